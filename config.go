@@ -1,0 +1,172 @@
+package flasksession
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Defaults, matching Flask's where Flask has one.
+const (
+	// DefaultCookieName is Flask's SESSION_COOKIE_NAME.
+	DefaultCookieName = "session"
+	// DefaultPermanentLifetime is Flask's PERMANENT_SESSION_LIFETIME (31 days).
+	DefaultPermanentLifetime = 31 * 24 * time.Hour
+	// DefaultMaxCookieSize is Flask's MAX_COOKIE_SIZE: the longest whole
+	// Set-Cookie header value (name, value and attributes) browsers keep.
+	DefaultMaxCookieSize = 4093
+	// MinSecretKeyLen is the shortest secret key accepted without
+	// Config.AllowWeakSecretKey.
+	MinSecretKeyLen = 16
+)
+
+// Config configures the session middleware. The zero value plus a
+// SecretKey is safe and behaves like Flask's defaults, except that the
+// cookie gets SameSite=Lax (Flask sends no SameSite). Each field names the
+// Flask setting it stands for.
+type Config struct {
+	// SecretKey signs session cookies (Flask SECRET_KEY). Required, at least
+	// MinSecretKeyLen bytes unless AllowWeakSecretKey is set. Every instance,
+	// and a Flask app sharing the sessions, must use the same key.
+	SecretKey []byte
+
+	// SecretKeyFallbacks are old keys, oldest first, that still verify
+	// cookies but never sign new ones (Flask SECRET_KEY_FALLBACKS). A cookie
+	// verified by a fallback is re-signed with SecretKey the next time it is
+	// sent.
+	SecretKeyFallbacks [][]byte
+
+	// AllowWeakSecretKey accepts a SecretKey shorter than MinSecretKeyLen,
+	// for sharing sessions with an existing Flask app whose key is short.
+	AllowWeakSecretKey bool
+
+	// PermanentLifetime is how long a permanent session lives, and also the
+	// oldest signature accepted for any session (Flask
+	// PERMANENT_SESSION_LIFETIME). Zero means 31 days.
+	PermanentLifetime time.Duration
+
+	// DisableRefreshEachRequest stops re-sending permanent sessions on every
+	// response, so they expire PermanentLifetime after the last change
+	// instead of after the last request (Flask
+	// SESSION_REFRESH_EACH_REQUEST=False). Default: refresh on.
+	DisableRefreshEachRequest bool
+
+	// CookieName is the cookie's name (Flask SESSION_COOKIE_NAME). Empty
+	// means "session".
+	CookieName string
+
+	// CookieDomain is the cookie's Domain attribute (Flask
+	// SESSION_COOKIE_DOMAIN). Empty sends none: the cookie is for this host
+	// only. A leading dot is dropped, as Werkzeug does.
+	CookieDomain string
+
+	// CookiePath is the cookie's Path (Flask SESSION_COOKIE_PATH, falling
+	// back to APPLICATION_ROOT). Empty means "/".
+	CookiePath string
+
+	// CookieSecure sends the cookie over HTTPS only (Flask
+	// SESSION_COOKIE_SECURE). Default off; turn it on in production.
+	CookieSecure bool
+
+	// DisableHTTPOnly lets JavaScript read the cookie (Flask
+	// SESSION_COOKIE_HTTPONLY=False). Default: HttpOnly on.
+	DisableHTTPOnly bool
+
+	// CookieSameSite is the SameSite attribute (Flask
+	// SESSION_COOKIE_SAMESITE). The zero value means Lax, a safer default
+	// than Flask's; http.SameSiteDefaultMode sends no SameSite attribute,
+	// as Flask does by default. SameSiteNoneMode requires CookieSecure.
+	CookieSameSite http.SameSite
+
+	// CookiePartitioned adds the Partitioned attribute (CHIPS) and with it
+	// Secure (Flask SESSION_COOKIE_PARTITIONED).
+	CookiePartitioned bool
+
+	// MaxCookieSize is the largest Set-Cookie header value allowed, in
+	// bytes (Flask MAX_COOKIE_SIZE). Zero means 4093; negative disables the
+	// check. Unlike Flask, which only warns, a larger session is not saved
+	// and the error is reported.
+	MaxCookieSize int
+
+	// ErrorHandler, if set, sees every session error of a request: cookies
+	// rejected on load (ErrInvalidCookie; the request just gets an empty
+	// session) and failures to save (ErrCookieTooLarge, ErrUnserializable,
+	// ErrHeadersWritten). Save failures also go to c.Errors. It runs on the
+	// request's goroutine and must not write the response.
+	ErrorHandler func(c *gin.Context, err error)
+}
+
+// DefaultConfig returns the default Config with every default written
+// out. Set SecretKey before use.
+func DefaultConfig() Config {
+	return Config{
+		PermanentLifetime: DefaultPermanentLifetime,
+		CookieName:        DefaultCookieName,
+		CookiePath:        "/",
+		CookieSameSite:    http.SameSiteLaxMode,
+		MaxCookieSize:     DefaultMaxCookieSize,
+	}
+}
+
+// Validate reports whether the Config can be used: the errors match
+// ErrNoSecretKey, ErrWeakSecretKey or ErrInvalidConfig.
+func (c Config) Validate() error {
+	if len(c.SecretKey) == 0 {
+		return ErrNoSecretKey
+	}
+	if len(c.SecretKey) < MinSecretKeyLen && !c.AllowWeakSecretKey {
+		return ErrWeakSecretKey
+	}
+	for i, k := range c.SecretKeyFallbacks {
+		if len(k) == 0 {
+			return &ConfigError{Field: "SecretKeyFallbacks", Msg: "entry " + strconv.Itoa(i) + " is empty: remove it"}
+		}
+	}
+	if c.PermanentLifetime < 0 {
+		return &ConfigError{Field: "PermanentLifetime", Msg: "negative: use 0 for the 31-day default"}
+	}
+	if c.PermanentLifetime%time.Second != 0 {
+		return &ConfigError{Field: "PermanentLifetime", Msg: "not a whole number of seconds: cookies are signed and expire to the second"}
+	}
+	if c.CookieName != "" && !isToken(c.CookieName) {
+		return &ConfigError{Field: "CookieName", Msg: "not a valid cookie name: use letters, digits and -_."}
+	}
+	if strings.ContainsAny(c.CookieDomain, ";, \t\r\n\"") || !isPrintableASCII(c.CookieDomain) {
+		return &ConfigError{Field: "CookieDomain", Msg: "not a valid domain: use a plain host name such as example.com"}
+	}
+	if c.CookiePath != "" && (c.CookiePath[0] != '/' || strings.ContainsAny(c.CookiePath, "; \t\r\n") || !isPrintableASCII(c.CookiePath)) {
+		return &ConfigError{Field: "CookiePath", Msg: "must start with / and hold no ';' or spaces"}
+	}
+	switch c.CookieSameSite {
+	case 0, http.SameSiteDefaultMode, http.SameSiteLaxMode, http.SameSiteStrictMode:
+	case http.SameSiteNoneMode:
+		if !c.CookieSecure && !c.CookiePartitioned {
+			return &ConfigError{Field: "CookieSameSite", Msg: "SameSite=None needs CookieSecure: browsers drop insecure SameSite=None cookies"}
+		}
+	default:
+		return &ConfigError{Field: "CookieSameSite", Msg: "unknown value: use http.SameSiteLaxMode, SameSiteStrictMode, SameSiteNoneMode or SameSiteDefaultMode (none sent)"}
+	}
+	return nil
+}
+
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if b <= ' ' || b >= 0x7f || strings.IndexByte("()<>@,;:\\\"/[]?={}", b) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func isPrintableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}

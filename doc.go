@@ -1,0 +1,60 @@
+// Package flasksession gives Gin handlers Flask's sessions: a signed
+// cookie keyed by a secret key, permanent-session lifetimes, flash
+// messages, and a session object used like Flask's `session` dict.
+//
+// Cookies are in Flask's own format, so a Flask app and a Gin app that
+// share a secret key share their logged-in users, and a Flask app can move
+// to Go route by route.
+//
+// # Quick start
+//
+//	r := gin.Default()
+//	r.Use(flasksession.New(flasksession.Config{
+//		SecretKey: []byte(os.Getenv("SECRET_KEY")),
+//	}))
+//	r.POST("/login", func(c *gin.Context) {
+//		s := flasksession.Get(c)
+//		s.Set("username", c.PostForm("username")) // session["username"] = ...
+//		s.SetPermanent(true)                     // session.permanent = True
+//		flasksession.Flash(c, "Logged in")       // flash("Logged in")
+//		c.Redirect(http.StatusSeeOther, "/")
+//	})
+//	r.GET("/", func(c *gin.Context) {
+//		name, ok := flasksession.Get(c).GetString("username")
+//		...
+//	})
+//
+// # Saving
+//
+// There is no Save to call: as in Flask, the session is saved when the
+// response starts, however the handler answers (c.JSON, c.String,
+// c.Redirect, c.Writer.Write, Flush, Hijack, or nothing at all). The
+// cookie is set when the session was modified, refreshed on every
+// response when it is permanent, and deleted when it was emptied. A
+// change made after the response headers went out cannot be saved: it is
+// reported to c.Errors and Config.ErrorHandler as ErrHeadersWritten.
+// Session.Save saves early and returns any error.
+//
+// # Lifetimes
+//
+// A session ends with the browser session unless SetPermanent(true), in
+// which case its cookie expires Config.PermanentLifetime (31 days by
+// default) after the last response. Every cookie, permanent or not, is
+// refused once its signature is older than that lifetime or dated in the
+// future, as in Flask.
+//
+// # Failures
+//
+// A bad cookie (tampered, expired, signed with another key, undecodable)
+// gives an empty session and a normal response; Config.ErrorHandler sees
+// it. A session too large for a cookie (ErrCookieTooLarge) or holding a
+// value that cannot be stored (ErrUnserializable) is not saved, the client
+// keeps its old cookie, and the error goes to c.Errors, the handler and
+// Session.Save. A missing or short secret key stops New at startup.
+//
+// # Packages
+//
+// The cookie format lives in packages that do not import Gin:
+// flaskcookie (the codec), itsdangerous (signing) and taggedjson (Flask's
+// tagged JSON). CookieStore serves github.com/gin-contrib/sessions users.
+package flasksession

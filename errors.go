@@ -1,0 +1,126 @@
+package flasksession
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Test for them with errors.Is; the error types below
+// carry the details and match these sentinels.
+var (
+	// ErrNoSecretKey: Config.SecretKey is empty.
+	ErrNoSecretKey = errors.New("flasksession: Config.SecretKey is empty: set it to a long random secret shared by every instance (and by the Flask app, if any); generate one with `go run github.com/ginflask/flasksession/cmd/flasksession genkey`")
+
+	// ErrWeakSecretKey: Config.SecretKey is shorter than MinSecretKeyLen.
+	ErrWeakSecretKey = fmt.Errorf("flasksession: Config.SecretKey is shorter than %d bytes: use a longer random key (`go run github.com/ginflask/flasksession/cmd/flasksession genkey`), or set Config.AllowWeakSecretKey to share sessions with an existing Flask app whose key is short", MinSecretKeyLen)
+
+	// ErrInvalidConfig: a Config field other than the key is invalid.
+	ErrInvalidConfig = errors.New("flasksession: invalid Config")
+
+	// ErrCookieTooLarge: the session does not fit in a browser cookie. The
+	// response keeps the client's old cookie; store less in the session or
+	// move to a server-side store (Config.Store).
+	ErrCookieTooLarge = errors.New("flasksession: session cookie too large")
+
+	// ErrUnserializable: a session value has a type that cannot be stored.
+	ErrUnserializable = errors.New("flasksession: session value cannot be stored")
+
+	// ErrHeadersWritten: the session changed after the response headers
+	// went out, so the change could not be saved.
+	ErrHeadersWritten = errors.New("flasksession: session changed after the response headers were sent; the change is lost: change the session before writing the response (c.JSON, c.String, c.Writer.Write, c.Status with AbortWithStatus, Flush)")
+
+	// ErrInvalidCookie: the client sent a session cookie that was not
+	// accepted (tampered, signed with another key, expired, dated in the
+	// future or undecodable). The request gets an empty session; the error
+	// goes only to Config.ErrorHandler.
+	ErrInvalidCookie = errors.New("flasksession: session cookie rejected")
+
+	// ErrNoMiddleware: Get was called on a context the middleware did not run for.
+	ErrNoMiddleware = errors.New("flasksession: no session on this gin.Context: register the middleware first with r.Use(flasksession.New(cfg)) or gin.New(flasksession.Plugin(cfg))")
+
+	// ErrNoKey: GetAs found no value under the key.
+	ErrNoKey = errors.New("flasksession: no such session key")
+)
+
+// ConfigError reports an invalid Config field.
+type ConfigError struct {
+	Field string // the Config field, e.g. "CookieSameSite"
+	Msg   string // what is wrong and what to do
+}
+
+func (e *ConfigError) Error() string {
+	return "flasksession: invalid Config." + e.Field + ": " + e.Msg
+}
+
+// Is makes a *ConfigError match ErrInvalidConfig.
+func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
+
+// CookieTooLargeError reports a Set-Cookie header over the size limit.
+type CookieTooLargeError struct {
+	Name  string // cookie name
+	Size  int    // bytes the whole header value would take
+	Limit int    // Config.MaxCookieSize in force
+}
+
+func (e *CookieTooLargeError) Error() string {
+	return fmt.Sprintf("flasksession: the %q cookie would be %d bytes, over the %d-byte limit browsers enforce; the session was not saved and the client keeps its old cookie: store less in the session (an ID instead of the record), or use a server-side store (Config.Store)", e.Name, e.Size, e.Limit)
+}
+
+// Is makes a *CookieTooLargeError match ErrCookieTooLarge.
+func (e *CookieTooLargeError) Is(target error) bool { return target == ErrCookieTooLarge }
+
+// SaveError wraps an error from serializing the session; errors.As finds
+// the cause (for example *taggedjson.UnsupportedTypeError, which names the
+// key and the type).
+type SaveError struct{ Err error }
+
+func (e *SaveError) Error() string {
+	return "flasksession: session not saved: " + trimPrefix(e.Err.Error())
+}
+
+// Unwrap returns the cause.
+func (e *SaveError) Unwrap() error { return e.Err }
+
+// Is makes a *SaveError match ErrUnserializable.
+func (e *SaveError) Is(target error) bool { return target == ErrUnserializable }
+
+// InvalidCookieError says why a session cookie was rejected. Unwrap gives
+// the itsdangerous or taggedjson error.
+type InvalidCookieError struct{ Err error }
+
+func (e *InvalidCookieError) Error() string {
+	return "flasksession: session cookie rejected, using an empty session: " + trimPrefix(e.Err.Error())
+}
+
+// Unwrap returns the cause.
+func (e *InvalidCookieError) Unwrap() error { return e.Err }
+
+// Is makes an *InvalidCookieError match ErrInvalidCookie.
+func (e *InvalidCookieError) Is(target error) bool { return target == ErrInvalidCookie }
+
+// TypeError reports a session value that GetAs cannot convert.
+type TypeError struct {
+	Key  string
+	Want string // the requested Go type
+	Got  string // the stored value's Go type
+	Err  error  // the conversion error, if any
+}
+
+func (e *TypeError) Error() string {
+	s := fmt.Sprintf("flasksession: session value %q is a %s, not convertible to %s", e.Key, e.Got, e.Want)
+	if e.Err != nil {
+		s += ": " + trimPrefix(e.Err.Error())
+	}
+	return s
+}
+
+// Unwrap returns the conversion error, if any.
+func (e *TypeError) Unwrap() error { return e.Err }
+
+func trimPrefix(s string) string {
+	const p = "flasksession: "
+	if len(s) >= len(p) && s[:len(p)] == p {
+		return s[len(p):]
+	}
+	return s
+}

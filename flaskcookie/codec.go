@@ -1,0 +1,242 @@
+// Package flaskcookie reads and writes Flask session cookies.
+//
+// A cookie is Flask's exact format: itsdangerous's URL-safe timed
+// serializer with the salt "cookie-session", HMAC key derivation and
+// HMAC-SHA1, over Flask's tagged JSON. A Flask app and Go code that share
+// a secret key can read each other's sessions. The package does not
+// import Gin; the flasksession middleware is built on it.
+//
+// Signed is not encrypted: anyone holding the cookie can read the
+// session (see ParseUnverified), but nobody without the key can forge or
+// change it.
+package flaskcookie
+
+import (
+	"crypto/sha1"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ginflask/flasksession/internal/bufpool"
+	"github.com/ginflask/flasksession/itsdangerous"
+	"github.com/ginflask/flasksession/taggedjson"
+)
+
+// DefaultMaxAge is Flask's default PERMANENT_SESSION_LIFETIME, which Flask
+// also uses as the maximum age of every session cookie it loads.
+const DefaultMaxAge = 31 * 24 * time.Hour
+
+// Salt is the itsdangerous salt Flask uses for session cookies.
+const Salt = "cookie-session"
+
+var jsonBufs = &bufpool.Pool{Max: 64 << 10}
+
+// DefaultMaxDecompressed caps the size of a decompressed payload.
+const DefaultMaxDecompressed = 1 << 20
+
+// Tuple is a Python tuple; see taggedjson.Tuple.
+type Tuple = taggedjson.Tuple
+
+// ErrNoSecretKey is returned by New when Options.SecretKey is empty.
+var ErrNoSecretKey = errors.New("flasksession: no secret key: set Options.SecretKey to the Flask app's SECRET_KEY (generate one with `go run github.com/ginflask/flasksession/cmd/flasksession genkey`)")
+
+// Options configure a Codec. Only SecretKey is required.
+type Options struct {
+	// SecretKey signs new cookies and verifies cookies first (Flask's SECRET_KEY).
+	SecretKey []byte
+	// Fallbacks are old keys, oldest first, that still verify cookies but
+	// never sign them (Flask's SECRET_KEY_FALLBACKS).
+	Fallbacks [][]byte
+	// MaxAge is the oldest signature accepted. Zero means DefaultMaxAge, the
+	// same as Flask's PERMANENT_SESSION_LIFETIME; negative disables the check.
+	MaxAge time.Duration
+	// CompressAbove is the JSON length above which the payload is zlib
+	// compressed (when that saves at least two bytes, Flask's rule). Zero
+	// never compresses. Small sessions should stay uncompressed: the bytes
+	// then match Flask's exactly, and compression costs more than it saves.
+	CompressAbove int
+	// MaxDecompressed caps a decompressed payload, so a signed zlib bomb
+	// fails instead of eating memory. Zero means DefaultMaxDecompressed.
+	MaxDecompressed int
+}
+
+// Codec encodes and decodes Flask session cookies. It is safe for
+// concurrent use.
+type Codec struct {
+	signer          *itsdangerous.TimestampSigner
+	nkeys           int
+	maxAge          time.Duration
+	compressAbove   int
+	maxDecompressed int
+}
+
+// New returns a Codec for opts.
+func New(opts Options) (*Codec, error) {
+	if len(opts.SecretKey) == 0 {
+		return nil, ErrNoSecretKey
+	}
+	// itsdangerous orders keys oldest to newest and signs with the last.
+	keys := make([][]byte, 0, len(opts.Fallbacks)+1)
+	keys = append(keys, opts.Fallbacks...)
+	keys = append(keys, opts.SecretKey)
+	s, err := itsdangerous.NewTimestampSigner(keys, itsdangerous.SignerConfig{
+		Salt:          []byte(Salt),
+		KeyDerivation: itsdangerous.DeriveHMAC,
+		Digest:        sha1.New,
+	})
+	if err != nil {
+		return nil, err
+	}
+	c := &Codec{
+		signer:          s,
+		nkeys:           len(keys),
+		maxAge:          opts.MaxAge,
+		compressAbove:   opts.CompressAbove,
+		maxDecompressed: opts.MaxDecompressed,
+	}
+	if c.maxAge == 0 {
+		c.maxAge = DefaultMaxAge
+	}
+	if c.maxDecompressed <= 0 {
+		c.maxDecompressed = DefaultMaxDecompressed
+	}
+	return c, nil
+}
+
+// MaxAge reports the oldest signature the Codec accepts (negative: no limit).
+func (c *Codec) MaxAge() time.Duration { return c.maxAge }
+
+// Encode returns the cookie value for session, signed now.
+func (c *Codec) Encode(session map[string]any) (string, error) {
+	return c.EncodeAt(session, time.Now())
+}
+
+// EncodeAt returns the cookie value for session, signed at now (whole
+// seconds, as Flask does).
+func (c *Codec) EncodeAt(session map[string]any, now time.Time) (string, error) {
+	b, err := c.AppendEncodeAt(nil, session, now)
+	return string(b), err
+}
+
+// AppendEncodeAt appends the cookie value for session, signed at now, to
+// dst. It is the allocation-free form of EncodeAt for callers that reuse
+// a buffer.
+func (c *Codec) AppendEncodeAt(dst []byte, session map[string]any, now time.Time) ([]byte, error) {
+	return c.appendEncode(dst, session, now, c.compressAbove)
+}
+
+// AppendEncodeCompressedAt is AppendEncodeAt with compression tried
+// whatever the session's size. Callers use it when the plain cookie is
+// too large.
+func (c *Codec) AppendEncodeCompressedAt(dst []byte, session map[string]any, now time.Time) ([]byte, error) {
+	return c.appendEncode(dst, session, now, -1)
+}
+
+func (c *Codec) appendEncode(dst []byte, session map[string]any, now time.Time, compressAbove int) ([]byte, error) {
+	bp := jsonBufs.Get()
+	defer jsonBufs.Put(bp)
+	js, err := taggedjson.AppendMarshal(*bp, session)
+	*bp = js
+	if err != nil {
+		return dst, err
+	}
+	compress := compressAbove < 0 || (compressAbove > 0 && len(js) > compressAbove)
+	start := len(dst)
+	dst = itsdangerous.AppendPayload(dst, js, compress)
+	// The signer appends ".TS.SIG" over the payload already in dst.
+	return c.signer.AppendSignAt(dst[:start], dst[start:], now), nil
+}
+
+// Decoded is a verified (or, from ParseUnverified, unverified) cookie.
+type Decoded struct {
+	// Session holds the values; never nil on success.
+	Session map[string]any
+	// SignedAt is when the cookie was signed (whole seconds, UTC).
+	SignedAt time.Time
+	// Key says which key verified the cookie: 0 is Options.SecretKey,
+	// i >= 1 is Options.Fallbacks[i-1], -1 means not verified.
+	Key int
+	// Compressed reports a zlib payload.
+	Compressed bool
+}
+
+// Decode verifies cookie now and returns its session.
+func (c *Codec) Decode(cookie string) (map[string]any, error) {
+	d, err := c.DecodeAt(cookie, time.Now())
+	return d.Session, err
+}
+
+// DecodeAt verifies cookie at now: the signature must match one of the
+// keys and the signing time must be neither in the future nor older than
+// MaxAge. Errors are those of package itsdangerous (test them with
+// errors.Is against itsdangerous.ErrBadSignature, ErrSignatureExpired,
+// ErrBadPayload) and of package taggedjson.
+func (c *Codec) DecodeAt(cookie string, now time.Time) (Decoded, error) {
+	u, err := c.signer.UnsignAt([]byte(cookie), c.maxAge, now)
+	if err != nil {
+		return Decoded{Key: -1}, err
+	}
+	d, err := decodePayload(u.Value, c.maxDecompressed)
+	if err != nil {
+		return Decoded{Key: -1}, err
+	}
+	d.SignedAt = u.SignedAt
+	// Signer key indexes run oldest to newest, the current key last.
+	d.Key = 0
+	if u.Key != c.nkeys-1 {
+		d.Key = u.Key + 1
+	}
+	return d, nil
+}
+
+// ParseUnverified decodes cookie without checking its signature or age,
+// as anyone holding the cookie can. Use it for inspection only: the
+// values are whatever the client sent.
+func ParseUnverified(cookie string) (Decoded, error) {
+	// Layout: [.]PAYLOAD.TIMESTAMP.SIGNATURE
+	b := []byte(cookie)
+	sig := lastDot(b)
+	if sig < 0 {
+		return Decoded{Key: -1}, fmt.Errorf("flasksession: not a Flask session cookie: no '.' separator: %w", itsdangerous.ErrBadSignature)
+	}
+	ts := lastDot(b[:sig])
+	if ts < 0 {
+		return Decoded{Key: -1}, fmt.Errorf("flasksession: not a Flask session cookie: timestamp missing: %w", itsdangerous.ErrBadTimeSignature)
+	}
+	raw, err := itsdangerous.Base64Decode(b[ts+1 : sig])
+	if err != nil {
+		return Decoded{Key: -1}, err
+	}
+	secs, err := itsdangerous.BytesToInt(raw)
+	if err != nil {
+		return Decoded{Key: -1}, err
+	}
+	d, err := decodePayload(b[:ts], DefaultMaxDecompressed)
+	if err != nil {
+		return Decoded{Key: -1}, err
+	}
+	d.SignedAt = time.Unix(int64(secs), 0).UTC()
+	d.Key = -1
+	return d, nil
+}
+
+func decodePayload(payload []byte, maxSize int) (Decoded, error) {
+	js, err := itsdangerous.DecodePayload(payload, maxSize)
+	if err != nil {
+		return Decoded{}, err
+	}
+	m, err := taggedjson.UnmarshalObject(js)
+	if err != nil {
+		return Decoded{}, &itsdangerous.BadPayloadError{Err: err}
+	}
+	return Decoded{Session: m, Compressed: len(payload) > 0 && payload[0] == '.'}, nil
+}
+
+func lastDot(b []byte) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == '.' {
+			return i
+		}
+	}
+	return -1
+}

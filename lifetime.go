@@ -1,0 +1,55 @@
+package flasksession
+
+import "time"
+
+// The lifetime rules are pure functions of their inputs, "now" included,
+// so they are tested without clocks. They follow Flask's
+// SecureCookieSessionInterface (should_set_cookie, get_expiration_time)
+// and save_session.
+
+// cookieAction is what the response does with the session cookie.
+type cookieAction uint8
+
+const (
+	actionNone   cookieAction = iota // leave the client's cookie alone
+	actionSet                        // send a new value
+	actionDelete                     // send an expired, empty cookie
+)
+
+// decideCookie is Flask's save_session decision: an empty session deletes
+// the cookie if it was modified (even when the client had none) and does
+// nothing otherwise; a non-empty one is sent when modified, or when it is
+// permanent and refresh-each-request is on.
+func decideCookie(empty, modified, permanent, refresh bool) cookieAction {
+	if empty {
+		if modified {
+			return actionDelete
+		}
+		return actionNone
+	}
+	if modified || (permanent && refresh) {
+		return actionSet
+	}
+	return actionNone
+}
+
+// expiresAt is the cookie's Expires for a session saved at now: now plus
+// the lifetime, in whole seconds, for a permanent session; zero (a
+// browser-session cookie) otherwise.
+func expiresAt(permanent bool, now time.Time, lifetime time.Duration) time.Time {
+	if !permanent {
+		return time.Time{}
+	}
+	return now.Truncate(time.Second).Add(lifetime).UTC()
+}
+
+// needsLoad reports whether a session nobody touched must still be
+// decoded at save time: only to learn whether it is permanent, which
+// matters only when refresh is on.
+func needsLoad(hasCookie, refresh bool) bool {
+	return hasCookie && refresh
+}
+
+// Loading a cookie applies the lifetime to every session, permanent or
+// not, as Flask does: the codec refuses signatures older than the
+// lifetime and any dated in the future.

@@ -1,0 +1,216 @@
+package flasksession
+
+import (
+	"slices"
+	"sync"
+)
+
+// PermanentKey is the session key behind Permanent, as in Flask.
+const PermanentKey = "_permanent"
+
+// Session is the session of one request: Flask's `session`. Handlers get
+// it with Get(c). Values are stored under string keys and must be of a
+// type Flask's tagged JSON carries (see package taggedjson): strings,
+// numbers, bools, nil, slices, maps with string keys, structs, Tuple,
+// []byte, template.HTML, uuid.UUID and time.Time.
+//
+// Changes are saved automatically when the response starts. Like Flask,
+// changing a value nested inside another (appending to a stored slice,
+// say) is not seen: Set the value again or call MarkModified.
+//
+// A Session is safe for use by goroutines the handler starts, until the
+// handler returns.
+type Session struct {
+	mu       sync.Mutex
+	rs       *requestState
+	values   map[string]any
+	loaded   bool
+	modified bool // Flask's session.modified
+	accessed bool // Flask's session.accessed (3.1.3 rules: any use)
+	unsaved  bool // changed since the last save
+
+	flashes     []FlashMessage // taken from the session on the first Flashes call
+	flashesRead bool
+}
+
+// load decodes the request's cookie on first use; s.mu is held.
+func (s *Session) load() {
+	if !s.loaded {
+		s.loaded = true
+		s.values = s.rs.load()
+	}
+}
+
+// use loads and marks the session accessed; s.mu is held.
+func (s *Session) use() {
+	s.load()
+	s.accessed = true
+}
+
+// changed marks a modification; s.mu is held.
+func (s *Session) changed() {
+	s.accessed = true
+	s.modified = true
+	s.unsaved = true
+}
+
+// Get returns the value under key: Flask's session.get(key).
+func (s *Session) Get(key string) (any, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.use()
+	v, ok := s.values[key]
+	return v, ok
+}
+
+// Set stores v under key: Flask's session[key] = v. The session counts as
+// modified even if the value is unchanged, as in Flask.
+func (s *Session) Set(key string, v any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.use()
+	s.set(key, v)
+}
+
+// set stores a value; s.mu is held and the session loaded.
+func (s *Session) set(key string, v any) {
+	if s.values == nil {
+		s.values = make(map[string]any, 4)
+	}
+	s.values[key] = v
+	s.changed()
+}
+
+// Pop removes key and returns its value: Flask's session.pop(key, None).
+// The session is modified only if the key was there.
+func (s *Session) Pop(key string) (any, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.use()
+	v, ok := s.values[key]
+	if ok {
+		delete(s.values, key)
+		s.changed()
+	}
+	return v, ok
+}
+
+// Delete removes key: Flask's del session[key], without the KeyError.
+func (s *Session) Delete(key string) { s.Pop(key) }
+
+// Has reports whether key is set: Flask's `key in session`.
+func (s *Session) Has(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.use()
+	_, ok := s.values[key]
+	return ok
+}
+
+// Clear removes every value, the permanent flag included: Flask's
+// session.clear(). The response deletes the cookie unless something is
+// stored again.
+func (s *Session) Clear() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// No need to decode what is thrown away.
+	s.loaded = true
+	clear(s.values)
+	s.changed()
+}
+
+// Keys returns the keys in sorted order.
+func (s *Session) Keys() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.use()
+	keys := make([]string, 0, len(s.values))
+	for k := range s.values {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Len returns the number of keys: Flask's len(session).
+func (s *Session) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.use()
+	return len(s.values)
+}
+
+// Permanent reports whether the session outlives the browser session:
+// Flask's session.permanent.
+func (s *Session) Permanent() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.use()
+	return s.permanent()
+}
+
+// permanent reads the flag; s.mu is held and the session loaded.
+func (s *Session) permanent() bool {
+	return truthy(s.values[PermanentKey])
+}
+
+// SetPermanent makes the session last Config.PermanentLifetime (true) or
+// end with the browser session (false): Flask's session.permanent = v.
+// The flag is stored in the session under "_permanent", as Flask does.
+func (s *Session) SetPermanent(v bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.use()
+	s.set(PermanentKey, v)
+}
+
+// Modified reports whether the session was changed during this request:
+// Flask's session.modified.
+func (s *Session) Modified() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.modified
+}
+
+// MarkModified makes the session count as modified, so it is saved: Flask's
+// session.modified = True, for changes made inside a nested value.
+func (s *Session) MarkModified() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.use()
+	s.changed()
+}
+
+// Accessed reports whether the session was used during this request,
+// which adds "Vary: Cookie" to the response: Flask's session.accessed.
+func (s *Session) Accessed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accessed
+}
+
+// Save saves the session now, instead of when the response starts, and
+// returns what went wrong, if anything: a session too large for a cookie
+// (ErrCookieTooLarge), a value that cannot be stored (ErrUnserializable),
+// or headers already sent (ErrHeadersWritten). It is never required:
+// saving is automatic. Changes after Save are saved too.
+func (s *Session) Save() error {
+	return s.rs.save(false)
+}
+
+// truthy is Python's bool() for the values a session holds.
+func truthy(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return v
+	case int:
+		return v != 0
+	case float64:
+		return v != 0
+	case string:
+		return v != ""
+	}
+	return true
+}
