@@ -1,0 +1,333 @@
+package flaskoracle
+
+import (
+	"encoding/json"
+	"html/template"
+	"io"
+	"math"
+	"math/big"
+	"math/rand"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/ginflask/flasksession/taggedjson"
+)
+
+func TestPyFloatRepr(t *testing.T) {
+	tests := []struct {
+		f    float64
+		want string
+	}{
+		{2.0, "2.0"},
+		{0.0, "0.0"},
+		{math.Copysign(0, -1), "-0.0"},
+		{0.0001, "0.0001"},
+		{0.00012345, "0.00012345"},
+		{1e-05, "1e-05"},
+		{1e16, "1e+16"},
+		{1.2345678901234568e+17, "1.2345678901234568e+17"},
+		{5e-324, "5e-324"},
+		{1000000.0, "1000000.0"},
+		{9999999999999998.0, "9999999999999998.0"},
+		{123456789.123, "123456789.123"},
+		{1.5, "1.5"},
+		{-2.5e-05, "-2.5e-05"},
+		{1e22, "1e+22"},
+		{1.7976931348623157e+308, "1.7976931348623157e+308"},
+		{0.30000000000000004, "0.30000000000000004"},
+		{math.NaN(), "nan"},
+		{math.Inf(1), "inf"},
+		{math.Inf(-1), "-inf"},
+	}
+	for _, tt := range tests {
+		if got := PyFloatRepr(tt.f); got != tt.want {
+			t.Errorf("PyFloatRepr(%v) = %q, want %q", tt.f, got, tt.want)
+		}
+	}
+}
+
+func sampleValues() map[string]any {
+	big64, _ := new(big.Int).SetString("18446744073709551616", 10)
+	return map[string]any{
+		"none":   nil,
+		"bool":   true,
+		"int":    -42,
+		"big":    big64,
+		"float":  1e-05,
+		"negz":   math.Copysign(0, -1),
+		"str":    "h\u00e9llo \U0001F600",
+		"bytes":  []byte{0xff, 0},
+		"tuple":  taggedjson.Tuple{1, "a", taggedjson.Tuple{}},
+		"list":   []any{[]any{}, map[string]any{}},
+		"markup": template.HTML("<em>x</em>"),
+		"uuid":   uuid.MustParse("12345678-1234-5678-1234-567812345678"),
+		"time":   time.Unix(1700000000, 0).UTC(),
+		"dict":   map[string]any{" t": "x"},
+	}
+}
+
+func TestTypedRoundTrip(t *testing.T) {
+	v := sampleValues()
+	data, err := json.Marshal(ToTyped(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back any
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	got, err := FromTypedSession(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := Diff(v, got); d != "" {
+		t.Fatalf("round trip differs:\n%s", d)
+	}
+}
+
+func TestDiffIsExact(t *testing.T) {
+	tests := []struct {
+		name      string
+		want, got any
+	}{
+		{"int vs float", map[string]any{"a": 2}, map[string]any{"a": 2.0}},
+		{"int vs int64", map[string]any{"a": 2}, map[string]any{"a": int64(2)}},
+		{"tuple vs list", taggedjson.Tuple{1}, []any{1}},
+		{"negative zero", 0.0, math.Copysign(0, -1)},
+		{"markup vs str", template.HTML("x"), "x"},
+		{"missing key", map[string]any{"a": 1}, map[string]any{}},
+		{"extra key", map[string]any{}, map[string]any{"a": 1}},
+		{"time zone", time.Unix(0, 0).UTC(), time.Unix(0, 0).In(time.FixedZone("X", 3600))},
+		{"big", big.NewInt(1), big.NewInt(2)},
+	}
+	for _, tt := range tests {
+		if Diff(tt.want, tt.got) == "" {
+			t.Errorf("%s: Diff found no difference", tt.name)
+		}
+	}
+	if d := Diff(map[string]any{"f": math.NaN()}, map[string]any{"f": math.NaN()}); d != "" {
+		t.Errorf("NaN should equal NaN: %s", d)
+	}
+}
+
+func TestFromTypedRejects(t *testing.T) {
+	for _, in := range []string{
+		`5`, `{"t":"int","v":5}`, `{"t":"int","v":"x"}`, `{"t":"float","v":"1.5x"}`,
+		`{"t":"bytes","v":"!!"}`, `{"t":"uuid","v":"nope"}`, `{"t":"what"}`,
+		`{"t":"datetime","v":1.5}`, `{"t":"dict","v":[]}`,
+	} {
+		var v any
+		if err := json.Unmarshal([]byte(in), &v); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := FromTyped(v); err == nil {
+			t.Errorf("FromTyped(%s) accepted", in)
+		}
+	}
+}
+
+func TestVectorsFile(t *testing.T) {
+	seen := map[string]bool{}
+	for _, v := range Vectors(t) {
+		if seen[v.Name] {
+			t.Errorf("duplicate vector %q", v.Name)
+		}
+		seen[v.Name] = true
+		s, err := v.Session()
+		if err != nil {
+			t.Errorf("%s: %v", v.Name, err)
+		}
+		if (v.Expect == "ok") != (s != nil) && v.Name != "zlib_bomb_2MiB" {
+			t.Errorf("%s: expect %s but session %v", v.Name, v.Expect, s)
+		}
+	}
+}
+
+// TestOracleAgainstVectors proves the oracle and the vectors agree under
+// each Flask: Flask re-mints every byte-exact vector and loads every vector
+// with the expected outcome.
+func TestOracleAgainstVectors(t *testing.T) {
+	for _, py := range Pythons() {
+		t.Run(py.Name, func(t *testing.T) {
+			o := Start(t, py)
+			t.Logf("%+v", o.Versions)
+			for _, v := range Vectors(t) {
+				got, err := o.Load(v.Cookie, v.Key(), v.FallbackKeys(), v.NowTime(), v.MaxAgeDuration())
+				outcome := Outcome(err)
+				if v.Name == "timestamp_huge" && outcome == "error" {
+					outcome = "expired" // Python overflows building the error
+				}
+				want := v.Expect
+				if v.Name == "zlib_bomb_2MiB" {
+					want = "ok" // Flask has no cap
+				}
+				if outcome != want {
+					t.Errorf("%s: Load outcome %s (%v), want %s", v.Name, outcome, err, want)
+					continue
+				}
+				if v.Expect == "ok" {
+					s, _ := v.Session()
+					if d := Diff(s, got); d != "" {
+						t.Errorf("%s: Load:\n%s", v.Name, d)
+					}
+				}
+				if v.ByteExact {
+					s, _ := v.Session()
+					cookie, err := o.Mint(s, []byte(*v.SigningKey), nil, v.SignedAtTime())
+					if err != nil || cookie != v.Cookie {
+						t.Errorf("%s: Mint = %q, %v; want %q", v.Name, cookie, err, v.Cookie)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestOracleFloatRepr checks PyFloatRepr against Python's own repr.
+func TestOracleFloatRepr(t *testing.T) {
+	o := Start(t, Pythons()[0])
+	rng := rand.New(rand.NewSource(1))
+	var fs []any
+	for len(fs) < 3000 {
+		var f float64
+		switch rng.Intn(3) {
+		case 0:
+			f = math.Float64frombits(rng.Uint64())
+		case 1:
+			f = rng.NormFloat64() * math.Pow(10, float64(rng.Intn(40)-20))
+		default:
+			f = float64(rng.Int63n(1<<53)) * math.Pow(10, float64(rng.Intn(10)-5))
+		}
+		if !math.IsNaN(f) && !math.IsInf(f, 0) {
+			fs = append(fs, f)
+		}
+	}
+	text, err := o.Dumps(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Split(strings.Trim(text, "[]"), ",")
+	for i, f := range fs {
+		if want := PyFloatRepr(f.(float64)); got[i] != want {
+			t.Errorf("Python repr %s, PyFloatRepr %s", got[i], want)
+		}
+	}
+}
+
+func TestOracleRoundTripAndErrors(t *testing.T) {
+	for _, py := range Pythons() {
+		t.Run(py.Name, func(t *testing.T) {
+			o := Start(t, py)
+			now := time.Unix(1700000000, 0)
+			in := sampleValues()
+			delete(in, "negz") // fine, but keep the map simple to read on failure
+			cookie, err := o.Mint(in, []byte("k"), nil, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := o.Load(cookie, []byte("new"), [][]byte{[]byte("k")}, now.Add(time.Second), time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := Diff(in, out); d != "" {
+				t.Fatalf("round trip:\n%s", d)
+			}
+			_, err = o.Load(cookie, []byte("k"), nil, now.Add(2*time.Hour), time.Hour)
+			var pe *Error
+			if Outcome(err) != "expired" || !asError(err, &pe) || pe.Exception != "SignatureExpired" {
+				t.Errorf("expired load: %v", err)
+			}
+			if _, err := o.Load(cookie, []byte("other"), nil, now, time.Hour); Outcome(err) != "bad_signature" {
+				t.Errorf("wrong key: %v", err)
+			}
+			if _, err := o.Mint(map[string]any{"c": make(chan int)}, []byte("k"), nil, now); Outcome(err) != "error" {
+				t.Errorf("unsupported type: %v", err)
+			}
+			if _, err := o.Loads("{"); err == nil {
+				t.Errorf("Loads accepted bad JSON")
+			}
+			// the oracle survives errors
+			if text, err := o.Dumps(map[string]any{"b": 1, "a": taggedjson.Tuple{}}); err != nil || text != `{"a":{" t":[]},"b":1}` {
+				t.Errorf("Dumps = %q, %v", text, err)
+			}
+		})
+	}
+}
+
+func asError(err error, target **Error) bool {
+	e, ok := err.(*Error)
+	*target = e
+	return ok
+}
+
+const testApp = `
+import os
+from flask import Flask, session
+app = Flask(__name__)
+app.secret_key = os.environ["TEST_SECRET"]
+
+@app.route("/")
+def index():
+    return "up"
+
+@app.route("/set")
+def set_():
+    session["n"] = session.get("n", 0) + 1
+    return str(session["n"])
+`
+
+func TestStartApp(t *testing.T) {
+	for _, py := range Pythons() {
+		t.Run(py.Name, func(t *testing.T) {
+			base := StartApp(t, py, testApp, map[string]string{"TEST_SECRET": "app key"})
+			resp, err := http.Get(base + "/set")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(body) != "1" {
+				t.Fatalf("body %q", body)
+			}
+			var cookie string
+			for _, c := range resp.Cookies() {
+				if c.Name == "session" {
+					cookie = c.Value
+				}
+			}
+			if cookie == "" {
+				t.Fatalf("no session cookie in %v", resp.Header)
+			}
+			o := Start(t, py)
+			s, err := o.Load(cookie, []byte("app key"), nil, time.Now(), time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := Diff(map[string]any{"n": 1}, s); d != "" {
+				t.Fatal(d)
+			}
+		})
+	}
+}
+
+func TestMissingFlaskSkips(t *testing.T) {
+	t.Setenv("FLASKSESSION_REQUIRE_REAL", "")
+	noFlask := t.TempDir() + "/python-without-site"
+	// -S leaves out site-packages, so Flask cannot be imported
+	if err := os.WriteFile(noFlask, []byte("#!/bin/sh\nexec /usr/bin/python3 -S \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, py := range []Python{{Name: "absent", Path: "/nonexistent/python3"}, {Name: "noflask", Path: noFlask}} {
+		var oracle, app *testing.T
+		t.Run(py.Name+"/oracle", func(t *testing.T) { oracle = t; Start(t, py) })
+		t.Run(py.Name+"/app", func(t *testing.T) { app = t; StartApp(t, py, testApp, nil) })
+		if !oracle.Skipped() || !app.Skipped() {
+			t.Errorf("%s: Start skipped %v, StartApp skipped %v; want both skipped", py.Name, oracle.Skipped(), app.Skipped())
+		}
+	}
+}
