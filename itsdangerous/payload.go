@@ -1,0 +1,206 @@
+package itsdangerous
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/zlib"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/adler32"
+	"io"
+	"strconv"
+	"sync"
+)
+
+// DefaultMaxPayload is the decoded payload size limit DecodePayload uses
+// when given maxSize <= 0.
+const DefaultMaxPayload = 1 << 20
+
+// maxPooledBuf keeps large one-off buffers out of the pools.
+const maxPooledBuf = 64 << 10
+
+// minCompressible is the shortest input zlib could shrink by 2 bytes: any
+// zlib stream of non-empty data has 2 header bytes, at least 3 deflate
+// bytes and 4 checksum bytes, so inputs of up to 10 bytes never compress.
+const minCompressible = 11
+
+type zWriter struct {
+	w   *zlib.Writer
+	buf bytes.Buffer
+}
+
+var zWriters = sync.Pool{New: func() any {
+	z := new(zWriter)
+	z.w = zlib.NewWriter(&z.buf)
+	return z
+}}
+
+type zReader struct {
+	f   io.ReadCloser // flate reader over src
+	src bytes.Reader
+	raw []byte // base64-decoded input
+	out []byte // decompressed output
+}
+
+var zReaders = sync.Pool{New: func() any {
+	z := new(zReader)
+	z.f = flate.NewReader(&z.src)
+	return z
+}}
+
+// AppendPayload appends the URL-safe serializer form of data to dst
+// (itsdangerous URLSafeSerializerMixin.dump_payload): base64 of data or,
+// when compress is set and zlib saves at least 2 bytes, "." followed by
+// base64 of the zlib stream. The zlib bytes come from Go's compress/zlib
+// and differ from Python's C zlib; every zlib reader accepts them.
+func AppendPayload(dst, data []byte, compress bool) []byte {
+	if compress && len(data) >= minCompressible {
+		z := zWriters.Get().(*zWriter)
+		z.buf.Reset()
+		z.w.Reset(&z.buf)
+		z.w.Write(data) // writes to a bytes.Buffer cannot fail
+		z.w.Close()
+		if c := z.buf.Bytes(); len(c) < len(data)-1 {
+			dst = grow(dst, 1+b64.EncodedLen(len(c)))
+			dst = append(dst, '.')
+			dst = b64.AppendEncode(dst, c)
+			putWriter(z)
+			return dst
+		}
+		putWriter(z)
+	}
+	return b64.AppendEncode(dst, data)
+}
+
+func putWriter(z *zWriter) {
+	if z.buf.Cap() > maxPooledBuf {
+		z.buf = bytes.Buffer{}
+		z.w.Reset(&z.buf)
+	}
+	zWriters.Put(z)
+}
+
+// DecodePayload reverses AppendPayload (itsdangerous load_payload before
+// deserializing): a leading "." means zlib. It accepts any valid zlib
+// stream, ignores bytes after its end like Python, and stops with an error
+// once the decoded size would pass maxSize (<= 0 means DefaultMaxPayload),
+// never buffering more, so a zlib bomb is cheap to reject. The result is a
+// new slice. Errors are *BadPayloadError.
+func DecodePayload(payload []byte, maxSize int) ([]byte, error) {
+	if maxSize <= 0 {
+		maxSize = DefaultMaxPayload
+	}
+	if len(payload) == 0 || payload[0] != '.' {
+		if b64.DecodedLen(len(payload)) > maxSize {
+			return nil, &BadPayloadError{Err: errTooLarge(maxSize)}
+		}
+		out, err := Base64Decode(payload)
+		if err != nil {
+			return nil, &BadPayloadError{Err: err}
+		}
+		return out, nil
+	}
+
+	z := zReaders.Get().(*zReader)
+	defer putReader(z)
+	var err error
+	if z.raw, err = AppendBase64Decode(z.raw[:0], payload[1:]); err != nil {
+		return nil, &BadPayloadError{Err: err}
+	}
+	out, err := z.inflate(maxSize)
+	z.out = out
+	if err != nil {
+		return nil, &BadPayloadError{Err: err}
+	}
+	return bytes.Clone(out), nil
+}
+
+// inflate decodes the zlib stream in z.raw like Python's zlib.decompress:
+// header without preset dictionary, deflate data, Adler-32 of the output;
+// bytes after that are ignored. The zlib framing is handled here because
+// compress/zlib allocates a checksum state on every Reset.
+func (z *zReader) inflate(maxSize int) ([]byte, error) {
+	raw := z.raw
+	if len(raw) < 2 {
+		return nil, zlibError(io.ErrUnexpectedEOF)
+	}
+	if raw[0]&0x0f != 8 || raw[0]>>4 > 7 || (uint(raw[0])<<8|uint(raw[1]))%31 != 0 {
+		return nil, zlibError(zlib.ErrHeader)
+	}
+	if raw[1]&0x20 != 0 {
+		return nil, zlibError(zlib.ErrDictionary)
+	}
+	z.src.Reset(raw[2:])
+	z.f.(flate.Resetter).Reset(&z.src, nil)
+	// bytes.Reader is an io.ByteReader, so flate stops right after the
+	// deflate stream and z.src is left at the checksum.
+	out, err := readCapped(z.f, z.out[:0], maxSize, len(raw))
+	if err != nil {
+		return out, err
+	}
+	var sum [4]byte
+	if n, _ := z.src.Read(sum[:]); n != len(sum) {
+		return out, zlibError(io.ErrUnexpectedEOF)
+	}
+	if binary.BigEndian.Uint32(sum[:]) != adler32.Checksum(out) {
+		return out, zlibError(zlib.ErrChecksum)
+	}
+	return out, nil
+}
+
+// readCapped reads r to the end into buf, failing once more than max
+// bytes arrive. The buffer grows from a guess based on the input size
+// and never past max+1 bytes.
+func readCapped(r io.Reader, buf []byte, max, inLen int) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			if len(buf) > max {
+				return buf, errTooLarge(max)
+			}
+			n := 2 * cap(buf)
+			if n < 4*inLen+64 {
+				n = 4*inLen + 64
+			}
+			if n > (max+1)/2 {
+				n = max + 1 // one step to the cap, not a near-cap buffer and then the cap
+			}
+			nb := make([]byte, len(buf), n)
+			copy(nb, buf)
+			buf = nb
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if len(buf) > max {
+			return buf, errTooLarge(max)
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, zlibError(err)
+		}
+	}
+}
+
+func putReader(z *zReader) {
+	if cap(z.raw) > maxPooledBuf {
+		z.raw = nil
+	}
+	if cap(z.out) > maxPooledBuf {
+		z.out = nil
+	}
+	zReaders.Put(z)
+}
+
+func errTooLarge(max int) error {
+	return errors.New("decoded payload is larger than " + strconv.Itoa(max) +
+		" bytes (raise the size limit if this is expected)")
+}
+
+func zlibError(err error) error {
+	if err == io.ErrUnexpectedEOF {
+		return fmt.Errorf("could not zlib-decompress: truncated stream: %w", err)
+	}
+	return fmt.Errorf("could not zlib-decompress: %w", err)
+}
