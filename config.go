@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gin-contrib/sessions"
 	"github.com/gin-gonic/gin"
 )
 
@@ -91,6 +92,14 @@ type Config struct {
 	// and the error is reported.
 	MaxCookieSize int
 
+	// Store, if set, keeps sessions server-side in any
+	// github.com/gin-contrib/sessions store (Redis, memstore, filesystem,
+	// ...): the cookie then carries only the store's session ID, sessions
+	// can outgrow 4 KB, and Session.Destroy revokes one at once. Handlers use
+	// the same API. The store signs its ID cookie with its own keys;
+	// SecretKey is not needed. Nil keeps Flask's cookie store.
+	Store sessions.Store
+
 	// ErrorHandler, if set, sees every session error of a request: cookies
 	// rejected on load (ErrInvalidCookie; the request just gets an empty
 	// session) and failures to save (ErrCookieTooLarge, ErrUnserializable,
@@ -114,10 +123,10 @@ func DefaultConfig() Config {
 // Validate reports whether the Config can be used: the errors match
 // ErrNoSecretKey, ErrWeakSecretKey or ErrInvalidConfig.
 func (c Config) Validate() error {
-	if len(c.SecretKey) == 0 {
+	if len(c.SecretKey) == 0 && c.Store == nil {
 		return ErrNoSecretKey
 	}
-	if len(c.SecretKey) < MinSecretKeyLen && !c.AllowWeakSecretKey {
+	if len(c.SecretKey) > 0 && len(c.SecretKey) < MinSecretKeyLen && !c.AllowWeakSecretKey {
 		return ErrWeakSecretKey
 	}
 	for i, k := range c.SecretKeyFallbacks {

@@ -59,7 +59,8 @@ func Lookup(c *gin.Context) (*Session, bool) {
 // precomputed once.
 type middleware struct {
 	name     string
-	codec    *flaskcookie.Codec
+	backend  backend
+	codec    *flaskcookie.Codec // the cookie backend's, also for CookieStore
 	format   cookieFormat
 	lifetime time.Duration
 	refresh  bool
@@ -87,6 +88,19 @@ func newMiddleware(cfg Config, now func() time.Time) (*middleware, error) {
 	if cfg.MaxCookieSize == 0 {
 		cfg.MaxCookieSize = DefaultMaxCookieSize
 	}
+	m := &middleware{
+		name:     cfg.CookieName,
+		format:   newCookieFormat(&cfg),
+		lifetime: cfg.PermanentLifetime,
+		refresh:  !cfg.DisableRefreshEachRequest,
+		maxSize:  cfg.MaxCookieSize,
+		onError:  cfg.ErrorHandler,
+		now:      now,
+	}
+	if cfg.Store != nil {
+		m.backend = &serverBackend{store: cfg.Store, name: cfg.CookieName, lifetime: cfg.PermanentLifetime}
+		return m, nil
+	}
 	codec, err := flaskcookie.New(flaskcookie.Options{
 		SecretKey: cfg.SecretKey,
 		Fallbacks: cfg.SecretKeyFallbacks,
@@ -95,16 +109,9 @@ func newMiddleware(cfg Config, now func() time.Time) (*middleware, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &middleware{
-		name:     cfg.CookieName,
-		codec:    codec,
-		format:   newCookieFormat(&cfg),
-		lifetime: cfg.PermanentLifetime,
-		refresh:  !cfg.DisableRefreshEachRequest,
-		maxSize:  cfg.MaxCookieSize,
-		onError:  cfg.ErrorHandler,
-		now:      now,
-	}, nil
+	m.codec = codec
+	m.backend = &cookieBackend{codec: codec, name: cfg.CookieName}
+	return m, nil
 }
 
 func (m *middleware) handle(c *gin.Context) {
@@ -128,23 +135,22 @@ type requestState struct {
 	sent     bool // response headers went out
 	saved    bool // a save ran (its header, if any, is in place)
 	cookieAt int  // index of our Set-Cookie header value, or -1
+	handle   any  // the backend's state for this session
+	regen    bool // Regenerate was called
 }
 
 // load decodes the request's cookie. A missing or rejected cookie gives an
 // empty session; a rejection goes to the error handler only.
 func (rs *requestState) load() map[string]any {
-	raw, ok := readCookie(rs.c.Request.Header, rs.m.name)
-	if !ok || raw == "" {
-		return nil
-	}
-	d, err := rs.m.codec.DecodeAt(raw, rs.m.now())
+	values, handle, err := rs.m.backend.load(rs.c.Request, rs.m.now())
+	rs.handle = handle
 	if err != nil {
 		if rs.m.onError != nil {
 			rs.m.onError(rs.c, &InvalidCookieError{Err: err})
 		}
 		return nil
 	}
-	return d.Session
+	return values
 }
 
 // beforeWrite saves the session just before the headers go out.
@@ -207,10 +213,18 @@ func (rs *requestState) saveLocked() error {
 		rs.putCookie(h, "")
 		return nil
 	case actionDelete:
+		rs.regen = false
+		if err := m.backend.remove(rs.c.Request, rs.handle); err != nil {
+			return &SaveError{Err: err}
+		}
 		cookie = m.format.deletion()
 	case actionSet:
+		if rs.regen {
+			rs.regen = false
+			m.backend.regenerate(rs.handle)
+		}
 		var err error
-		if cookie, err = m.encode(s.values, s.permanent()); err != nil {
+		if cookie, err = m.encode(rs, s.values, s.permanent()); err != nil {
 			rs.putCookie(h, "")
 			return err
 		}
@@ -248,18 +262,18 @@ func (rs *requestState) report(err error) {
 
 // encode returns the Set-Cookie header value for a session, compressing
 // only when the plain cookie is over the limit.
-func (m *middleware) encode(values map[string]any, permanent bool) (string, error) {
+func (m *middleware) encode(rs *requestState, values map[string]any, permanent bool) (string, error) {
 	now := m.now()
 	expires := expiresAt(permanent, now, m.lifetime)
 	bp := headerBufs.Get()
 	defer headerBufs.Put(bp)
-	b, err := m.appendCookie(*bp, values, now, expires, false)
+	b, err := m.appendCookie(*bp, rs, values, now, expires, false)
 	if err != nil {
 		return "", &SaveError{Err: err}
 	}
 	if m.maxSize >= 0 && len(b) > m.maxSize {
 		size := len(b)
-		b, err = m.appendCookie(b[:0], values, now, expires, true)
+		b, err = m.appendCookie(b[:0], rs, values, now, expires, true)
 		if err != nil {
 			return "", &SaveError{Err: err}
 		}
@@ -272,14 +286,9 @@ func (m *middleware) encode(values map[string]any, permanent bool) (string, erro
 	return string(b), nil
 }
 
-func (m *middleware) appendCookie(dst []byte, values map[string]any, now, expires time.Time, compress bool) ([]byte, error) {
+func (m *middleware) appendCookie(dst []byte, rs *requestState, values map[string]any, now, expires time.Time, compress bool) ([]byte, error) {
 	dst = append(dst, m.format.name...)
-	var err error
-	if compress {
-		dst, err = m.codec.AppendEncodeCompressedAt(dst, values, now)
-	} else {
-		dst, err = m.codec.AppendEncodeAt(dst, values, now)
-	}
+	dst, err := m.backend.save(dst, rs.c.Request, rs.handle, values, now, compress)
 	if err != nil {
 		return dst, err
 	}

@@ -113,9 +113,27 @@ func (s *Session) Has(key string) bool {
 func (s *Session) Clear() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// No need to decode what is thrown away.
-	s.loaded = true
+	s.load() // a server-side store needs the record's ID to delete it
 	clear(s.values)
+	s.changed()
+}
+
+// Destroy ends the session: it clears it, deletes the cookie, and with a
+// server-side store (Config.Store) deletes the stored record, so the
+// session is gone everywhere at once. For the cookie store it is Clear: a
+// copy of the old cookie stays valid until it expires, since a signed
+// cookie cannot be revoked.
+func (s *Session) Destroy() { s.Clear() }
+
+// Regenerate gives the session a new ID, keeping its data, and deletes the
+// record under the old ID: call it on login, against session fixation.
+// It applies to server-side stores (Config.Store); with the cookie store
+// it only re-signs the cookie, since a signed cookie has no ID.
+func (s *Session) Regenerate() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.use()
+	s.rs.regen = true
 	s.changed()
 }
 
@@ -195,7 +213,7 @@ func (s *Session) Accessed() bool {
 // or headers already sent (ErrHeadersWritten). It is never required:
 // saving is automatic. Changes after Save are saved too.
 func (s *Session) Save() error {
-	return s.rs.save(false)
+	return s.rs.save()
 }
 
 // truthy is Python's bool() for the values a session holds.
