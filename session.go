@@ -1,6 +1,7 @@
 package flasksession
 
 import (
+	"github.com/ginflask/flasksession/taggedjson"
 	"slices"
 	"sync"
 )
@@ -232,3 +233,7 @@ func truthy(v any) bool {
 	}
 	return true
 }
+
+// Tuple is a Python tuple in a session value (Flask's " t" tag), kept
+// apart from lists so each round-trips as itself.
+type Tuple = taggedjson.Tuple
