@@ -132,22 +132,23 @@ type requestState struct {
 	c        *gin.Context
 	sess     Session
 	w        hookWriter
-	sent     bool // response headers went out
-	saved    bool // a save ran (its header, if any, is in place)
-	cookieAt int  // index of our Set-Cookie header value, or -1
-	handle   any  // the backend's state for this session
-	regen    bool // Regenerate was called
+	sent     bool  // response headers went out
+	saved    bool  // a save ran (its header, if any, is in place)
+	cookieAt int   // index of our Set-Cookie header value, or -1
+	handle   any   // the backend's state for this session
+	regen    bool  // Regenerate was called
+	rejected error // why the cookie was rejected, until reported
 }
 
-// load decodes the request's cookie. A missing or rejected cookie gives an
-// empty session; a rejection goes to the error handler only.
+// load decodes the request's cookie; rs.sess.mu is held. A missing or
+// rejected cookie gives an empty session; a rejection goes to the error
+// handler only, when the session is saved (not here, under the lock,
+// where a handler using the session would deadlock).
 func (rs *requestState) load() map[string]any {
 	values, handle, err := rs.m.backend.load(rs.c.Request, rs.m.now())
 	rs.handle = handle
 	if err != nil {
-		if rs.m.onError != nil {
-			rs.m.onError(rs.c, &InvalidCookieError{Err: err})
-		}
+		rs.rejected = &InvalidCookieError{Err: err}
 		return nil
 	}
 	return values
@@ -175,17 +176,27 @@ func (rs *requestState) finish() {
 // work once per request unless the session changes again. Failures go to
 // c.Errors and the error handler, and are returned.
 func (rs *requestState) save() error {
-	err := rs.saveLocked()
+	rejected, err := rs.saveLocked()
+	if rejected != nil && rs.m.onError != nil {
+		rs.m.onError(rs.c, rejected)
+	}
 	if err != nil {
 		rs.report(err)
 	}
 	return err
 }
 
-func (rs *requestState) saveLocked() error {
+func (rs *requestState) saveLocked() (rejected, err error) {
+	rs.sess.mu.Lock()
+	defer rs.sess.mu.Unlock()
+	err = rs.applyLocked()
+	rejected, rs.rejected = rs.rejected, nil
+	return rejected, err
+}
+
+// applyLocked does the work of save; rs.sess.mu is held.
+func (rs *requestState) applyLocked() error {
 	s := &rs.sess
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if rs.sent || rs.w.ResponseWriter.Written() {
 		if s.unsaved {
 			s.unsaved = false

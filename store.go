@@ -36,6 +36,10 @@ var _ sessions.Store = (*CookieStore)(nil)
 
 // NewCookieStore returns a CookieStore for cfg; cfg is validated as by New.
 func NewCookieStore(cfg Config) (*CookieStore, error) {
+	if len(cfg.SecretKey) == 0 {
+		return nil, ErrNoSecretKey
+	}
+	cfg.Store = nil
 	m, err := newMiddleware(cfg, time.Now)
 	if err != nil {
 		return nil, err
