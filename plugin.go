@@ -47,6 +47,11 @@ func Get(c *gin.Context) *Session {
 // Lookup returns the request's session and whether the middleware ran
 // for c.
 func Lookup(c *gin.Context) (*Session, bool) {
+	// Fast path: our writer is usually still c.Writer. c.Keys covers the
+	// rest: writers wrapped by later middleware, and c.Copy().
+	if w, ok := c.Writer.(*hookWriter); ok && w.rs.c == c {
+		return &w.rs.sess, true
+	}
 	v, ok := c.Get(contextKey{})
 	if !ok {
 		return nil, false
