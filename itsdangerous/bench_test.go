@@ -10,6 +10,7 @@ func BenchmarkSign(b *testing.B) {
 	value := []byte("eyJ1c2VyX2lkIjo0Mn0")
 	dst := make([]byte, 0, 256)
 	b.ReportAllocs()
+	defer startCPU().report(b)
 	for b.Loop() {
 		dst = ts.AppendSignAt(dst[:0], value, vectorTime)
 	}
@@ -19,6 +20,7 @@ func BenchmarkSignAlloc(b *testing.B) {
 	ts := flaskSigner(b, vectorKey)
 	value := []byte("eyJ1c2VyX2lkIjo0Mn0")
 	b.ReportAllocs()
+	defer startCPU().report(b)
 	for b.Loop() {
 		ts.SignAt(value, vectorTime)
 	}
@@ -28,6 +30,7 @@ func BenchmarkUnsignAt(b *testing.B) {
 	ts := flaskSigner(b, vectorKey)
 	signed := ts.SignAt([]byte("eyJ1c2VyX2lkIjo0Mn0"), vectorTime)
 	b.ReportAllocs()
+	defer startCPU().report(b)
 	for b.Loop() {
 		if _, err := ts.UnsignAt(signed, time.Hour, vectorTime); err != nil {
 			b.Fatal(err)
@@ -41,6 +44,7 @@ func BenchmarkUnsignAtOldKey(b *testing.B) {
 	ts := flaskSigner(b, "k1", "k2", "k3")
 	signed := old.SignAt([]byte("eyJ1c2VyX2lkIjo0Mn0"), vectorTime)
 	b.ReportAllocs()
+	defer startCPU().report(b)
 	for b.Loop() {
 		if _, err := ts.UnsignAt(signed, time.Hour, vectorTime); err != nil {
 			b.Fatal(err)
@@ -53,6 +57,7 @@ func BenchmarkUnsignAtBad(b *testing.B) {
 	signed := ts.SignAt([]byte("eyJ1c2VyX2lkIjo0Mn0"), vectorTime)
 	signed[0] ^= 1
 	b.ReportAllocs()
+	defer startCPU().report(b)
 	for b.Loop() {
 		ts.UnsignAt(signed, time.Hour, vectorTime)
 	}
@@ -66,6 +71,7 @@ var (
 func benchAppendPayload(b *testing.B, data []byte, compress bool) {
 	dst := make([]byte, 0, 1024)
 	b.ReportAllocs()
+	defer startCPU().report(b)
 	for b.Loop() {
 		dst = AppendPayload(dst[:0], data, compress)
 	}
@@ -74,6 +80,7 @@ func benchAppendPayload(b *testing.B, data []byte, compress bool) {
 func benchDecodePayload(b *testing.B, data []byte) {
 	p := AppendPayload(nil, data, true)
 	b.ReportAllocs()
+	defer startCPU().report(b)
 	for b.Loop() {
 		if _, err := DecodePayload(p, 0); err != nil {
 			b.Fatal(err)

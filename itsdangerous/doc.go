@@ -50,8 +50,11 @@
 // form, which is all that itsdangerous writes, where Python also accepts
 // padding, the standard alphabet and stray characters. Timestamps past
 // year 9999, which Python cannot turn into a datetime, are malformed.
-// Compressed payloads come from Go's compress/zlib, whose bytes differ from
-// C zlib's; both sides read either.
+//
+// Compression reproduces C zlib's default level byte for byte (for
+// payloads up to 32 KiB; larger ones use compress/zlib), so a payload
+// made here is the one Python's itsdangerous makes from the same bytes,
+// and the choice to compress is the same.
 //
 // Time is a parameter: SignAt and UnsignAt take the current time, Sign and
 // Unsign use time.Now.

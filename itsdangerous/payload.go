@@ -52,25 +52,41 @@ var zReaders = sync.Pool{New: func() any {
 // AppendPayload appends the URL-safe serializer form of data to dst
 // (itsdangerous URLSafeSerializerMixin.dump_payload): base64 of data or,
 // when compress is set and zlib saves at least 2 bytes, "." followed by
-// base64 of the zlib stream. The zlib bytes come from Go's compress/zlib
-// and differ from Python's C zlib; every zlib reader accepts them.
+// base64 of the zlib stream. Up to 32 KiB of data, the zlib bytes are
+// those of C zlib at the default level, as Python writes them, so the
+// payload matches Python's byte for byte; larger data goes through
+// compress/zlib, whose bytes differ (every zlib reader accepts both).
 func AppendPayload(dst, data []byte, compress bool) []byte {
 	if compress && len(data) >= minCompressible {
-		z := zWriters.Get().(*zWriter)
-		z.buf.Reset()
-		z.w.Reset(&z.buf)
-		z.w.Write(data) // writes to a bytes.Buffer cannot fail
-		z.w.Close()
-		if c := z.buf.Bytes(); len(c) < len(data)-1 {
-			dst = grow(dst, 1+b64.EncodedLen(len(c)))
-			dst = append(dst, '.')
-			dst = b64.AppendEncode(dst, c)
+		if len(data) <= deflateMaxInput {
+			d := deflaters.Get().(*deflater)
+			if c := d.zlib(data); len(c) < len(data)-1 {
+				dst = appendCompressed(dst, c)
+				d.release()
+				return dst
+			}
+			d.release()
+		} else {
+			z := zWriters.Get().(*zWriter)
+			z.buf.Reset()
+			z.w.Reset(&z.buf)
+			z.w.Write(data) // writes to a bytes.Buffer cannot fail
+			z.w.Close()
+			if c := z.buf.Bytes(); len(c) < len(data)-1 {
+				dst = appendCompressed(dst, c)
+				putWriter(z)
+				return dst
+			}
 			putWriter(z)
-			return dst
 		}
-		putWriter(z)
 	}
 	return b64.AppendEncode(dst, data)
+}
+
+func appendCompressed(dst, c []byte) []byte {
+	dst = grow(dst, 1+b64.EncodedLen(len(c)))
+	dst = append(dst, '.')
+	return b64.AppendEncode(dst, c)
 }
 
 func putWriter(z *zWriter) {

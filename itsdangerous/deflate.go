@@ -1,0 +1,796 @@
+package itsdangerous
+
+import (
+	"encoding/binary"
+	"hash/adler32"
+	"sync"
+)
+
+// This file is a zlib-format compressor that makes the same bytes as C
+// zlib's compress() at the default level (6), which is what Python's
+// zlib.compress, and so itsdangerous and Flask, use. Same bytes means Go
+// and Flask mint identical cookies, and the compression decision (use it
+// only if it saves 2 bytes) comes out the same. It follows zlib's
+// deflate_slow, longest_match and trees.c choices (lazy matching with
+// good=8, lazy=16, nice=128, chain=128; 15-bit hash; Huffman trees built
+// with zlib's heap order and length-limiting; stored/fixed/dynamic block
+// choice). It is also much faster than compress/flate on small inputs,
+// whose writer clears 640 KB of tables on every Reset.
+//
+// It handles inputs up to deflateMaxInput, where zlib never slides its
+// window; AppendPayload uses compress/zlib above that.
+
+const (
+	wSize           = 1 << 15
+	wMask           = wSize - 1
+	hashBits        = 15
+	hashSize        = 1 << hashBits
+	hashMask        = hashSize - 1
+	minMatch        = 3
+	maxMatch        = 258
+	minLookahead    = maxMatch + minMatch + 1
+	maxDist         = wSize - minLookahead
+	tooFar          = 4096
+	goodMatch       = 8
+	maxLazy         = 16
+	niceMatch       = 128
+	maxChain        = 128
+	litBufSize      = 1 << 14 // memLevel 8
+	deflateMaxInput = wSize   // no window sliding below 2*wSize-minLookahead; keep a margin
+
+	lengthCodes = 29
+	literals    = 256
+	lCodes      = literals + 1 + lengthCodes
+	dCodes      = 30
+	blCodes     = 19
+	heapSize    = 2*lCodes + 1
+	maxBits     = 15
+	maxBLBits   = 7
+	endBlock    = 256
+	rep3to6     = 16
+	repz3to10   = 17
+	repz11to138 = 18
+)
+
+var (
+	extraLBits  = [lengthCodes]uint8{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0}
+	extraDBits  = [dCodes]uint8{0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13}
+	extraBLBits = [blCodes]uint8{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7}
+	blOrder     = [blCodes]uint8{16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15}
+)
+
+// Static tables, built once (zlib's tr_static_init).
+var (
+	lengthCode [maxMatch - minMatch + 1]uint8
+	distCode   [512]uint8
+	baseLength [lengthCodes]uint16
+	baseDist   [dCodes]uint16
+	staticL    codeTable // fixed literal/length codes (288 used)
+	staticD    codeTable // fixed distance codes
+)
+
+// codeTable holds canonical codes, bit-reversed for LSB-first output.
+type codeTable struct {
+	code [lCodes + 2]uint16
+	len  [lCodes + 2]uint8
+}
+
+func init() {
+	length := 0
+	code := 0
+	for ; code < lengthCodes-1; code++ {
+		baseLength[code] = uint16(length)
+		for n := 0; n < 1<<extraLBits[code]; n++ {
+			lengthCode[length] = uint8(code)
+			length++
+		}
+	}
+	// Length 258 has two encodings; zlib uses code 285.
+	lengthCode[length-1] = uint8(code)
+
+	dist := 0
+	for code = 0; code < 16; code++ {
+		baseDist[code] = uint16(dist)
+		for n := 0; n < 1<<extraDBits[code]; n++ {
+			distCode[dist] = uint8(code)
+			dist++
+		}
+	}
+	dist >>= 7
+	for ; code < dCodes; code++ {
+		baseDist[code] = uint16(dist << 7)
+		for n := 0; n < 1<<(extraDBits[code]-7); n++ {
+			distCode[256+dist] = uint8(code)
+			dist++
+		}
+	}
+
+	var blCount [maxBits + 1]uint16
+	lens := make([]uint8, lCodes+2)
+	for n := range lens {
+		switch {
+		case n <= 143:
+			lens[n] = 8
+		case n <= 255:
+			lens[n] = 9
+		case n <= 279:
+			lens[n] = 7
+		default:
+			lens[n] = 8
+		}
+		blCount[lens[n]]++
+	}
+	copy(staticL.len[:], lens)
+	genCodes(staticL.code[:], staticL.len[:], lCodes+1, &blCount)
+	for n := 0; n < dCodes; n++ {
+		staticD.len[n] = 5
+		staticD.code[n] = bitReverse(uint16(n), 5)
+	}
+}
+
+func dCode(dist int) uint8 {
+	if dist < 256 {
+		return distCode[dist]
+	}
+	return distCode[256+dist>>7]
+}
+
+func bitReverse(code uint16, n int) uint16 {
+	var r uint16
+	for ; n > 0; n-- {
+		r = r<<1 | code&1
+		code >>= 1
+	}
+	return r
+}
+
+// genCodes assigns canonical codes from code lengths (zlib gen_codes).
+func genCodes(codes []uint16, lens []uint8, maxCode int, blCount *[maxBits + 1]uint16) {
+	var next [maxBits + 1]uint16
+	code := uint16(0)
+	for bits := 1; bits <= maxBits; bits++ {
+		code = (code + blCount[bits-1]) << 1
+		next[bits] = code
+	}
+	for n := 0; n <= maxCode; n++ {
+		l := lens[n]
+		if l == 0 {
+			continue
+		}
+		codes[n] = bitReverse(next[l], int(l))
+		next[l]++
+	}
+}
+
+// tree is one dynamic Huffman tree under construction (zlib ct_data plus
+// tree_desc); leaves first, then internal nodes.
+type tree struct {
+	freq    [heapSize]uint32
+	dad     [heapSize]uint16
+	len     [heapSize]uint8
+	code    [heapSize]uint16
+	maxCode int
+}
+
+// treeKind describes a tree family (zlib static_tree_desc).
+type treeKind struct {
+	static    *codeTable // nil for the bit length tree
+	extra     []uint8
+	extraBase int
+	elems     int
+	maxLength int
+}
+
+var (
+	lKind  = treeKind{&staticL, extraLBits[:], literals + 1, lCodes, maxBits}
+	dKind  = treeKind{&staticD, extraDBits[:], 0, dCodes, maxBits}
+	blKind = treeKind{nil, extraBLBits[:], 0, blCodes, maxBLBits}
+)
+
+// deflater holds reusable compressor state.
+type deflater struct {
+	window []byte // input plus zero padding that longest match may read
+
+	// head maps a hash to the latest position with it, tagged with gen
+	// in the high bits so the table never needs clearing.
+	head [hashSize]uint32
+	gen  uint32
+	prev [wSize]uint16
+
+	strStart, lookahead, blockStart int
+	matchLength, prevLength         int
+	matchStart, prevMatch           int
+	matchAvailable                  bool
+
+	syms []uint32 // dist<<8 | lc; dist 0 means literal lc
+
+	ltree, dtree, bltree tree
+	heap                 [heapSize]int
+	heapLen, heapMax     int
+	depth                [heapSize]uint8
+	blCount              [maxBits + 1]uint16
+	optLen, staticLen    int64
+
+	out   []byte
+	bits  uint64
+	nbits uint
+}
+
+var deflaters = sync.Pool{New: func() any { return new(deflater) }}
+
+// zlibCompress appends the zlib stream of data (len(data) <=
+// deflateMaxInput) to dst, byte-identical to C zlib's compress().
+func zlibCompress(dst, data []byte) []byte {
+	d := deflaters.Get().(*deflater)
+	dst = append(dst, d.zlib(data)...)
+	d.release()
+	return dst
+}
+
+// zlib returns the zlib stream of data in a buffer owned by d.
+func (d *deflater) zlib(data []byte) []byte {
+	d.out = append(d.out[:0], 0x78, 0x9c) // deflate, 32K window, default level
+	d.compress(data)
+	d.out = binary.BigEndian.AppendUint32(d.out, adler32.Checksum(data))
+	return d.out
+}
+
+// release returns d to the pool, dropping buffers grown for large input.
+func (d *deflater) release() {
+	if cap(d.window) > 2*maxPooledBuf {
+		d.window = nil
+	}
+	if cap(d.syms) > maxPooledBuf {
+		d.syms = nil
+	}
+	if cap(d.out) > maxPooledBuf {
+		d.out = nil
+	}
+	deflaters.Put(d)
+}
+
+func (d *deflater) compress(data []byte) {
+	n := len(data)
+	// Window: the data, then zeros (zlib zeroes WIN_INIT = 258 bytes past
+	// the data, and longest_match reads up to 258 bytes ahead).
+	need := n + maxMatch + 8
+	if cap(d.window) < need {
+		d.window = make([]byte, need)
+	}
+	d.window = d.window[:need]
+	copy(d.window, data)
+	clear(d.window[n:])
+
+	d.gen++
+	if d.gen == 1<<16 {
+		clear(d.head[:])
+		d.gen = 1
+	}
+	d.strStart, d.lookahead, d.blockStart = 0, n, 0
+	d.matchLength, d.prevLength = minMatch-1, minMatch-1
+	d.matchStart, d.prevMatch = 0, 0
+	d.matchAvailable = false
+	d.syms = d.syms[:0]
+	d.bits, d.nbits = 0, 0
+	d.initBlock()
+	d.deflateSlow()
+}
+
+// insert adds the string at pos to the hash chains and returns the
+// previous head of its chain (0 = none; position 0 is never matched).
+func (d *deflater) insert(pos int) int {
+	w := d.window
+	h := (uint32(w[pos])<<10 ^ uint32(w[pos+1])<<5 ^ uint32(w[pos+2])) & hashMask
+	e := d.head[h]
+	head := 0
+	if e>>16 == d.gen {
+		head = int(e & 0xffff)
+	}
+	d.prev[pos&wMask] = uint16(head)
+	d.head[h] = d.gen<<16 | uint32(pos)
+	return head
+}
+
+// deflateSlow is zlib's deflate_slow with all input in the window and
+// flush = Z_FINISH.
+func (d *deflater) deflateSlow() {
+	for d.lookahead > 0 {
+		hashHead := 0
+		if d.lookahead >= minMatch {
+			hashHead = d.insert(d.strStart)
+		}
+		d.prevLength, d.prevMatch = d.matchLength, d.matchStart
+		d.matchLength = minMatch - 1
+		if hashHead != 0 && d.prevLength < maxLazy && d.strStart-hashHead <= maxDist {
+			d.matchLength = d.longestMatch(hashHead)
+			if d.matchLength == minMatch && d.strStart-d.matchStart > tooFar {
+				d.matchLength = minMatch - 1
+			}
+		}
+		if d.prevLength >= minMatch && d.matchLength <= d.prevLength {
+			maxInsert := d.strStart + d.lookahead - minMatch
+			flush := d.tallyDist(d.strStart-1-d.prevMatch, d.prevLength-minMatch)
+			d.lookahead -= d.prevLength - 1
+			for k := d.prevLength - 2; k > 0; k-- {
+				d.strStart++
+				if d.strStart <= maxInsert {
+					d.insert(d.strStart)
+				}
+			}
+			d.matchAvailable = false
+			d.matchLength = minMatch - 1
+			d.strStart++
+			if flush {
+				d.flushBlock(false)
+			}
+		} else if d.matchAvailable {
+			if d.tallyLit(d.window[d.strStart-1]) {
+				d.flushBlock(false)
+			}
+			d.strStart++
+			d.lookahead--
+		} else {
+			d.matchAvailable = true
+			d.strStart++
+			d.lookahead--
+		}
+	}
+	if d.matchAvailable {
+		d.tallyLit(d.window[d.strStart-1])
+		d.matchAvailable = false
+	}
+	d.flushBlock(true)
+}
+
+// longestMatch is zlib's longest_match (level 6 parameters).
+func (d *deflater) longestMatch(curMatch int) int {
+	w := d.window
+	chain := maxChain
+	scan := d.strStart
+	bestLen := d.prevLength
+	nice := niceMatch
+	limit := 0
+	if d.strStart > maxDist {
+		limit = d.strStart - maxDist
+	}
+	if d.prevLength >= goodMatch {
+		chain >>= 2
+	}
+	if nice > d.lookahead {
+		nice = d.lookahead
+	}
+	scanEnd1, scanEnd := w[scan+bestLen-1], w[scan+bestLen]
+	for {
+		m := curMatch
+		if w[m+bestLen] == scanEnd && w[m+bestLen-1] == scanEnd1 && w[m] == w[scan] && w[m+1] == w[scan+1] {
+			l := matchLen(w[m:m+maxMatch], w[scan:scan+maxMatch])
+			if l > bestLen {
+				d.matchStart = curMatch
+				bestLen = l
+				if l >= nice {
+					break
+				}
+				scanEnd1, scanEnd = w[scan+bestLen-1], w[scan+bestLen]
+			}
+		}
+		curMatch = int(d.prev[curMatch&wMask])
+		chain--
+		if curMatch <= limit || chain == 0 {
+			break
+		}
+	}
+	if bestLen <= d.lookahead {
+		return bestLen
+	}
+	return d.lookahead
+}
+
+// matchLen returns the length of the common prefix of a and b, which
+// have the same length.
+func matchLen(a, b []byte) int {
+	n := 0
+	for len(a) >= 8 {
+		x := binary.LittleEndian.Uint64(a) ^ binary.LittleEndian.Uint64(b[:8])
+		if x != 0 {
+			return n + trailingZeroBytes(x)
+		}
+		n += 8
+		a, b = a[8:], b[8:]
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+func trailingZeroBytes(x uint64) int {
+	n := 0
+	for x&0xff == 0 {
+		x >>= 8
+		n++
+	}
+	return n
+}
+
+func (d *deflater) tallyLit(c byte) bool {
+	d.syms = append(d.syms, uint32(c))
+	d.ltree.freq[c]++
+	return len(d.syms) == litBufSize-1
+}
+
+func (d *deflater) tallyDist(dist, lc int) bool {
+	d.syms = append(d.syms, uint32(dist)<<8|uint32(lc))
+	d.ltree.freq[int(lengthCode[lc])+literals+1]++
+	d.dtree.freq[dCode(dist-1)]++
+	return len(d.syms) == litBufSize-1
+}
+
+func (d *deflater) initBlock() {
+	clear(d.ltree.freq[:lCodes])
+	clear(d.dtree.freq[:dCodes])
+	clear(d.bltree.freq[:blCodes])
+	d.ltree.freq[endBlock] = 1
+	d.optLen, d.staticLen = 0, 0
+	d.syms = d.syms[:0]
+}
+
+// flushBlock is zlib's _tr_flush_block for the block ending at strStart.
+func (d *deflater) flushBlock(last bool) {
+	storedLen := d.strStart - d.blockStart
+	d.buildTree(&d.ltree, &lKind)
+	d.buildTree(&d.dtree, &dKind)
+	maxBLIndex := d.buildBLTree()
+	optLenb := (d.optLen + 3 + 7) >> 3
+	staticLenb := (d.staticLen + 3 + 7) >> 3
+	if staticLenb <= optLenb {
+		optLenb = staticLenb
+	}
+	lastBit := uint64(0)
+	if last {
+		lastBit = 1
+	}
+	switch {
+	case int64(storedLen)+4 <= optLenb:
+		d.sendBits(lastBit, 3) // STORED_BLOCK = 0
+		d.windup()
+		d.out = append(d.out, byte(storedLen), byte(storedLen>>8), ^byte(storedLen), ^byte(storedLen>>8))
+		d.out = append(d.out, d.window[d.blockStart:d.strStart]...)
+	case staticLenb == optLenb:
+		d.sendBits(1<<1|lastBit, 3)
+		d.compressBlock(staticL.code[:], staticL.len[:], staticD.code[:], staticD.len[:])
+	default:
+		d.sendBits(2<<1|lastBit, 3)
+		d.sendAllTrees(d.ltree.maxCode+1, d.dtree.maxCode+1, maxBLIndex+1)
+		d.compressBlock(d.ltree.code[:], d.ltree.len[:], d.dtree.code[:], d.dtree.len[:])
+	}
+	d.initBlock()
+	if last {
+		d.windup()
+	}
+	d.blockStart = d.strStart
+}
+
+// smaller orders heap nodes by frequency, then depth.
+func (d *deflater) smaller(t *tree, n, m int) bool {
+	return t.freq[n] < t.freq[m] || (t.freq[n] == t.freq[m] && d.depth[n] <= d.depth[m])
+}
+
+func (d *deflater) pqDownHeap(t *tree, k int) {
+	v := d.heap[k]
+	j := k << 1
+	for j <= d.heapLen {
+		if j < d.heapLen && d.smaller(t, d.heap[j+1], d.heap[j]) {
+			j++
+		}
+		if d.smaller(t, v, d.heap[j]) {
+			break
+		}
+		d.heap[k] = d.heap[j]
+		k = j
+		j <<= 1
+	}
+	d.heap[k] = v
+}
+
+// buildTree is zlib's build_tree: Huffman code lengths and codes for t.
+func (d *deflater) buildTree(t *tree, kind *treeKind) {
+	elems := kind.elems
+	maxCode := -1
+	d.heapLen, d.heapMax = 0, heapSize
+	for n := 0; n < elems; n++ {
+		if t.freq[n] != 0 {
+			d.heapLen++
+			d.heap[d.heapLen] = n
+			maxCode = n
+			d.depth[n] = 0
+		} else {
+			t.len[n] = 0
+		}
+	}
+	// At least two codes of non-zero frequency.
+	for d.heapLen < 2 {
+		node := 0
+		if maxCode < 2 {
+			maxCode++
+			node = maxCode
+		}
+		d.heapLen++
+		d.heap[d.heapLen] = node
+		t.freq[node] = 1
+		d.depth[node] = 0
+		d.optLen--
+		if kind.static != nil {
+			d.staticLen -= int64(kind.static.len[node])
+		}
+	}
+	t.maxCode = maxCode
+	for n := d.heapLen / 2; n >= 1; n-- {
+		d.pqDownHeap(t, n)
+	}
+	node := elems
+	for {
+		n := d.heap[1]
+		d.heap[1] = d.heap[d.heapLen]
+		d.heapLen--
+		d.pqDownHeap(t, 1)
+		m := d.heap[1]
+		d.heapMax--
+		d.heap[d.heapMax] = n
+		d.heapMax--
+		d.heap[d.heapMax] = m
+		t.freq[node] = t.freq[n] + t.freq[m]
+		dn, dm := d.depth[n], d.depth[m]
+		if dm > dn {
+			dn = dm
+		}
+		d.depth[node] = dn + 1
+		t.dad[n], t.dad[m] = uint16(node), uint16(node)
+		d.heap[1] = node
+		node++
+		d.pqDownHeap(t, 1)
+		if d.heapLen < 2 {
+			break
+		}
+	}
+	d.heapMax--
+	d.heap[d.heapMax] = d.heap[1]
+	d.genBitLen(t, kind)
+	genCodes(t.code[:], t.len[:], maxCode, &d.blCount)
+}
+
+// genBitLen is zlib's gen_bitlen: lengths from the tree, limited to
+// kind.maxLength, and the block cost in optLen/staticLen.
+func (d *deflater) genBitLen(t *tree, kind *treeKind) {
+	maxLength := kind.maxLength
+	clear(d.blCount[:])
+	t.len[d.heap[d.heapMax]] = 0 // root
+	overflow := 0
+	h := d.heapMax + 1
+	for ; h < heapSize; h++ {
+		n := d.heap[h]
+		bits := int(t.len[t.dad[n]]) + 1
+		if bits > maxLength {
+			bits = maxLength
+			overflow++
+		}
+		t.len[n] = uint8(bits)
+		if n > t.maxCode {
+			continue // not a leaf
+		}
+		d.blCount[bits]++
+		xbits := 0
+		if n >= kind.extraBase {
+			xbits = int(kind.extra[n-kind.extraBase])
+		}
+		f := int64(t.freq[n])
+		d.optLen += f * int64(bits+xbits)
+		if kind.static != nil {
+			d.staticLen += f * int64(int(kind.static.len[n])+xbits)
+		}
+	}
+	if overflow == 0 {
+		return
+	}
+	for overflow > 0 {
+		bits := maxLength - 1
+		for d.blCount[bits] == 0 {
+			bits--
+		}
+		d.blCount[bits]--
+		d.blCount[bits+1] += 2
+		d.blCount[maxLength]--
+		overflow -= 2
+	}
+	for bits := maxLength; bits != 0; bits-- {
+		n := int(d.blCount[bits])
+		for n != 0 {
+			h--
+			m := d.heap[h]
+			if m > t.maxCode {
+				continue
+			}
+			if int(t.len[m]) != bits {
+				d.optLen += int64(bits-int(t.len[m])) * int64(t.freq[m])
+				t.len[m] = uint8(bits)
+			}
+			n--
+		}
+	}
+}
+
+// treeLen reads code lengths with zlib's scan_tree guard: the entry after
+// maxCode reads as 0xffff.
+func treeLen(t *tree, n int) int {
+	if n > t.maxCode {
+		return 0xffff
+	}
+	return int(t.len[n])
+}
+
+// scanTree counts the bit length codes needed to send t (zlib scan_tree).
+func (d *deflater) scanTree(t *tree) {
+	prevLen := -1
+	nextLen := int(t.len[0])
+	count := 0
+	maxCount, minCount := 7, 4
+	if nextLen == 0 {
+		maxCount, minCount = 138, 3
+	}
+	bl := &d.bltree
+	for n := 0; n <= t.maxCode; n++ {
+		curLen := nextLen
+		nextLen = treeLen(t, n+1)
+		count++
+		if count < maxCount && curLen == nextLen {
+			continue
+		} else if count < minCount {
+			bl.freq[curLen] += uint32(count)
+		} else if curLen != 0 {
+			if curLen != prevLen {
+				bl.freq[curLen]++
+			}
+			bl.freq[rep3to6]++
+		} else if count <= 10 {
+			bl.freq[repz3to10]++
+		} else {
+			bl.freq[repz11to138]++
+		}
+		count = 0
+		prevLen = curLen
+		switch {
+		case nextLen == 0:
+			maxCount, minCount = 138, 3
+		case curLen == nextLen:
+			maxCount, minCount = 6, 3
+		default:
+			maxCount, minCount = 7, 4
+		}
+	}
+}
+
+// sendTree writes t's code lengths with the bit length codes (zlib send_tree).
+func (d *deflater) sendTree(t *tree, maxCode int) {
+	prevLen := -1
+	nextLen := int(t.len[0])
+	count := 0
+	maxCount, minCount := 7, 4
+	if nextLen == 0 {
+		maxCount, minCount = 138, 3
+	}
+	bl := &d.bltree
+	send := func(c int) { d.sendBits(uint64(bl.code[c]), uint(bl.len[c])) }
+	for n := 0; n <= maxCode; n++ {
+		curLen := nextLen
+		nextLen = treeLen(t, n+1)
+		count++
+		if count < maxCount && curLen == nextLen {
+			continue
+		} else if count < minCount {
+			for ; count > 0; count-- {
+				send(curLen)
+			}
+		} else if curLen != 0 {
+			if curLen != prevLen {
+				send(curLen)
+				count--
+			}
+			send(rep3to6)
+			d.sendBits(uint64(count-3), 2)
+		} else if count <= 10 {
+			send(repz3to10)
+			d.sendBits(uint64(count-3), 3)
+		} else {
+			send(repz11to138)
+			d.sendBits(uint64(count-11), 7)
+		}
+		count = 0
+		prevLen = curLen
+		switch {
+		case nextLen == 0:
+			maxCount, minCount = 138, 3
+		case curLen == nextLen:
+			maxCount, minCount = 6, 3
+		default:
+			maxCount, minCount = 7, 4
+		}
+	}
+}
+
+// buildBLTree is zlib's build_bl_tree; it returns the index in blOrder of
+// the last bit length code to send.
+func (d *deflater) buildBLTree() int {
+	d.scanTree(&d.ltree)
+	d.scanTree(&d.dtree)
+	d.buildTree(&d.bltree, &blKind)
+	maxBLIndex := blCodes - 1
+	for ; maxBLIndex >= 3; maxBLIndex-- {
+		if d.bltree.len[blOrder[maxBLIndex]] != 0 {
+			break
+		}
+	}
+	d.optLen += 3*(int64(maxBLIndex)+1) + 5 + 5 + 4
+	return maxBLIndex
+}
+
+func (d *deflater) sendAllTrees(lcodes, dcodes, blcodes int) {
+	d.sendBits(uint64(lcodes-257), 5)
+	d.sendBits(uint64(dcodes-1), 5)
+	d.sendBits(uint64(blcodes-4), 4)
+	for rank := 0; rank < blcodes; rank++ {
+		d.sendBits(uint64(d.bltree.len[blOrder[rank]]), 3)
+	}
+	d.sendTree(&d.ltree, lcodes-1)
+	d.sendTree(&d.dtree, dcodes-1)
+}
+
+// compressBlock writes the block's symbols with the given codes.
+func (d *deflater) compressBlock(lcode []uint16, llen []uint8, dcode []uint16, dlen []uint8) {
+	for _, s := range d.syms {
+		lc := int(s & 0xff)
+		dist := int(s >> 8)
+		if dist == 0 {
+			d.sendBits(uint64(lcode[lc]), uint(llen[lc]))
+			continue
+		}
+		code := int(lengthCode[lc])
+		d.sendBits(uint64(lcode[code+literals+1]), uint(llen[code+literals+1]))
+		if extra := uint(extraLBits[code]); extra != 0 {
+			d.sendBits(uint64(lc-int(baseLength[code])), extra)
+		}
+		dist--
+		dc := int(dCode(dist))
+		d.sendBits(uint64(dcode[dc]), uint(dlen[dc]))
+		if extra := uint(extraDBits[dc]); extra != 0 {
+			d.sendBits(uint64(dist-int(baseDist[dc])), extra)
+		}
+	}
+	d.sendBits(uint64(lcode[endBlock]), uint(llen[endBlock]))
+}
+
+// sendBits writes n bits LSB first, as zlib's send_bits does.
+func (d *deflater) sendBits(v uint64, n uint) {
+	d.bits |= v << d.nbits
+	d.nbits += n
+	if d.nbits >= 32 {
+		d.out = binary.LittleEndian.AppendUint32(d.out, uint32(d.bits))
+		d.bits >>= 32
+		d.nbits -= 32
+	}
+}
+
+// windup flushes the bit buffer to a byte boundary.
+func (d *deflater) windup() {
+	for d.nbits > 0 {
+		d.out = append(d.out, byte(d.bits))
+		d.bits >>= 8
+		if d.nbits < 8 {
+			d.nbits = 0
+		} else {
+			d.nbits -= 8
+		}
+	}
+	d.bits = 0
+}
