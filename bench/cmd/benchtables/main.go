@@ -1,0 +1,292 @@
+// Command benchtables reads the Go benchmark lines run.sh collects (Go
+// benchmarks, Flask, load test; several rounds) and prints, as Markdown:
+// each subject's per-request overhead over its bare baseline, the ratios of
+// each peer's overhead to flasksession's, the issue's goals, and the load
+// test as ratios to the bare app.
+//
+// Benchmarks are named Family/Scenario/Subject; a family's baseline is its
+// "bare" subject. The k-th result of a benchmark is paired with the k-th of
+// its baseline (the same round), and the tables give medians over rounds.
+//
+//	benchtables results.txt
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// sample is one result line: unit -> value.
+type sample map[string]float64
+
+// results: "Family/Scenario/Subject" -> one sample per round, in order.
+type results map[string][]sample
+
+var procSuffix = regexp.MustCompile(`-\d+$`)
+
+func parse(r io.Reader) (results, error) {
+	res := results{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") || len(f)%2 != 0 {
+			continue
+		}
+		name := procSuffix.ReplaceAllString(strings.TrimPrefix(f[0], "Benchmark"), "")
+		s := sample{}
+		for i := 2; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				return nil, fmt.Errorf("bad value in %q", sc.Text())
+			}
+			s[f[i+1]] = v
+		}
+		res[name] = append(res[name], s)
+	}
+	return res, sc.Err()
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if n := len(s); n%2 == 1 {
+		return s[n/2]
+	} else {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+}
+
+// values returns the benchmark's values in unit, one per round.
+func (r results) values(name, unit string) []float64 {
+	var out []float64
+	for _, s := range r[name] {
+		if v, ok := s[unit]; ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// overheads returns, round by round, name's value minus its baseline's.
+func (r results) overheads(name, unit string) []float64 {
+	fam, scen, _ := split(name)
+	a, b := r.values(name, unit), r.values(fam+"/"+scen+"/bare", unit)
+	if len(a) != len(b) { // unpaired: compare medians
+		return []float64{median(a) - median(b)}
+	}
+	out := make([]float64, len(a))
+	for i := range a {
+		out[i] = a[i] - b[i]
+	}
+	return out
+}
+
+// ratios returns, round by round, num's overhead divided by den's.
+func (r results) ratios(num, den, unit string) []float64 {
+	a, b := r.overheads(num, unit), r.overheads(den, unit)
+	if len(a) != len(b) {
+		return []float64{median(a) / median(b)}
+	}
+	out := make([]float64, len(a))
+	for i := range a {
+		out[i] = a[i] / b[i]
+	}
+	return out
+}
+
+func split(name string) (family, scenario, subject string) {
+	p := strings.SplitN(name, "/", 3)
+	for len(p) < 3 {
+		p = append(p, "")
+	}
+	return p[0], p[1], p[2]
+}
+
+var scenarios = []string{"Untouched", "NewSet", "ReadOnly", "ReadModifySave"}
+
+// subjects in table order, with the family each runs in.
+var subjects = []struct{ family, name, label string }{
+	{"Gin", "flasksession", "flasksession (gin)"},
+	{"Gin", "gincontrib-cookie", "gin-contrib/sessions cookie (gin)"},
+	{"Gin", "gincontrib-cookie-enc", "gin-contrib/sessions cookie + encryption (gin)"},
+	{"NetHTTP", "gorilla-cookie", "gorilla/sessions CookieStore (net/http)"},
+	{"NetHTTP", "scs-memstore", "scs v2 memstore (net/http)"},
+	{"Flask", "session", "Flask 3.1 (Python)"},
+}
+
+const fs = "Gin/%s/flasksession"
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: benchtables results.txt")
+		os.Exit(2)
+	}
+	f, err := os.Open(os.Args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer f.Close()
+	r, err := parse(f)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	rounds := len(r[fmt.Sprintf(fs, "ReadOnly")])
+	fmt.Printf("Medians over %d interleaved rounds; overhead = subject - bare baseline of the same round.\n\n", rounds)
+	overheadTable(r)
+	ratioTable(r)
+	goalTable(r)
+	loadTable(r)
+}
+
+func overheadTable(r results) {
+	fmt.Println("### Per-request overhead over the bare baseline")
+	fmt.Println()
+	fmt.Println("Baselines: a bare gin route (gin subjects), a bare net/http ServeMux route (gorilla, scs), a bare Flask route (Flask). Flask reports time only.")
+	fmt.Println()
+	fmt.Println("| scenario | subject | baseline ns/op | ns/op | overhead ns | overhead B | overhead allocs |")
+	fmt.Println("|---|---|--:|--:|--:|--:|--:|")
+	for _, sc := range scenarios {
+		for _, s := range subjects {
+			name := s.family + "/" + sc + "/" + s.name
+			if len(r[name]) == 0 {
+				continue
+			}
+			bare := s.family + "/" + sc + "/bare"
+			row := fmt.Sprintf("| %s | %s | %s | %s | %s", sc, s.label,
+				num(median(r.values(bare, "ns/op"))), num(median(r.values(name, "ns/op"))),
+				num(median(r.overheads(name, "ns/op"))))
+			for _, unit := range []string{"B/op", "allocs/op"} {
+				if len(r.values(name, unit)) == 0 {
+					row += " | –"
+				} else {
+					row += " | " + num(median(r.overheads(name, unit)))
+				}
+			}
+			fmt.Println(row + " |")
+		}
+	}
+	fmt.Println()
+}
+
+func ratioTable(r results) {
+	fmt.Println("### Each peer's overhead ÷ flasksession's overhead (higher = flasksession cheaper)")
+	fmt.Println()
+	fmt.Println("Time: median of the per-round ratios, [lowest – highest round]. Untouched: flasksession's overhead there is a few hundred ns, close to the noise, so its ratios are rough.")
+	fmt.Println()
+	fmt.Println("| scenario | peer | time | bytes | allocs |")
+	fmt.Println("|---|---|--:|--:|--:|")
+	for _, sc := range scenarios {
+		own := fmt.Sprintf(fs, sc)
+		for _, s := range subjects[1:] {
+			name := s.family + "/" + sc + "/" + s.name
+			if len(r[name]) == 0 {
+				continue
+			}
+			t := r.ratios(name, own, "ns/op")
+			row := fmt.Sprintf("| %s | %s | %s [%s – %s]", sc, s.label, ratio(median(t)), ratio(slices.Min(t)), ratio(slices.Max(t)))
+			for _, unit := range []string{"B/op", "allocs/op"} {
+				if len(r.values(name, unit)) == 0 {
+					row += " | –"
+				} else {
+					row += " | " + ratio(median(r.overheads(name, unit))/median(r.overheads(own, unit)))
+				}
+			}
+			fmt.Println(row + " |")
+		}
+	}
+	fmt.Println()
+}
+
+func goalTable(r results) {
+	const peer = "Gin/%s/gincontrib-cookie"
+	fmt.Println("### Goals (against gin-contrib/sessions' cookie store, signing key only)")
+	fmt.Println()
+	fmt.Println("| goal | measured | met |")
+	fmt.Println("|---|--:|---|")
+	for _, g := range []struct {
+		sc   string
+		want float64
+	}{{"ReadModifySave", 10}, {"ReadOnly", 10}, {"NewSet", 5}} {
+		t := r.ratios(fmt.Sprintf(peer, g.sc), fmt.Sprintf(fs, g.sc), "ns/op")
+		m := median(t)
+		fmt.Printf("| %s: overhead ≥ %gx lower | %s [%s – %s] | %s |\n", g.sc, g.want,
+			ratio(m), ratio(slices.Min(t)), ratio(slices.Max(t)), yes(m >= g.want))
+	}
+	for _, sc := range scenarios[1:] {
+		own := median(r.overheads(fmt.Sprintf(fs, sc), "allocs/op"))
+		theirs := median(r.overheads(fmt.Sprintf(peer, sc), "allocs/op"))
+		fmt.Printf("| %s: allocs ≤ 1/10 of gin-contrib's | %s vs %s (1/%s) | %s |\n", sc,
+			num(own), num(theirs), ratio(theirs/own), yes(own*10 <= theirs))
+	}
+	fmt.Println()
+}
+
+func loadTable(r results) {
+	if len(r["Load/Index/bare"]) == 0 {
+		return
+	}
+	fmt.Println("### Load test over loopback: the example app ÷ the same app without a session")
+	fmt.Println()
+	fmt.Println("Median of per-round ratios. req/s below 1 and latency above 1 are the session's cost.")
+	fmt.Println()
+	fmt.Println("| endpoint | bare req/s | example req/s | req/s ratio | p50 ratio | p90 ratio | p99 ratio | bare p50/p99 µs | example p50/p99 µs |")
+	fmt.Println("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+	for _, ep := range []string{"Index", "IndexLoggedIn", "IndexFlash", "Login"} {
+		bare, ex := "Load/"+ep+"/bare", "Load/"+ep+"/example"
+		q := func(unit string) string {
+			a, b := r.values(ex, unit), r.values(bare, unit)
+			if len(a) != len(b) || len(a) == 0 {
+				return "–"
+			}
+			rs := make([]float64, len(a))
+			for i := range a {
+				rs[i] = a[i] / b[i]
+			}
+			return fmt.Sprintf("%.2f", median(rs))
+		}
+		pct := func(name string) string {
+			return fmt.Sprintf("%s / %s", num(median(r.values(name, "p50-us"))), num(median(r.values(name, "p99-us"))))
+		}
+		fmt.Printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", ep,
+			num(median(r.values(bare, "req/s"))), num(median(r.values(ex, "req/s"))),
+			q("req/s"), q("p50-us"), q("p90-us"), q("p99-us"), pct(bare), pct(ex))
+	}
+	fmt.Println()
+}
+
+func num(v float64) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	return strconv.FormatFloat(math.Round(v), 'f', -1, 64)
+}
+
+func ratio(v float64) string {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return "–"
+	case math.Abs(v) >= 10:
+		return fmt.Sprintf("%.0fx", v)
+	default:
+		return fmt.Sprintf("%.1fx", v)
+	}
+}
+
+func yes(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "**no**"
+}

@@ -1,0 +1,11 @@
+// Package bench compares flasksession with the session libraries a Gin or
+// net/http user would otherwise pick (gin-contrib/sessions, gorilla/sessions,
+// alexedwards/scs) and with Flask itself, on the same four scenarios.
+//
+// It is its own module so that the library's users never download the peers.
+// Run everything, interleaved, and print the tables with
+//
+//	bash bench/run.sh
+//
+// See docs/benchmarks.md for the results and how to read them.
+package bench
