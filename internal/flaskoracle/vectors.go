@@ -12,15 +12,20 @@ import (
 // Vector is one known-answer vector of testdata/vectors.json, minted and
 // loaded by real Flask (testdata/gen_vectors.py documents every field).
 type Vector struct {
-	Name      string   `json:"name"`
-	SecretKey string   `json:"secret_key"`
+	// Name is unique among the vectors.
+	Name string `json:"name"`
+	// SecretKey is Flask's SECRET_KEY (its UTF-8 bytes sign).
+	SecretKey string `json:"secret_key"`
+	// Fallbacks is SECRET_KEY_FALLBACKS, oldest first.
 	Fallbacks []string `json:"fallbacks"`
 	// Now is the unix time at which the cookie is loaded.
 	Now int64 `json:"now"`
 	// MaxAge is the age limit on load, in seconds.
-	MaxAge     int64  `json:"max_age"`
-	Cookie     string `json:"cookie"`
-	Compressed bool   `json:"compressed"`
+	MaxAge int64 `json:"max_age"`
+	// Cookie is the cookie value.
+	Cookie string `json:"cookie"`
+	// Compressed reports a zlib payload (Cookie starts with ".").
+	Compressed bool `json:"compressed"`
 	// Expect is "ok", "bad_signature", "expired" or "bad_payload".
 	Expect string `json:"expect"`
 	// Flask is what a real Flask app does with it: "session", "empty", "500".
@@ -35,8 +40,9 @@ type Vector struct {
 	SigningKey *string `json:"signing_key"`
 	// ByteExact: the cookie is Flask's uncompressed encoding of the
 	// session by SigningKey at SignedAt, so a codec must reproduce it.
-	ByteExact bool   `json:"byte_exact"`
-	Note      string `json:"note"`
+	ByteExact bool `json:"byte_exact"`
+	// Note is an optional remark.
+	Note string `json:"note"`
 }
 
 // Key returns the secret key bytes.
