@@ -1,0 +1,246 @@
+package flasksession
+
+// Run these under -race: many clients at once, and handlers whose
+// goroutines share the request's session.
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Dozens of clients, each with its own cookie jar, increment their own
+// counters in parallel; every increment is kept and no session leaks into
+// another.
+func TestConcurrentClients(t *testing.T) {
+	const clients, increments = 40, 20
+	a := newTestApp(t, Config{})
+	a.GET("/inc", func(c *gin.Context) {
+		s := Get(c)
+		id := c.Query("id")
+		if got, ok := s.GetString("id"); ok && got != id {
+			c.String(http.StatusConflict, "session of %s sent by %s", got, id)
+			return
+		}
+		s.Set("id", id)
+		n, _ := s.GetInt("n")
+		s.Set("n", n+1)
+		c.String(http.StatusOK, "%d", n+1)
+	})
+	base := a.url()
+	tr := &http.Transport{MaxIdleConnsPerHost: clients}
+	t.Cleanup(tr.CloseIdleConnections)
+
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for i := 0; i < clients; i++ {
+		wg.Add(1)
+		go func(id int) {
+			defer wg.Done()
+			jar, _ := cookiejar.New(nil)
+			hc := &http.Client{Transport: tr, Jar: jar}
+			for want := 1; want <= increments; want++ {
+				resp, err := hc.Get(fmt.Sprintf("%s/inc?id=%d", base, id))
+				if err != nil {
+					errs <- err
+					return
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK || string(body) != strconv.Itoa(want) {
+					errs <- fmt.Errorf("client %d, increment %d: %d %q", id, want, resp.StatusCode, body)
+					return
+				}
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if e := a.hooked.all(); len(e) != 0 {
+		t.Errorf("errors: %v", e)
+	}
+}
+
+// Goroutines started by the handler use the session before it responds.
+func TestHandlerGoroutines(t *testing.T) {
+	const workers = 16
+	a := newTestApp(t, Config{})
+	a.GET("/spawn", func(c *gin.Context) {
+		s := Get(c)
+		var wg sync.WaitGroup
+		for i := 0; i < workers; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				s.Set("g"+strconv.Itoa(i), i)
+				s.Get("g0")
+				s.Has("x")
+				s.Len()
+				s.Keys()
+				s.Flash(strconv.Itoa(i), "worker")
+				s.Permanent()
+				s.MarkModified()
+			}(i)
+		}
+		wg.Wait()
+		c.String(http.StatusOK, "%d", s.Len())
+	})
+	var got box[map[string]any]
+	var flashes box[[]FlashMessage]
+	a.GET("/read", func(c *gin.Context) {
+		flashes.put(Flashes(c))
+		sessionDump(&got)(c)
+	})
+	cl := a.client()
+	if r := cl.get("/spawn"); r.Body != strconv.Itoa(workers+1) { // + _flashes
+		t.Errorf("/spawn saw %s keys", r.Body)
+	}
+	cl.get("/read")
+	g := got.get()
+	for i := 0; i < workers; i++ {
+		if g["g"+strconv.Itoa(i)] != i {
+			t.Errorf("g%d = %v", i, g["g"+strconv.Itoa(i)])
+		}
+	}
+	if n := len(flashes.get()); n != workers {
+		t.Errorf("%d flashes, want %d", n, workers)
+	}
+}
+
+// Go's counterpart of Flask's greenlet context copying (#25): a goroutine
+// holding c.Copy() sees the request's session.
+func TestCopiedContextSeesSession(t *testing.T) {
+	a := newTestApp(t, Config{})
+	a.GET("/", func(c *gin.Context) {
+		Get(c).Set("fizz", "buzz")
+		cp := c.Copy()
+		ch := make(chan string)
+		go func() {
+			s, ok := Lookup(cp)
+			if !ok {
+				ch <- "no session on the copy"
+				return
+			}
+			v, _ := s.GetString("fizz")
+			ch <- v
+		}()
+		c.String(http.StatusOK, <-ch)
+	})
+	if r := a.client().get("/"); r.Body != "buzz" {
+		t.Errorf("copy saw %q, want buzz", r.Body)
+	}
+}
+
+// Goroutines that keep changing the session while the response goes out:
+// no data race, no panic; changes that miss the save are reported as
+// ErrHeadersWritten, and nothing else goes wrong.
+func TestChangesRacingTheSave(t *testing.T) {
+	a := newTestApp(t, Config{})
+	a.GET("/", func(c *gin.Context) {
+		s := Get(c)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := 0; i < 8; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				<-start
+				for j := 0; j < 50; j++ {
+					s.Set("k"+strconv.Itoa(i), j)
+				}
+			}(i)
+		}
+		close(start)
+		c.String(http.StatusOK, "racing")
+		wg.Wait()
+	})
+	for i := 0; i < 5; i++ {
+		a.client().get("/")
+	}
+	for _, err := range a.hooked.all() {
+		if !errors.Is(err, ErrHeadersWritten) {
+			t.Errorf("unexpected error %v", err)
+		}
+	}
+}
+
+// Goroutines that Set and Save concurrently before the handler responds:
+// every change is kept.
+func TestSaveFromHandlerGoroutines(t *testing.T) {
+	const workers = 8
+	a := newTestApp(t, Config{})
+	a.GET("/", func(c *gin.Context) {
+		s := Get(c)
+		var wg sync.WaitGroup
+		for i := 0; i < workers; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				for j := 0; j <= 10; j++ {
+					s.Set("k"+strconv.Itoa(i), j)
+					if err := s.Save(); err != nil {
+						t.Errorf("Save: %v", err)
+					}
+				}
+			}(i)
+		}
+		wg.Wait()
+		c.String(http.StatusOK, "done")
+	})
+	var got box[map[string]any]
+	a.GET("/read", sessionDump(&got))
+	cl := a.client()
+	cl.get("/")
+	cl.get("/read")
+	for i := 0; i < workers; i++ {
+		if v := got.get()["k"+strconv.Itoa(i)]; v != 10 {
+			t.Errorf("k%d = %v, want 10", i, v)
+		}
+	}
+}
+
+// Session.Save from goroutines while the handler writes the response.
+// Session's doc promises safety for goroutines the handler starts, and
+// Save is one of its methods; each call may fail with ErrHeadersWritten,
+// but there must be no data race. (Reported in notes/bugs.md: rs.sent,
+// c.Error and the header map are touched without synchronization.)
+func TestSaveRacingTheResponse(t *testing.T) {
+	a := newTestApp(t, Config{})
+	a.GET("/", func(c *gin.Context) {
+		s := Get(c)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := 0; i < 4; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				<-start
+				for j := 0; j < 20; j++ {
+					s.Set("k"+strconv.Itoa(i), j)
+					s.Save()
+				}
+			}(i)
+		}
+		close(start)
+		c.String(http.StatusOK, "racing")
+		wg.Wait()
+	})
+	for i := 0; i < 5; i++ {
+		a.client().get("/")
+	}
+	for _, err := range a.hooked.all() {
+		if !errors.Is(err, ErrHeadersWritten) {
+			t.Errorf("unexpected error %v", err)
+		}
+	}
+}
