@@ -131,127 +131,144 @@ func (m *middleware) handle(c *gin.Context) {
 }
 
 // requestState is everything the middleware keeps for one request, in
-// one allocation.
+// one allocation. Fields below sess are guarded by sess.mu.
 type requestState struct {
-	m        *middleware
-	c        *gin.Context
-	sess     Session
-	w        hookWriter
-	sent     bool  // response headers went out
-	saved    bool  // a save ran (its header, if any, is in place)
-	cookieAt int   // index of our Set-Cookie header value, or -1
-	handle   any   // the backend's state for this session
-	regen    bool  // Regenerate was called
-	rejected error // why the cookie was rejected, until reported
+	m    *middleware
+	c    *gin.Context
+	w    hookWriter
+	sess Session
+
+	sent     bool    // the response headers went out (or the chain ended)
+	prepared bool    // cookie is the outcome for the session unless it is unsaved
+	cookie   string  // our Set-Cookie value; "" for none
+	cookieAt int     // index of our value in the Set-Cookie header, or -1
+	handle   any     // the backend's state for this session
+	regen    bool    // Regenerate or Destroy was called
+	errs     []error // to report on the request's goroutine
+	rejected error   // why the cookie was rejected: for the error handler only
 }
 
-// load decodes the request's cookie; rs.sess.mu is held. A missing or
+// load decodes the request's cookie; sess.mu is held. A missing or
 // rejected cookie gives an empty session; a rejection goes to the error
-// handler only, when the session is saved (not here, under the lock,
-// where a handler using the session would deadlock).
+// handler only, later, on the request's goroutine.
 func (rs *requestState) load() map[string]any {
 	values, handle, err := rs.m.backend.load(rs.c.Request, rs.m.now())
 	rs.handle = handle
 	if err != nil {
-		rs.rejected = &InvalidCookieError{Err: err}
+		if _, ok := err.(*StoreError); !ok {
+			err = &InvalidCookieError{Err: err}
+		}
+		rs.rejected = err
 		return nil
 	}
 	return values
 }
 
-// beforeWrite saves the session just before the headers go out.
+// beforeWrite runs just before the response headers go out.
 func (rs *requestState) beforeWrite() {
-	if !rs.sent {
-		_ = rs.save()
-		rs.sent = true
-	}
+	rs.flush()
 }
 
 // finish runs after the handler chain. A handler that wrote nothing leaves
 // the headers to gin, which flushes its own writer after the chain,
 // bypassing ours, so this is the last chance to save.
 func (rs *requestState) finish() {
-	if rs.w.ResponseWriter.Written() {
-		rs.sent = true
-	}
-	_ = rs.save()
+	rs.flush()
 }
 
-// save applies Flask's save_session to the response headers. It does the
-// work once per request unless the session changes again. Failures go to
-// c.Errors and the error handler, and are returned.
-func (rs *requestState) save() error {
-	rejected, err := rs.saveLocked()
+// flush puts the session's cookie and Vary into the response headers,
+// once, and reports what went wrong. It runs on the goroutine writing the
+// response, the only one that may touch the header map.
+func (rs *requestState) flush() {
+	s := &rs.sess
+	s.mu.Lock()
+	if !rs.sent && rs.w.ResponseWriter.Written() {
+		rs.sent = true // written past our hook
+	}
+	if rs.sent {
+		rs.lateChangeLocked()
+	} else {
+		_ = rs.prepareLocked()
+		h := rs.w.ResponseWriter.Header()
+		rs.putCookie(h, rs.cookie)
+		if s.accessed || rs.cookie != "" {
+			addVaryCookie(h)
+		}
+		rs.sent = true
+	}
+	errs, rejected := rs.errs, rs.rejected
+	rs.errs, rs.rejected = nil, nil
+	s.mu.Unlock()
 	if rejected != nil && rs.m.onError != nil {
 		rs.m.onError(rs.c, rejected)
 	}
-	if err != nil {
+	for _, err := range errs {
 		rs.report(err)
 	}
-	return err
 }
 
-func (rs *requestState) saveLocked() (rejected, err error) {
+// lateChangeLocked records a change made after the headers went out.
+func (rs *requestState) lateChangeLocked() error {
+	if !rs.sess.unsaved {
+		return nil
+	}
+	rs.sess.unsaved = false
+	rs.errs = append(rs.errs, ErrHeadersWritten)
+	return ErrHeadersWritten
+}
+
+// saveNow is Session.Save: it settles the cookie now and returns any
+// error; the headers themselves are written by flush, on the request's
+// goroutine, so Save is safe from other goroutines.
+func (rs *requestState) saveNow() error {
 	rs.sess.mu.Lock()
 	defer rs.sess.mu.Unlock()
-	err = rs.applyLocked()
-	rejected, rs.rejected = rs.rejected, nil
-	return rejected, err
+	if rs.sent {
+		return rs.lateChangeLocked()
+	}
+	return rs.prepareLocked()
 }
 
-// applyLocked does the work of save; rs.sess.mu is held.
-func (rs *requestState) applyLocked() error {
+// prepareLocked applies Flask's save_session: it decides whether the
+// cookie is set, refreshed or deleted and encodes it into rs.cookie. It
+// does the work again only if the session changed since. sess.mu is held.
+func (rs *requestState) prepareLocked() error {
 	s := &rs.sess
-	if rs.sent || rs.w.ResponseWriter.Written() {
-		if s.unsaved {
-			s.unsaved = false
-			return ErrHeadersWritten
-		}
+	if rs.prepared && !s.unsaved {
 		return nil
 	}
-	if rs.saved && !s.unsaved {
-		return nil
-	}
-	rs.saved = true
+	rs.prepared = true
 	s.unsaved = false
+	rs.cookie = ""
 	m := rs.m
 	if !s.loaded && !needsLoad(hasCookie(rs.c.Request.Header, m.name), m.refresh) {
 		return nil // untouched, and nothing to refresh
 	}
 	s.load()
-	h := rs.w.ResponseWriter.Header()
-	if s.accessed {
-		addVaryCookie(h)
-	}
-	var cookie string
-	switch decideCookie(len(s.values) == 0, s.modified, s.permanent(), m.refresh) {
-	case actionNone:
-		rs.putCookie(h, "")
-		return nil
-	case actionDelete:
+	action := decideCookie(len(s.values) == 0, s.modified, s.permanent(), m.refresh)
+	if action != actionNone && rs.regen {
 		rs.regen = false
-		if err := m.backend.remove(rs.c.Request, rs.handle); err != nil {
-			return &SaveError{Err: err}
-		}
-		cookie = m.format.deletion()
-	case actionSet:
-		if rs.regen {
-			rs.regen = false
-			m.backend.regenerate(rs.handle)
-		}
-		var err error
-		if cookie, err = m.encode(rs, s.values, s.permanent()); err != nil {
-			rs.putCookie(h, "")
-			return err
-		}
+		m.backend.regenerate(rs.handle)
 	}
-	rs.putCookie(h, cookie)
-	addVaryCookie(h)
-	return nil
+	var err error
+	switch action {
+	case actionDelete:
+		if err = m.backend.remove(rs.c.Request, rs.handle); err != nil {
+			err = &SaveError{Err: err}
+		} else {
+			rs.cookie = m.format.deletion()
+		}
+	case actionSet:
+		rs.cookie, err = m.encode(rs, s.values, s.permanent())
+	}
+	if err != nil {
+		rs.errs = append(rs.errs, err)
+	}
+	return err
 }
 
 // putCookie sets (or with "" removes) our Set-Cookie header, replacing the
-// one an earlier save of this request put there.
+// one an earlier flush put there.
 func (rs *requestState) putCookie(h http.Header, cookie string) {
 	vals := h["Set-Cookie"]
 	if rs.cookieAt >= 0 && rs.cookieAt < len(vals) {

@@ -121,10 +121,18 @@ func (s *Session) Clear() {
 
 // Destroy ends the session: it clears it, deletes the cookie, and with a
 // server-side store (Config.Store) deletes the stored record, so the
-// session is gone everywhere at once. For the cookie store it is Clear: a
-// copy of the old cookie stays valid until it expires, since a signed
-// cookie cannot be revoked.
-func (s *Session) Destroy() { s.Clear() }
+// session is gone everywhere at once; anything stored afterwards in the
+// same request starts a new session with a new ID. For the cookie store it
+// is Clear: a copy of the old cookie stays valid until it expires, since a
+// signed cookie cannot be revoked.
+func (s *Session) Destroy() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	clear(s.values)
+	s.rs.regen = true // anything stored after this goes under a new ID
+	s.changed()
+}
 
 // Regenerate gives the session a new ID, keeping its data, and deletes the
 // record under the old ID: call it on login, against session fixation.
@@ -214,7 +222,7 @@ func (s *Session) Accessed() bool {
 // or headers already sent (ErrHeadersWritten). It is never required:
 // saving is automatic. Changes after Save are saved too.
 func (s *Session) Save() error {
-	return s.rs.save()
+	return s.rs.saveNow()
 }
 
 // truthy is Python's bool() for the values a session holds.
