@@ -1,6 +1,9 @@
 package itsdangerous
 
 import (
+	"bytes"
+	"compress/flate"
+	"io"
 	"testing"
 	"time"
 )
@@ -93,3 +96,36 @@ func BenchmarkAppendPayloadCompress(b *testing.B)   { benchAppendPayload(b, larg
 func BenchmarkAppendPayloadNoCompress(b *testing.B) { benchAppendPayload(b, largeJSON, false) }
 func BenchmarkDecodePayloadSmall(b *testing.B)      { benchDecodePayload(b, smallJSON) }
 func BenchmarkDecodePayloadCompressed(b *testing.B) { benchDecodePayload(b, largeJSON) }
+
+// The stdlib path DecodePayload used before (compress/flate, pooled and
+// Reset), for comparison with the decoder in inflate.go.
+func BenchmarkInflateStdlib(b *testing.B) {
+	z := zlibCompress(nil, largeJSON)
+	src := bytes.NewReader(z[2:])
+	fr := flate.NewReader(src)
+	out := make([]byte, 0, 1024)
+	b.ReportAllocs()
+	defer startCPU().report(b)
+	for b.Loop() {
+		src.Reset(z[2:])
+		fr.(flate.Resetter).Reset(src, nil)
+		n, _ := io.ReadFull(fr, out[:len(largeJSON)])
+		if n != len(largeJSON) {
+			b.Fatal(n)
+		}
+	}
+}
+
+func BenchmarkInflate(b *testing.B) {
+	z := zlibCompress(nil, largeJSON)
+	var f inflater
+	out := make([]byte, 0, 1024)
+	b.ReportAllocs()
+	defer startCPU().report(b)
+	for b.Loop() {
+		var err error
+		if out, _, err = f.inflate(z[2:], out[:0], 1<<20); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package itsdangerous
 
 import (
 	"bytes"
-	"compress/flate"
 	"compress/zlib"
 	"encoding/binary"
 	"errors"
@@ -37,17 +36,12 @@ var zWriters = sync.Pool{New: func() any {
 }}
 
 type zReader struct {
-	f   io.ReadCloser // flate reader over src
-	src bytes.Reader
+	f   inflater
 	raw []byte // base64-decoded input
 	out []byte // decompressed output
 }
 
-var zReaders = sync.Pool{New: func() any {
-	z := new(zReader)
-	z.f = flate.NewReader(&z.src)
-	return z
-}}
+var zReaders = sync.Pool{New: func() any { return new(zReader) }}
 
 // AppendPayload appends the URL-safe serializer form of data to dst
 // (itsdangerous URLSafeSerializerMixin.dump_payload): base64 of data or,
@@ -134,8 +128,7 @@ func DecodePayload(payload []byte, maxSize int) ([]byte, error) {
 
 // inflate decodes the zlib stream in z.raw like Python's zlib.decompress:
 // header without preset dictionary, deflate data, Adler-32 of the output;
-// bytes after that are ignored. The zlib framing is handled here because
-// compress/zlib allocates a checksum state on every Reset.
+// bytes after that are ignored.
 func (z *zReader) inflate(maxSize int) ([]byte, error) {
 	raw := z.raw
 	if len(raw) < 2 {
@@ -147,56 +140,24 @@ func (z *zReader) inflate(maxSize int) ([]byte, error) {
 	if raw[1]&0x20 != 0 {
 		return nil, zlibError(zlib.ErrDictionary)
 	}
-	z.src.Reset(raw[2:])
-	z.f.(flate.Resetter).Reset(&z.src, nil)
-	// bytes.Reader is an io.ByteReader, so flate stops right after the
-	// deflate stream and z.src is left at the checksum.
-	out, err := readCapped(z.f, z.out[:0], maxSize, len(raw))
-	if err != nil {
-		return out, err
+	out, n, err := z.f.inflate(raw[2:], z.out[:0], maxSize)
+	switch err {
+	case nil:
+	case errOutputLimit:
+		return out, errTooLarge(maxSize)
+	case errInflateTruncated:
+		return out, zlibError(io.ErrUnexpectedEOF)
+	default:
+		return out, zlibError(err)
 	}
-	var sum [4]byte
-	if n, _ := z.src.Read(sum[:]); n != len(sum) {
+	sum := raw[2+n:]
+	if len(sum) < 4 {
 		return out, zlibError(io.ErrUnexpectedEOF)
 	}
-	if binary.BigEndian.Uint32(sum[:]) != adler32.Checksum(out) {
+	if binary.BigEndian.Uint32(sum) != adler32.Checksum(out) {
 		return out, zlibError(zlib.ErrChecksum)
 	}
 	return out, nil
-}
-
-// readCapped reads r to the end into buf, failing once more than max
-// bytes arrive. The buffer grows from a guess based on the input size
-// and never past max+1 bytes.
-func readCapped(r io.Reader, buf []byte, max, inLen int) ([]byte, error) {
-	for {
-		if len(buf) == cap(buf) {
-			if len(buf) > max {
-				return buf, errTooLarge(max)
-			}
-			n := 2 * cap(buf)
-			if n < 4*inLen+64 {
-				n = 4*inLen + 64
-			}
-			if n > (max+1)/2 {
-				n = max + 1 // one step to the cap, not a near-cap buffer and then the cap
-			}
-			nb := make([]byte, len(buf), n)
-			copy(nb, buf)
-			buf = nb
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if len(buf) > max {
-			return buf, errTooLarge(max)
-		}
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, zlibError(err)
-		}
-	}
 }
 
 func putReader(z *zReader) {
