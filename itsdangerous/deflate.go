@@ -3,6 +3,7 @@ package itsdangerous
 import (
 	"encoding/binary"
 	"hash/adler32"
+	"math/bits"
 	"sync"
 )
 
@@ -169,7 +170,28 @@ type tree struct {
 	dad     [heapSize]uint16
 	len     [heapSize]uint8
 	code    [heapSize]uint16
+	used    [(lCodes + 63) / 64]uint64 // leaves with non-zero frequency
 	maxCode int
+}
+
+func (t *tree) mark(n int) { t.used[n>>6] |= 1 << (n & 63) }
+
+// nextUsed returns the first used leaf >= n, or limit if there is none
+// below limit.
+func (t *tree) nextUsed(n, limit int) int {
+	for w := n >> 6; w<<6 < limit; w++ {
+		word := t.used[w]
+		if w == n>>6 {
+			word &= ^uint64(0) << (n & 63)
+		}
+		if word != 0 {
+			if m := w<<6 + bits.TrailingZeros64(word); m < limit {
+				return m
+			}
+			return limit
+		}
+	}
+	return limit
 }
 
 // treeKind describes a tree family (zlib static_tree_desc).
@@ -207,7 +229,7 @@ type deflater struct {
 	ltree, dtree, bltree tree
 	heap                 [heapSize]int
 	heapLen, heapMax     int
-	depth                [heapSize]uint8
+	key                  [heapSize]uint64 // freq<<8 | depth: the heap order
 	blCount              [maxBits + 1]uint16
 	optLen, staticLen    int64
 
@@ -418,13 +440,17 @@ func trailingZeroBytes(x uint64) int {
 func (d *deflater) tallyLit(c byte) bool {
 	d.syms = append(d.syms, uint32(c))
 	d.ltree.freq[c]++
+	d.ltree.mark(int(c))
 	return len(d.syms) == litBufSize-1
 }
 
 func (d *deflater) tallyDist(dist, lc int) bool {
 	d.syms = append(d.syms, uint32(dist)<<8|uint32(lc))
-	d.ltree.freq[int(lengthCode[lc])+literals+1]++
-	d.dtree.freq[dCode(dist-1)]++
+	lsym, dsym := int(lengthCode[lc])+literals+1, int(dCode(dist-1))
+	d.ltree.freq[lsym]++
+	d.ltree.mark(lsym)
+	d.dtree.freq[dsym]++
+	d.dtree.mark(dsym)
 	return len(d.syms) == litBufSize-1
 }
 
@@ -432,7 +458,9 @@ func (d *deflater) initBlock() {
 	clear(d.ltree.freq[:lCodes])
 	clear(d.dtree.freq[:dCodes])
 	clear(d.bltree.freq[:blCodes])
+	d.ltree.used, d.dtree.used, d.bltree.used = [5]uint64{}, [5]uint64{}, [5]uint64{}
 	d.ltree.freq[endBlock] = 1
+	d.ltree.mark(endBlock)
 	d.optLen, d.staticLen = 0, 0
 	d.syms = d.syms[:0]
 }
@@ -473,26 +501,25 @@ func (d *deflater) flushBlock(last bool) {
 	d.blockStart = d.strStart
 }
 
-// smaller orders heap nodes by frequency, then depth.
-func (d *deflater) smaller(t *tree, n, m int) bool {
-	return t.freq[n] < t.freq[m] || (t.freq[n] == t.freq[m] && d.depth[n] <= d.depth[m])
-}
-
-func (d *deflater) pqDownHeap(t *tree, k int) {
-	v := d.heap[k]
+// pqDownHeap restores the heap below k. Nodes are ordered by frequency,
+// then depth (zlib's smaller()), which key packs into one number.
+func (d *deflater) pqDownHeap(k int) {
+	heap, key := &d.heap, &d.key
+	v := heap[k]
+	kv := key[v]
 	j := k << 1
 	for j <= d.heapLen {
-		if j < d.heapLen && d.smaller(t, d.heap[j+1], d.heap[j]) {
+		if j < d.heapLen && key[heap[j+1]] <= key[heap[j]] {
 			j++
 		}
-		if d.smaller(t, v, d.heap[j]) {
+		if kv <= key[heap[j]] {
 			break
 		}
-		d.heap[k] = d.heap[j]
+		heap[k] = heap[j]
 		k = j
 		j <<= 1
 	}
-	d.heap[k] = v
+	heap[k] = v
 }
 
 // buildTree is zlib's build_tree: Huffman code lengths and codes for t.
@@ -500,14 +527,15 @@ func (d *deflater) buildTree(t *tree, kind *treeKind) {
 	elems := kind.elems
 	maxCode := -1
 	d.heapLen, d.heapMax = 0, heapSize
-	for n := 0; n < elems; n++ {
-		if t.freq[n] != 0 {
+	clear(t.len[:elems])
+	for w, word := range t.used {
+		for word != 0 {
+			n := w<<6 + bits.TrailingZeros64(word)
+			word &= word - 1
 			d.heapLen++
 			d.heap[d.heapLen] = n
 			maxCode = n
-			d.depth[n] = 0
-		} else {
-			t.len[n] = 0
+			d.key[n] = uint64(t.freq[n]) << 8
 		}
 	}
 	// At least two codes of non-zero frequency.
@@ -520,7 +548,8 @@ func (d *deflater) buildTree(t *tree, kind *treeKind) {
 		d.heapLen++
 		d.heap[d.heapLen] = node
 		t.freq[node] = 1
-		d.depth[node] = 0
+		t.mark(node)
+		d.key[node] = 1 << 8
 		d.optLen--
 		if kind.static != nil {
 			d.staticLen -= int64(kind.static.len[node])
@@ -528,29 +557,26 @@ func (d *deflater) buildTree(t *tree, kind *treeKind) {
 	}
 	t.maxCode = maxCode
 	for n := d.heapLen / 2; n >= 1; n-- {
-		d.pqDownHeap(t, n)
+		d.pqDownHeap(n)
 	}
 	node := elems
 	for {
 		n := d.heap[1]
 		d.heap[1] = d.heap[d.heapLen]
 		d.heapLen--
-		d.pqDownHeap(t, 1)
+		d.pqDownHeap(1)
 		m := d.heap[1]
 		d.heapMax--
 		d.heap[d.heapMax] = n
 		d.heapMax--
 		d.heap[d.heapMax] = m
 		t.freq[node] = t.freq[n] + t.freq[m]
-		dn, dm := d.depth[n], d.depth[m]
-		if dm > dn {
-			dn = dm
-		}
-		d.depth[node] = dn + 1
+		depth := max(d.key[n]&0xff, d.key[m]&0xff) + 1
+		d.key[node] = uint64(t.freq[node])<<8 | depth
 		t.dad[n], t.dad[m] = uint16(node), uint16(node)
 		d.heap[1] = node
 		node++
-		d.pqDownHeap(t, 1)
+		d.pqDownHeap(1)
 		if d.heapLen < 2 {
 			break
 		}
@@ -558,7 +584,26 @@ func (d *deflater) buildTree(t *tree, kind *treeKind) {
 	d.heapMax--
 	d.heap[d.heapMax] = d.heap[1]
 	d.genBitLen(t, kind)
-	genCodes(t.code[:], t.len[:], maxCode, &d.blCount)
+	t.genCodes(&d.blCount)
+}
+
+// genCodes is genCodes for the used leaves of a dynamic tree.
+func (t *tree) genCodes(blCount *[maxBits + 1]uint16) {
+	var next [maxBits + 1]uint16
+	code := uint16(0)
+	for bits := 1; bits <= maxBits; bits++ {
+		code = (code + blCount[bits-1]) << 1
+		next[bits] = code
+	}
+	for w, word := range t.used {
+		for word != 0 {
+			n := w<<6 + bits.TrailingZeros64(word)
+			word &= word - 1
+			l := t.len[n]
+			t.code[n] = bitReverse(next[l], int(l))
+			next[l]++
+		}
+	}
 }
 
 // genBitLen is zlib's gen_bitlen: lengths from the tree, limited to
@@ -621,100 +666,89 @@ func (d *deflater) genBitLen(t *tree, kind *treeKind) {
 	}
 }
 
-// treeLen reads code lengths with zlib's scan_tree guard: the entry after
-// maxCode reads as 0xffff.
-func treeLen(t *tree, n int) int {
-	if n > t.maxCode {
-		return 0xffff
-	}
-	return int(t.len[n])
-}
+// The lengths of a tree go out run-length coded with the bit length
+// codes (zlib scan_tree and send_tree). zlib walks every element; this
+// walks runs of equal lengths, skipping unused leaves with the bitmap,
+// and makes the same decisions: a run is cut into chunks of at most 7
+// (a new non-zero length), 6 (its repeats) or 138 (zeros), and a chunk
+// shorter than 4 (new non-zero length) or 3 is sent as plain lengths.
 
-// scanTree counts the bit length codes needed to send t (zlib scan_tree).
-func (d *deflater) scanTree(t *tree) {
+// scanTree counts the bit length codes needed to send t.
+func (d *deflater) scanTree(t *tree) { d.treeRuns(t, false) }
+
+// sendTree writes t's code lengths with the bit length codes.
+func (d *deflater) sendTree(t *tree) { d.treeRuns(t, true) }
+
+func (d *deflater) treeRuns(t *tree, send bool) {
 	prevLen := -1
-	nextLen := int(t.len[0])
-	count := 0
-	maxCount, minCount := 7, 4
-	if nextLen == 0 {
-		maxCount, minCount = 138, 3
-	}
-	bl := &d.bltree
-	for n := 0; n <= t.maxCode; n++ {
-		curLen := nextLen
-		nextLen = treeLen(t, n+1)
-		count++
-		if count < maxCount && curLen == nextLen {
-			continue
-		} else if count < minCount {
-			bl.freq[curLen] += uint32(count)
-		} else if curLen != 0 {
-			if curLen != prevLen {
-				bl.freq[curLen]++
-			}
-			bl.freq[rep3to6]++
-		} else if count <= 10 {
-			bl.freq[repz3to10]++
+	end := t.maxCode + 1 // zlib's guard: the length after maxCode differs
+	for i := 0; i < end; {
+		v := int(t.len[i])
+		j := i + 1
+		if v == 0 {
+			j = t.nextUsed(i, end)
 		} else {
-			bl.freq[repz11to138]++
+			for j < end && int(t.len[j]) == v {
+				j++
+			}
 		}
-		count = 0
-		prevLen = curLen
-		switch {
-		case nextLen == 0:
+		run := j - i
+		maxCount, minCount := 7, 4
+		if v == 0 {
 			maxCount, minCount = 138, 3
-		case curLen == nextLen:
-			maxCount, minCount = 6, 3
-		default:
-			maxCount, minCount = 7, 4
 		}
+		for run > 0 {
+			c := min(run, maxCount)
+			run -= c
+			d.lengthChunk(v, c, prevLen, minCount, send)
+			prevLen = v
+			if v != 0 {
+				maxCount, minCount = 6, 3
+			}
+		}
+		i = j
 	}
 }
 
-// sendTree writes t's code lengths with the bit length codes (zlib send_tree).
-func (d *deflater) sendTree(t *tree, maxCode int) {
-	prevLen := -1
-	nextLen := int(t.len[0])
-	count := 0
-	maxCount, minCount := 7, 4
-	if nextLen == 0 {
-		maxCount, minCount = 138, 3
-	}
+// lengthChunk sends (or counts) c repeats of length v.
+func (d *deflater) lengthChunk(v, c, prevLen, minCount int, send bool) {
 	bl := &d.bltree
-	send := func(c int) { d.sendBits(uint64(bl.code[c]), uint(bl.len[c])) }
-	for n := 0; n <= maxCode; n++ {
-		curLen := nextLen
-		nextLen = treeLen(t, n+1)
-		count++
-		if count < maxCount && curLen == nextLen {
-			continue
-		} else if count < minCount {
-			for ; count > 0; count-- {
-				send(curLen)
-			}
-		} else if curLen != 0 {
-			if curLen != prevLen {
-				send(curLen)
-				count--
-			}
-			send(rep3to6)
-			d.sendBits(uint64(count-3), 2)
-		} else if count <= 10 {
-			send(repz3to10)
-			d.sendBits(uint64(count-3), 3)
+	code := func(sym int) {
+		if send {
+			d.sendBits(uint64(bl.code[sym]), uint(bl.len[sym]))
 		} else {
-			send(repz11to138)
-			d.sendBits(uint64(count-11), 7)
+			bl.freq[sym]++
+			bl.mark(sym)
 		}
-		count = 0
-		prevLen = curLen
-		switch {
-		case nextLen == 0:
-			maxCount, minCount = 138, 3
-		case curLen == nextLen:
-			maxCount, minCount = 6, 3
-		default:
-			maxCount, minCount = 7, 4
+	}
+	switch {
+	case c < minCount:
+		if !send {
+			bl.freq[v] += uint32(c)
+			bl.mark(v)
+			return
+		}
+		for ; c > 0; c-- {
+			code(v)
+		}
+	case v != 0:
+		if v != prevLen {
+			code(v)
+			c--
+		}
+		code(rep3to6)
+		if send {
+			d.sendBits(uint64(c-3), 2)
+		}
+	case c <= 10:
+		code(repz3to10)
+		if send {
+			d.sendBits(uint64(c-3), 3)
+		}
+	default:
+		code(repz11to138)
+		if send {
+			d.sendBits(uint64(c-11), 7)
 		}
 	}
 }
@@ -742,8 +776,8 @@ func (d *deflater) sendAllTrees(lcodes, dcodes, blcodes int) {
 	for rank := 0; rank < blcodes; rank++ {
 		d.sendBits(uint64(d.bltree.len[blOrder[rank]]), 3)
 	}
-	d.sendTree(&d.ltree, lcodes-1)
-	d.sendTree(&d.dtree, dcodes-1)
+	d.sendTree(&d.ltree)
+	d.sendTree(&d.dtree)
 }
 
 // compressBlock writes the block's symbols with the given codes.
