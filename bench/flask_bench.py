@@ -142,8 +142,8 @@ def main():
             check(scenario, bare, run, status_headers)
             timer = timeit.Timer(run)
             # Size the loop to about -benchtime seconds.
-            n, t = timer.autorange()
-            n = max(1, int(n * args.benchtime / t))
+            t = timer.timeit(20) / 20
+            n = max(1, int(args.benchtime / t))
             name = f"BenchmarkFlask/{scenario}/{'bare' if bare else 'session'}"
             for _ in range(args.count):
                 ns = timer.timeit(n) / n * 1e9

@@ -5,24 +5,26 @@
 #   - Flask 3.1 on the same scenarios (python3, WSGI in process),
 #   - a load test of the example app against the same app without a session
 #     (wrk over 127.0.0.1),
-# in ROUNDS interleaved rounds, so that a noisy machine hits every subject
-# alike; then benchstat's table and benchtables' overheads and ratios.
+# in ROUNDS short interleaved rounds, so that a noisy machine hits every
+# subject alike (the load test runs in LOAD_ROUNDS of them, spread out);
+# then benchstat's table and benchtables' overheads and ratios.
 #
 #   bash bench/run.sh                     # from the repository root
-#   ROUNDS=3 LOAD=0 bash bench/run.sh     # quicker, no load test
+#   ROUNDS=6 LOAD=0 bash bench/run.sh     # quicker, no load test
 #
-# Settings (environment): ROUNDS (6), BENCHTIME per Go benchmark (0.5s),
-# FLASKTIME seconds per Flask measurement (0.5), LOAD=0 to skip the load
-# test, LOADTIME per load run (5s), CONNS (4), OUT folder for the raw
-# results and tables (bench/out).
+# Settings (environment): ROUNDS (20), BENCHTIME per Go benchmark (0.1s),
+# FLASKTIME seconds per Flask measurement (0.2), LOAD=0 to skip the load
+# test, LOAD_ROUNDS (4), LOADTIME per load run (5s), CONNS (4), OUT folder
+# for the raw results and tables (bench/out).
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$BENCH")
-ROUNDS=${ROUNDS:-6}
-BENCHTIME=${BENCHTIME:-0.5s}
-FLASKTIME=${FLASKTIME:-0.5}
+ROUNDS=${ROUNDS:-20}
+BENCHTIME=${BENCHTIME:-0.1s}
+FLASKTIME=${FLASKTIME:-0.2}
 LOAD=${LOAD:-1}
+LOAD_ROUNDS=${LOAD_ROUNDS:-4}
 LOADTIME=${LOADTIME:-5s}
 CONNS=${CONNS:-4}
 OUT=${OUT:-$BENCH/out}
@@ -67,7 +69,7 @@ fi
 	echo "go: $(go version | cut -d' ' -f3-)"
 	[ "$FLASK" = 0 ] || echo "python: $(python3 -c 'import sys, importlib.metadata as m; print(sys.version.split()[0], "flask", m.version("flask"), "werkzeug", m.version("werkzeug"))')"
 	[ "$LOAD" = 0 ] || echo "wrk: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), 1 thread, $CONNS connections, $LOADTIME per run"
-	echo "rounds: $ROUNDS, Go benchtime $BENCHTIME, Flask ${FLASKTIME}s per measurement"
+	echo "rounds: $ROUNDS, Go benchtime $BENCHTIME, Flask ${FLASKTIME}s per measurement, load test in $LOAD_ROUNDS of the rounds"
 	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/machine.txt"
 
@@ -79,13 +81,21 @@ for round in $(seq 1 "$ROUNDS"); do
 		say "round $round/$ROUNDS: Flask"
 		python3 "$BENCH/flask_bench.py" -benchtime "$FLASKTIME" >>"$RAW"
 	fi
-	if [ "$LOAD" = 1 ]; then
+	# The load test in LOAD_ROUNDS rounds spread over the run, the order
+	# of the two apps alternating.
+	if [ "$LOAD" = 1 ] && [ $(((round * LOAD_ROUNDS) % ROUNDS)) -lt "$LOAD_ROUNDS" ]; then
 		say "round $round/$ROUNDS: load"
+		loads=$((${loads:-0} + 1))
 		reverse=false
-		[ $((round % 2)) = 0 ] && reverse=true
-		"$BIN/loadtest" -example "$BIN/example" -bare "$BIN/bareapp" \
+		[ $((loads % 2)) = 0 ] && reverse=true
+		if ! "$BIN/loadtest" -example "$BIN/example" -bare "$BIN/bareapp" \
 			-templates "$ROOT/example/templates" -duration "$LOADTIME" -conns "$CONNS" \
-			-reverse="$reverse" >>"$RAW"
+			-reverse="$reverse" >"$OUT/load.tmp"; then
+			say "load test failed in round $round; its results are left out"
+		else
+			cat "$OUT/load.tmp" >>"$RAW"
+		fi
+		rm -f "$OUT/load.tmp"
 	fi
 done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"

@@ -53,17 +53,26 @@ func parse(r io.Reader) (results, error) {
 	return res, sc.Err()
 }
 
-func median(xs []float64) float64 {
+func median(xs []float64) float64 { return quantile(xs, 0.5) }
+
+// quantile interpolates linearly between the closest ranks.
+func quantile(xs []float64, q float64) float64 {
 	if len(xs) == 0 {
 		return math.NaN()
 	}
 	s := slices.Clone(xs)
 	slices.Sort(s)
-	if n := len(s); n%2 == 1 {
-		return s[n/2]
-	} else {
-		return (s[n/2-1] + s[n/2]) / 2
+	pos := q * float64(len(s)-1)
+	i := int(pos)
+	if i+1 >= len(s) {
+		return s[i]
 	}
+	return s[i] + (pos-float64(i))*(s[i+1]-s[i])
+}
+
+// spread formats a median and the interquartile range of xs as ratios.
+func spread(xs []float64) string {
+	return fmt.Sprintf("%s [%s – %s]", ratio(median(xs)), ratio(quantile(xs, 0.25)), ratio(quantile(xs, 0.75)))
 }
 
 // values returns the benchmark's values in unit, one per round.
@@ -143,7 +152,7 @@ func main() {
 		os.Exit(1)
 	}
 	rounds := len(r[fmt.Sprintf(fs, "ReadOnly")])
-	fmt.Printf("Medians over %d interleaved rounds; overhead = subject - bare baseline of the same round.\n\n", rounds)
+	fmt.Printf("Medians over %d interleaved rounds; overhead = subject minus the bare baseline of the same round.\n\n", rounds)
 	overheadTable(r)
 	ratioTable(r)
 	goalTable(r)
@@ -183,7 +192,7 @@ func overheadTable(r results) {
 func ratioTable(r results) {
 	fmt.Println("### Each peer's overhead ÷ flasksession's overhead (higher = flasksession cheaper)")
 	fmt.Println()
-	fmt.Println("Time: median of the per-round ratios, [lowest – highest round]. Untouched: flasksession's overhead there is a few hundred ns, close to the noise, so its ratios are rough.")
+	fmt.Println("Time: median of the per-round ratios [interquartile range]. Bytes and allocs: ratio of the median overheads. Untouched: no subject does much there, so those ratios are mostly noise.")
 	fmt.Println()
 	fmt.Println("| scenario | peer | time | bytes | allocs |")
 	fmt.Println("|---|---|--:|--:|--:|")
@@ -195,7 +204,7 @@ func ratioTable(r results) {
 				continue
 			}
 			t := r.ratios(name, own, "ns/op")
-			row := fmt.Sprintf("| %s | %s | %s [%s – %s]", sc, s.label, ratio(median(t)), ratio(slices.Min(t)), ratio(slices.Max(t)))
+			row := fmt.Sprintf("| %s | %s | %s", sc, s.label, spread(t))
 			for _, unit := range []string{"B/op", "allocs/op"} {
 				if len(r.values(name, unit)) == 0 {
 					row += " | –"
@@ -221,8 +230,7 @@ func goalTable(r results) {
 	}{{"ReadModifySave", 10}, {"ReadOnly", 10}, {"NewSet", 5}} {
 		t := r.ratios(fmt.Sprintf(peer, g.sc), fmt.Sprintf(fs, g.sc), "ns/op")
 		m := median(t)
-		fmt.Printf("| %s: overhead ≥ %gx lower | %s [%s – %s] | %s |\n", g.sc, g.want,
-			ratio(m), ratio(slices.Min(t)), ratio(slices.Max(t)), yes(m >= g.want))
+		fmt.Printf("| %s: overhead ≥ %gx lower | %s | %s |\n", g.sc, g.want, spread(t), yes(m >= g.want))
 	}
 	for _, sc := range scenarios[1:] {
 		own := median(r.overheads(fmt.Sprintf(fs, sc), "allocs/op"))
@@ -240,6 +248,9 @@ func loadTable(r results) {
 	fmt.Println("### Load test over loopback: the example app ÷ the same app without a session")
 	fmt.Println()
 	fmt.Println("Median of per-round ratios. req/s below 1 and latency above 1 are the session's cost.")
+	if n := sum(r, "sockerrs"); n > 0 {
+		fmt.Printf("wrk saw %.0f socket errors or timeouts in all (the machine's load).\n", n)
+	}
 	fmt.Println()
 	fmt.Println("| endpoint | bare req/s | example req/s | req/s ratio | p50 ratio | p90 ratio | p99 ratio | bare p50/p99 µs | example p50/p99 µs |")
 	fmt.Println("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
@@ -264,6 +275,17 @@ func loadTable(r results) {
 			q("req/s"), q("p50-us"), q("p90-us"), q("p99-us"), pct(bare), pct(ex))
 	}
 	fmt.Println()
+}
+
+// sum adds unit over every result.
+func sum(r results, unit string) float64 {
+	var t float64
+	for _, ss := range r {
+		for _, s := range ss {
+			t += s[unit]
+		}
+	}
+	return t
 }
 
 func num(v float64) string {
