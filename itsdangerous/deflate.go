@@ -19,7 +19,8 @@ import (
 // whose writer clears 640 KB of tables on every Reset.
 //
 // It handles inputs up to deflateMaxInput, where zlib never slides its
-// window; AppendPayload uses compress/zlib above that.
+// window; AppendPayload uses compress/zlib above that. The algorithms are
+// zlib's, by Jean-loup Gailly and Mark Adler; the code is written anew.
 
 const (
 	wSize           = 1 << 15

@@ -10,7 +10,8 @@
 //   - TimestampSigner: value + "." + base64(time) + "." + signature, with
 //     an age check on verification.
 //   - payload: the URL-safe serializer's encoding of the serialized bytes,
-//     zlib-compressed (marked by a leading ".") when that is shorter.
+//     zlib-compressed (marked by a leading ".") when that is shorter; the
+//     zlib format itself is in deflate.go and inflate.go.
 //   - URLSafeTimedSerializer: all of the above around a Codec.
 //   - errors: sentinels and error types in Python's hierarchy, for
 //     errors.Is and errors.As.
@@ -44,17 +45,32 @@
 // A signature proves who made a value, it does not hide it: anyone can
 // base64-decode the payload. Do not store secrets in it.
 //
+// # Compression
+//
+// The URL-safe serializer zlib-compresses a payload when that saves at
+// least 2 bytes. AppendPayload reproduces C zlib's default level byte for
+// byte (payloads up to 32 KiB; larger ones use compress/zlib), so a
+// payload made here is the one Python makes from the same bytes, and the
+// choice to compress is the same: Go and Flask mint identical cookies.
+// DecodePayload reads any zlib stream, accepting and rejecting what
+// Python's zlib.decompress does, with a hard cap on the decoded size.
+//
+// # Performance
+//
+// Signing is one HMAC, verifying one per key tried (newest first), on
+// pooled, pre-keyed hash states: AppendSign and AppendSignAt do not
+// allocate when dst has room, Unsign and UnsignAt not at all.
+// DecodePayload allocates only its result. The zlib code in deflate.go
+// and inflate.go is tuned for cookie-sized data, where compress/flate
+// spends most of its time resetting large tables.
+//
 // # Differences from Python
 //
 // Base64Decode is strict: it takes only the canonical unpadded URL-safe
 // form, which is all that itsdangerous writes, where Python also accepts
 // padding, the standard alphabet and stray characters. Timestamps past
 // year 9999, which Python cannot turn into a datetime, are malformed.
-//
-// Compression reproduces C zlib's default level byte for byte (for
-// payloads up to 32 KiB; larger ones use compress/zlib), so a payload
-// made here is the one Python's itsdangerous makes from the same bytes,
-// and the choice to compress is the same.
+// DecodePayload caps the decoded size (Python has no cap).
 //
 // Time is a parameter: SignAt and UnsignAt take the current time, Sign and
 // Unsign use time.Now.

@@ -15,6 +15,7 @@ type dataError struct {
 	parent *dataError
 }
 
+// Error returns the message.
 func (e *dataError) Error() string { return e.msg }
 
 // Is reports whether target is one of e's ancestors (errors.Is already
@@ -90,6 +91,7 @@ type BadSignatureError struct {
 	Timed bool
 }
 
+// Error returns Msg with the "flasksession: " prefix.
 func (e *BadSignatureError) Error() string { return withPrefix(e.Msg) }
 
 // Is makes errors.Is match ErrBadSignature, ErrBadData and, for timed
@@ -121,6 +123,7 @@ type SignatureExpiredError struct {
 	Payload []byte
 }
 
+// Error says how old the signature is and what the limit was.
 func (e *SignatureExpiredError) Error() string {
 	age := strconv.FormatInt(int64(e.Age/time.Second), 10)
 	if e.Age < 0 {
@@ -148,6 +151,7 @@ type BadPayloadError struct {
 	Err error
 }
 
+// Error describes the cause.
 func (e *BadPayloadError) Error() string {
 	if e.Err == nil {
 		return errPrefix + "bad payload"

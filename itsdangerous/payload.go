@@ -24,6 +24,7 @@ const maxPooledBuf = 64 << 10
 // bytes and 4 checksum bytes, so inputs of up to 10 bytes never compress.
 const minCompressible = 11
 
+// zWriter compresses payloads too large for the deflater (compress/zlib).
 type zWriter struct {
 	w   *zlib.Writer
 	buf bytes.Buffer
@@ -35,6 +36,7 @@ var zWriters = sync.Pool{New: func() any {
 	return z
 }}
 
+// zReader holds DecodePayload's reusable decoder and buffers.
 type zReader struct {
 	f   inflater
 	raw []byte // base64-decoded input
@@ -123,7 +125,9 @@ func DecodePayload(payload []byte, maxSize int) ([]byte, error) {
 	if err != nil {
 		return nil, &BadPayloadError{Err: err}
 	}
-	return bytes.Clone(out), nil
+	res := make([]byte, len(out)) // non-nil even when empty
+	copy(res, out)
+	return res, nil
 }
 
 // inflate decodes the zlib stream in z.raw like Python's zlib.decompress:
