@@ -1,12 +1,15 @@
 package flasksession
 
 import (
+	"errors"
+	"io/fs"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/gin-contrib/sessions"
 	"github.com/ginflask/flasksession/taggedjson"
+	"github.com/gorilla/securecookie"
 	gsessions "github.com/gorilla/sessions"
 )
 
@@ -37,20 +40,42 @@ func (b *serverBackend) load(r *http.Request, now time.Time) (map[string]any, an
 	if gs == nil {
 		gs = gsessions.NewSession(b.store, b.name)
 	}
+	if gs.Options == nil {
+		gs.Options = new(gsessions.Options)
+	}
 	h := &serverHandle{gs: gs}
 	if err != nil {
-		gs.ID = "" // an undecodable ID cookie: start a new record
-		return nil, h, err
+		// An ID cookie that does not verify, a record that does not read, or
+		// a store that failed: save under a new ID rather than overwrite a
+		// record we could not read.
+		id := gs.ID
+		gs.ID = ""
+		var cookieErr securecookie.Error
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, h, nil // FilesystemStore: no record under this ID
+		case errors.As(err, &cookieErr):
+			return nil, h, err
+		case isBadRecord(err):
+			h.oldID = id // the next save deletes the unreadable record
+			return nil, h, err
+		}
+		return nil, h, &StoreError{Op: "load", Err: err}
 	}
 	data, _ := gs.Values[RecordDataKey].([]byte)
 	if len(data) == 0 {
+		// No record under this ID (expired, or destroyed by another
+		// instance): a save gets a new ID instead of reviving the old one.
+		gs.ID = ""
 		return nil, h, nil
 	}
 	if at, ok := gs.Values[RecordSavedAtKey].(int64); ok && now.Sub(time.Unix(at, 0)) > b.lifetime {
+		h.oldID, gs.ID = gs.ID, "" // the next save deletes the stale record
 		return nil, h, &expiredRecordError{savedAt: time.Unix(at, 0)}
 	}
 	values, err := taggedjson.UnmarshalObject(data)
 	if err != nil {
+		h.oldID, gs.ID = gs.ID, ""
 		return nil, h, err
 	}
 	return values, h, nil
@@ -59,15 +84,11 @@ func (b *serverBackend) load(r *http.Request, now time.Time) (map[string]any, an
 // save stores values and returns the cookie value: the store's encoding
 // of the session ID. The record lives for the lifetime whether or not the
 // session is permanent (a browser-session cookie must not end the record
-// at once); the cookie's own expiry is the middleware's business.
+// at once); the cookie's own expiry is the middleware's business. After
+// Regenerate, the record under the old ID is deleted once the new one is
+// stored, so a failure leaves the client's old session intact.
 func (b *serverBackend) save(dst []byte, r *http.Request, handle any, values map[string]any, now time.Time, _ bool) ([]byte, error) {
 	h := handle.(*serverHandle)
-	if h.oldID != "" {
-		if err := b.delete(r, h.gs, h.oldID); err != nil {
-			return dst, err
-		}
-		h.oldID = ""
-	}
 	data, err := taggedjson.Marshal(values)
 	if err != nil {
 		return dst, err
@@ -79,16 +100,23 @@ func (b *serverBackend) save(dst []byte, r *http.Request, handle any, values map
 	gs.Options.MaxAge = int(b.lifetime / time.Second)
 	var w cookieCapture
 	if err := b.store.Save(r, &w, gs); err != nil {
-		return dst, err
+		return dst, &StoreError{Op: "save", Err: err}
 	}
 	v, ok := w.value(b.name)
 	if !ok {
 		return dst, errNoStoreCookie
 	}
+	if h.oldID != "" && h.oldID != gs.ID {
+		if err := b.delete(r, gs, h.oldID); err != nil {
+			return dst, err
+		}
+	}
+	h.oldID = ""
 	return append(dst, v...), nil
 }
 
-// remove deletes the session's record.
+// remove deletes the session's record (and after Regenerate, the one
+// under the old ID).
 func (b *serverBackend) remove(r *http.Request, handle any) error {
 	h := handle.(*serverHandle)
 	if h.oldID != "" {
@@ -100,9 +128,11 @@ func (b *serverBackend) remove(r *http.Request, handle any) error {
 	if h.gs.ID == "" {
 		return nil
 	}
-	err := b.delete(r, h.gs, h.gs.ID)
+	if err := b.delete(r, h.gs, h.gs.ID); err != nil {
+		return err
+	}
 	h.gs.ID = ""
-	return err
+	return nil
 }
 
 // regenerate gives the session a new ID at the next save, deleting the
@@ -115,6 +145,8 @@ func (b *serverBackend) regenerate(handle any) {
 	h.gs.ID = ""
 }
 
+// delete removes the record under id: gorilla stores delete on a save
+// with a negative MaxAge.
 func (b *serverBackend) delete(r *http.Request, gs *gsessions.Session, id string) error {
 	old := gsessions.NewSession(b.store, b.name)
 	old.ID = id
@@ -122,7 +154,10 @@ func (b *serverBackend) delete(r *http.Request, gs *gsessions.Session, id string
 	opts.MaxAge = -1
 	old.Options = &opts
 	var w cookieCapture
-	return b.store.Save(r, &w, old)
+	if err := b.store.Save(r, &w, old); err != nil {
+		return &StoreError{Op: "delete", Err: err}
+	}
+	return nil
 }
 
 // cookieCapture is the http.ResponseWriter a store saves into, so the
@@ -148,6 +183,38 @@ func (w *cookieCapture) value(name string) (string, bool) {
 	}
 	return "", false
 }
+
+// isBadRecord reports whether a store's load error says that the record
+// is there but unreadable (a store's serializer, such as redisstore's,
+// marks such errors with a BadRecord() bool method returning true), as
+// opposed to the store failing.
+func isBadRecord(err error) bool {
+	var br interface{ BadRecord() bool }
+	return errors.As(err, &br) && br.BadRecord()
+}
+
+// ErrStore: the server-side store (Config.Store) failed to load, save or
+// delete a session: Redis unreachable, a full disk, and the like.
+var ErrStore = errors.New("flasksession: the session store failed")
+
+// StoreError reports a failure of the server-side store (Config.Store).
+// On load, the request gets an empty session and the error goes to
+// Config.ErrorHandler; on save, the client keeps its old cookie and the
+// error goes to c.Errors and the handler.
+type StoreError struct {
+	Op  string // "load", "save" or "delete"
+	Err error  // the store's error
+}
+
+func (e *StoreError) Error() string {
+	return "flasksession: the session store could not " + e.Op + " the session: " + trimPrefix(e.Err.Error()) + " (is the store, Redis say, up and reachable?)"
+}
+
+// Unwrap returns the store's error.
+func (e *StoreError) Unwrap() error { return e.Err }
+
+// Is makes a *StoreError match ErrStore.
+func (e *StoreError) Is(target error) bool { return target == ErrStore }
 
 type expiredRecordError struct{ savedAt time.Time }
 

@@ -1,0 +1,174 @@
+// Package redistest starts a throwaway redis-server for tests: on a free
+// loopback port, persistence off, stopped when the test ends.
+//
+// When redis-server is not installed the test is skipped with a reason, or
+// failed when the environment sets FLASKSESSION_REQUIRE_REAL=1 (as CI does).
+package redistest
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Binary is the program Start runs, looked up in PATH.
+const Binary = "redis-server"
+
+// startTimeout bounds the wait for a fresh server to answer PING; it is
+// generous because CI machines are slow and noisy.
+const startTimeout = 30 * time.Second
+
+// Server is a running redis-server.
+type Server struct {
+	// Addr is the server's host:port on 127.0.0.1.
+	Addr string
+
+	cmd  *exec.Cmd
+	out  *syncBuffer
+	done chan struct{} // closed when the process has exited
+	once sync.Once
+}
+
+// Start runs a redis-server for tb and stops it in tb.Cleanup. It skips tb
+// (or fails it, under FLASKSESSION_REQUIRE_REAL=1) when redis-server is
+// not installed.
+func Start(tb testing.TB) *Server {
+	tb.Helper()
+	bin, err := exec.LookPath(Binary)
+	if err != nil {
+		msg := "redis-server is not installed (Debian: apt-get install redis-server)"
+		if os.Getenv("FLASKSESSION_REQUIRE_REAL") == "1" {
+			tb.Fatalf("%s (FLASKSESSION_REQUIRE_REAL=1)", msg)
+		}
+		tb.Skipf("%s; set FLASKSESSION_REQUIRE_REAL=1 to make this a failure", msg)
+	}
+	// A free port can be taken by someone else between our probe and the
+	// server's bind; try a few.
+	var lastErr error
+	for range 3 {
+		s, err := start(tb, bin)
+		if err == nil {
+			tb.Cleanup(s.Stop)
+			return s
+		}
+		lastErr = err
+	}
+	tb.Fatalf("redistest: %v", lastErr)
+	return nil
+}
+
+func start(tb testing.TB, bin string) (*Server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
+		out:  &syncBuffer{},
+		done: make(chan struct{}),
+	}
+	s.cmd = exec.Command(bin,
+		"--bind", "127.0.0.1",
+		"--port", strconv.Itoa(port),
+		"--save", "",
+		"--appendonly", "no",
+		"--dir", tb.TempDir(),
+		"--daemonize", "no",
+		"--logfile", "",
+	)
+	s.cmd.Stdout = s.out
+	s.cmd.Stderr = s.out
+	if err := s.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s: %v", bin, err)
+	}
+	go func() {
+		_ = s.cmd.Wait()
+		close(s.done)
+	}()
+	deadline := time.Now().Add(startTimeout)
+	for {
+		if err := s.Ping(); err == nil {
+			return s, nil
+		}
+		select {
+		case <-s.done:
+			return nil, fmt.Errorf("redis-server on %s exited at start:\n%s", s.Addr, s.out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			s.Stop()
+			return nil, fmt.Errorf("redis-server on %s did not answer PING within %v:\n%s", s.Addr, startTimeout, s.out.String())
+		}
+	}
+}
+
+// Ping sends PING and expects PONG.
+func (s *Server) Ping() error {
+	c, err := net.DialTimeout("tcp", s.Addr, time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if line != "+PONG\r\n" {
+		return errors.New("unexpected reply to PING: " + strconv.Quote(line))
+	}
+	return nil
+}
+
+// Stop ends the server and waits for it to exit. It is safe to call more
+// than once; Start registers it with tb.Cleanup.
+func (s *Server) Stop() {
+	s.once.Do(func() {
+		_ = s.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-s.done:
+		case <-time.After(10 * time.Second):
+			_ = s.cmd.Process.Kill()
+			<-s.done
+		}
+	})
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// syncBuffer collects the server's output for error messages.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
