@@ -2,6 +2,7 @@ package flasksession
 
 import (
 	"bufio"
+	"errors"
 	"net"
 	"net/http"
 	"time"
@@ -253,9 +254,7 @@ func (rs *requestState) prepareLocked() error {
 	var err error
 	switch action {
 	case actionDelete:
-		if err = m.backend.remove(rs.c.Request, rs.handle); err != nil {
-			err = &SaveError{Err: err}
-		} else {
+		if err = m.backend.remove(rs.c.Request, rs.handle); err == nil {
 			rs.cookie = m.format.deletion()
 		}
 	case actionSet:
@@ -293,6 +292,16 @@ func (rs *requestState) report(err error) {
 	}
 }
 
+// saveError classifies a backend's save error: a store failure stays a
+// *StoreError; anything else is a value that could not be serialized.
+func saveError(err error) error {
+	var se *StoreError
+	if errors.As(err, &se) {
+		return err
+	}
+	return &SaveError{Err: err}
+}
+
 // encode returns the Set-Cookie header value for a session, compressing
 // only when the plain cookie is over the limit.
 func (m *middleware) encode(rs *requestState, values map[string]any, permanent bool) (string, error) {
@@ -302,13 +311,13 @@ func (m *middleware) encode(rs *requestState, values map[string]any, permanent b
 	defer headerBufs.Put(bp)
 	b, err := m.appendCookie(*bp, rs, values, now, expires, false)
 	if err != nil {
-		return "", &SaveError{Err: err}
+		return "", saveError(err)
 	}
 	if m.maxSize >= 0 && len(b) > m.maxSize {
 		size := len(b)
 		b, err = m.appendCookie(b[:0], rs, values, now, expires, true)
 		if err != nil {
-			return "", &SaveError{Err: err}
+			return "", saveError(err)
 		}
 		if len(b) > m.maxSize {
 			*bp = b
