@@ -230,7 +230,8 @@ func goalTable(r results) {
 	}{{"ReadModifySave", 10}, {"ReadOnly", 10}, {"NewSet", 5}} {
 		t := r.ratios(fmt.Sprintf(peer, g.sc), fmt.Sprintf(fs, g.sc), "ns/op")
 		m := median(t)
-		fmt.Printf("| %s: overhead ≥ %gx lower | %s | %s |\n", g.sc, g.want, spread(t), yes(m >= g.want))
+		fmt.Printf("| %s: overhead ≥ %gx lower | %.2fx [%.2fx – %.2fx] | %s |\n", g.sc, g.want,
+			m, quantile(t, 0.25), quantile(t, 0.75), yes(m >= g.want))
 	}
 	for _, sc := range scenarios[1:] {
 		own := median(r.overheads(fmt.Sprintf(fs, sc), "allocs/op"))
