@@ -3,6 +3,7 @@ package itsdangerous
 import (
 	"encoding/binary"
 	"hash/adler32"
+	"math"
 	"math/bits"
 	"sync"
 )
@@ -237,6 +238,12 @@ type deflater struct {
 	out   []byte
 	bits  uint64
 	nbits uint
+
+	// limit, if >= 0, is the largest zlib stream the caller can use; a
+	// single-block stream provably longer is abandoned before its trees
+	// are built (gaveUp).
+	limit  int
+	gaveUp bool
 }
 
 var deflaters = sync.Pool{New: func() any { return new(deflater) }}
@@ -245,15 +252,22 @@ var deflaters = sync.Pool{New: func() any { return new(deflater) }}
 // deflateMaxInput) to dst, byte-identical to C zlib's compress().
 func zlibCompress(dst, data []byte) []byte {
 	d := deflaters.Get().(*deflater)
-	dst = append(dst, d.zlib(data)...)
+	dst = append(dst, d.zlib(data, -1)...)
 	d.release()
 	return dst
 }
 
-// zlib returns the zlib stream of data in a buffer owned by d.
-func (d *deflater) zlib(data []byte) []byte {
+// zlib returns the zlib stream of data in a buffer owned by d, or nil if
+// limit >= 0 and the stream would be longer than limit bytes. (A nil
+// result is exact only in that direction: a stream it does return may
+// still be longer than limit.)
+func (d *deflater) zlib(data []byte, limit int) []byte {
 	d.out = append(d.out[:0], 0x78, 0x9c) // deflate, 32K window, default level
+	d.limit, d.gaveUp = limit, false
 	d.compress(data)
+	if d.gaveUp {
+		return nil
+	}
 	d.out = binary.BigEndian.AppendUint32(d.out, adler32.Checksum(data))
 	return d.out
 }
@@ -362,8 +376,138 @@ func (d *deflater) deflateSlow() {
 		d.tallyLit(d.window[d.strStart-1])
 		d.matchAvailable = false
 	}
+	if d.limit >= 0 && d.blockStart == 0 && d.tooLong() {
+		d.gaveUp = true
+		return
+	}
 	d.flushBlock(true)
 }
+
+// tooLong reports whether the stream for the whole input, as one final
+// block, is surely longer than d.limit. zlib emits the cheapest of a
+// stored block and fixed codes (exact costs below) and dynamic codes,
+// whose cost is bounded below by:
+//
+//   - the block header: 3+14 bits, and at least 4 bit length code
+//     lengths of 3 bits;
+//   - per tree, the data bits: no prefix code beats the entropy of the
+//     symbol counts, nor gives the j-th most frequent of k symbols fewer
+//     than max(1, ceil(log2(j+1))) bits (Kraft);
+//   - the extra bits of lengths and distances, as for fixed codes;
+//   - per tree, the code lengths sent: every bit length symbol costs at
+//     least one bit and covers at most 6 non-zero lengths (3 bits with
+//     its repeat count) or 138 zeros (8 bits), see runCost.
+func (d *deflater) tooLong() bool {
+	var fixed, extra int64
+	for w, word := range d.ltree.used {
+		for word != 0 {
+			n := w<<6 + bits.TrailingZeros64(word)
+			word &= word - 1
+			f := int64(d.ltree.freq[n])
+			fixed += f * int64(staticL.len[n])
+			if n > literals {
+				extra += f * int64(extraLBits[n-literals-1])
+			}
+		}
+	}
+	word := d.dtree.used[0]
+	for word != 0 {
+		n := bits.TrailingZeros64(word)
+		word &= word - 1
+		f := int64(d.dtree.freq[n])
+		fixed += f * 5
+		extra += f * int64(extraDBits[n])
+	}
+	budget := int64(d.limit - 6) // zlib header and checksum
+	stored := int64(d.strStart) + 5
+	if stored <= budget || (fixed+extra+3+7)>>3 <= budget {
+		return false
+	}
+	dynamic := 14 + 4*3 + extra + d.ltree.minBits() + d.dtree.minBits()
+	return (dynamic+3+7)>>3 > budget
+}
+
+// minBits bounds from below what a dynamic block spends on t: its data
+// bits (without extra bits) plus sending its code lengths.
+func (t *tree) minBits() int64 {
+	var n, k int64
+	var sumFLogF float64
+	prev := -1 // last used symbol
+	var lengths int64
+	run := 0 // used symbols in a row
+	for w, word := range t.used {
+		for word != 0 {
+			sym := w<<6 + bits.TrailingZeros64(word)
+			word &= word - 1
+			f := t.freq[sym]
+			n += int64(f)
+			k++
+			sumFLogF += fLog2F(f)
+			if sym == prev+1 {
+				run++
+			} else {
+				lengths += int64(nonzeroRunBits[run]) + int64(zeroRunBits[sym-prev-1])
+				run = 1
+			}
+			prev = sym
+		}
+	}
+	lengths += int64(nonzeroRunBits[run])
+	if k == 0 {
+		return 0 // zlib adds two dummy codes, whose net cost is >= 0
+	}
+	kraft := int64(minCodeBits[k]) + n - k
+	// Entropy n*log2(n) - sum f*log2(f), rounded down with a margin for
+	// floating point error.
+	entropy := int64(float64(n)*math.Log2(float64(n)) - sumFLogF - 1e-6)
+	return max(kraft, entropy) + lengths
+}
+
+func fLog2F(f uint32) float64 {
+	if int(f) < len(fLog2FTable) {
+		return fLog2FTable[f]
+	}
+	return float64(f) * math.Log2(float64(f))
+}
+
+var fLog2FTable = func() (t [256]float64) {
+	for f := 2; f < len(t); f++ {
+		t[f] = float64(f) * math.Log2(float64(f))
+	}
+	return t
+}()
+
+// minCodeBits[k] is the least total length of k prefix codes (counting
+// each symbol once): sum over j < k of max(1, ceil(log2(j+1))).
+var minCodeBits = func() (t [lCodes + 1]int) {
+	for k := 1; k <= lCodes; k++ {
+		t[k] = t[k-1] + max(1, bits.Len(uint(k-1)))
+	}
+	return t
+}()
+
+// zeroRunBits[z] and nonzeroRunBits[u] are the fewest bits that can send
+// z zero or u non-zero code lengths in a row, over every way of cutting
+// them into bit length symbols (zlib uses one of those ways): a length on
+// its own (1+ bits), 3-10 zeros (1+3), 11-138 zeros (1+7), 3-6 repeats
+// (1+2).
+var zeroRunBits, nonzeroRunBits = func() (z, u [lCodes + 1]int) {
+	for n := 1; n <= lCodes; n++ {
+		z[n] = z[n-1] + 1
+		u[n] = u[n-1] + 1
+		for c := 3; c <= 138 && c <= n; c++ {
+			cost := 4
+			if c >= 11 {
+				cost = 8
+			}
+			z[n] = min(z[n], z[n-c]+cost)
+			if c <= 6 {
+				u[n] = min(u[n], u[n-c]+3)
+			}
+		}
+	}
+	return z, u
+}()
 
 // longestMatch is zlib's longest_match (level 6 parameters).
 func (d *deflater) longestMatch(curMatch int) int {

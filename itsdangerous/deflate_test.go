@@ -168,6 +168,56 @@ func checkInflate(t *testing.T, in, z []byte) {
 	}
 }
 
+// checkGiveUp checks that the deflater abandons only streams that would
+// be too long: giving up must never change AppendPayload's result.
+func checkGiveUp(t *testing.T, in []byte) bool {
+	t.Helper()
+	full := zlibCompress(nil, in)
+	d := deflaters.Get().(*deflater)
+	defer d.release()
+	for _, limit := range []int{len(in) - 2, len(full) - 1, len(full), len(full) + 1} {
+		if limit < 0 {
+			continue
+		}
+		z := d.zlib(in, limit)
+		if z == nil && len(full) <= limit {
+			t.Fatalf("%d bytes: gave up at limit %d, stream is %d", len(in), limit, len(full))
+		}
+		if z != nil && !bytes.Equal(z, full) {
+			t.Fatalf("%d bytes: limit %d changed the stream", len(in), limit)
+		}
+	}
+	return d.zlib(in, len(in)-2) == nil
+}
+
+func TestGiveUpIsExact(t *testing.T) {
+	r := corpusRand(7)
+	gaveUp, total := 0, 0
+	for i := 0; i < 3000; i++ {
+		n := 11 + r.intn(120)
+		b := make([]byte, n)
+		alphabet := 2 + r.intn(90)
+		for j := range b {
+			b[j] = byte(' ' + r.intn(alphabet))
+		}
+		if r.intn(3) == 0 { // some repetition
+			k := r.intn(n)
+			copy(b[k:], b)
+		}
+		total++
+		if checkGiveUp(t, b) {
+			gaveUp++
+		}
+	}
+	for _, v := range pythonPayloads {
+		checkGiveUp(t, []byte(v.data))
+	}
+	t.Logf("gave up early on %d of %d", gaveUp, total)
+	if gaveUp == 0 {
+		t.Fatal("the early exit never fired")
+	}
+}
+
 func FuzzZlibCompress(f *testing.F) {
 	for _, v := range zlibVectors {
 		f.Add([]byte(v.in))
@@ -190,5 +240,6 @@ func FuzzZlibCompress(f *testing.F) {
 		if again := zlibCompress(nil, in); !bytes.Equal(again, z) {
 			t.Fatal("not deterministic")
 		}
+		checkGiveUp(t, in)
 	})
 }

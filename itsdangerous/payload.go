@@ -56,7 +56,8 @@ func AppendPayload(dst, data []byte, compress bool) []byte {
 	if compress && len(data) >= minCompressible {
 		if len(data) <= deflateMaxInput {
 			d := deflaters.Get().(*deflater)
-			if c := d.zlib(data); len(c) < len(data)-1 {
+			// Usable only if 2 bytes shorter; d gives up early on hopeless input.
+			if c := d.zlib(data, len(data)-2); c != nil && len(c) < len(data)-1 {
 				dst = appendCompressed(dst, c)
 				d.release()
 				return dst
