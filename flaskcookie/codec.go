@@ -50,10 +50,14 @@ type Options struct {
 	// MaxAge is the oldest signature accepted. Zero means DefaultMaxAge, the
 	// same as Flask's PERMANENT_SESSION_LIFETIME; negative disables the check.
 	MaxAge time.Duration
-	// CompressAbove is the JSON length above which the payload is zlib
-	// compressed (when that saves at least two bytes, Flask's rule). Zero
-	// never compresses. Small sessions should stay uncompressed: the bytes
-	// then match Flask's exactly, and compression costs more than it saves.
+	// CompressAbove is the JSON length above which compression is tried;
+	// the payload is compressed when that saves at least two bytes,
+	// Flask's rule. Zero never compresses. 1 compresses exactly when Flask
+	// does, and then the cookie is byte-identical to Flask's (the
+	// compressor reproduces C zlib's output up to 32 KiB of JSON); but
+	// compressing costs more than the rest of the encoding together, and
+	// Flask reads either form, so the middleware compresses only sessions
+	// that would not fit in a cookie otherwise.
 	CompressAbove int
 	// MaxDecompressed caps a decompressed payload, so a signed zlib bomb
 	// fails instead of eating memory. Zero means DefaultMaxDecompressed.
