@@ -89,6 +89,8 @@ func readCookie(h http.Header, name string) (string, bool) {
 	return "", false
 }
 
+var varyCookie = []string{"Cookie"}
+
 // addVaryCookie adds "Cookie" to the Vary header unless it is there
 // already, merging into one value as Werkzeug does
 // ("Accept-Encoding, Cookie").
@@ -103,7 +105,9 @@ func addVaryCookie(h http.Header) {
 		}
 	}
 	if len(vals) == 0 {
-		h["Vary"] = []string{"Cookie"}
+		// Full slice expression: an Add to the header copies, never writes
+		// into the shared array.
+		h["Vary"] = varyCookie[:1:1]
 		return
 	}
 	h["Vary"] = []string{strings.Join(vals, ", ") + ", Cookie"}

@@ -176,7 +176,10 @@ func (c *Codec) Decode(cookie string) (map[string]any, error) {
 // errors.Is against itsdangerous.ErrBadSignature, ErrSignatureExpired,
 // ErrBadPayload) and of package taggedjson.
 func (c *Codec) DecodeAt(cookie string, now time.Time) (Decoded, error) {
-	u, err := c.signer.UnsignAt([]byte(cookie), c.maxAge, now)
+	bp := jsonBufs.Get()
+	defer jsonBufs.Put(bp)
+	*bp = append(*bp, cookie...)
+	u, err := c.signer.UnsignAt(*bp, c.maxAge, now)
 	if err != nil {
 		return Decoded{Key: -1}, err
 	}
@@ -224,8 +227,13 @@ func ParseUnverified(cookie string) (Decoded, error) {
 	return d, nil
 }
 
+// decodePayload decodes and parses a payload; the parser copies what it
+// keeps, so the JSON can live in a pooled buffer.
 func decodePayload(payload []byte, maxSize int) (Decoded, error) {
-	js, err := itsdangerous.DecodePayload(payload, maxSize)
+	bp := jsonBufs.Get()
+	defer jsonBufs.Put(bp)
+	js, err := itsdangerous.AppendDecodePayload(*bp, payload, maxSize)
+	*bp = js
 	if err != nil {
 		return Decoded{}, err
 	}

@@ -101,16 +101,26 @@ func putWriter(z *zWriter) {
 // never buffering more, so a zlib bomb is cheap to reject. The result is a
 // new slice. Errors are *BadPayloadError.
 func DecodePayload(payload []byte, maxSize int) ([]byte, error) {
+	out, err := AppendDecodePayload(nil, payload, maxSize)
+	if err == nil && out == nil {
+		out = []byte{} // non-nil even when empty
+	}
+	return out, err
+}
+
+// AppendDecodePayload is DecodePayload appending to dst, for callers that
+// reuse a buffer.
+func AppendDecodePayload(dst, payload []byte, maxSize int) ([]byte, error) {
 	if maxSize <= 0 {
 		maxSize = DefaultMaxPayload
 	}
 	if len(payload) == 0 || payload[0] != '.' {
 		if b64.DecodedLen(len(payload)) > maxSize {
-			return nil, &BadPayloadError{Err: errTooLarge(maxSize)}
+			return dst, &BadPayloadError{Err: errTooLarge(maxSize)}
 		}
-		out, err := Base64Decode(payload)
+		out, err := AppendBase64Decode(dst, payload)
 		if err != nil {
-			return nil, &BadPayloadError{Err: err}
+			return dst, &BadPayloadError{Err: err}
 		}
 		return out, nil
 	}
@@ -119,16 +129,14 @@ func DecodePayload(payload []byte, maxSize int) ([]byte, error) {
 	defer putReader(z)
 	var err error
 	if z.raw, err = AppendBase64Decode(z.raw[:0], payload[1:]); err != nil {
-		return nil, &BadPayloadError{Err: err}
+		return dst, &BadPayloadError{Err: err}
 	}
 	out, err := z.inflate(maxSize)
 	z.out = out
 	if err != nil {
-		return nil, &BadPayloadError{Err: err}
+		return dst, &BadPayloadError{Err: err}
 	}
-	res := make([]byte, len(out)) // non-nil even when empty
-	copy(res, out)
-	return res, nil
+	return append(dst, out...), nil
 }
 
 // inflate decodes the zlib stream in z.raw like Python's zlib.decompress:
