@@ -293,13 +293,15 @@ func num(v float64) string {
 	if math.IsNaN(v) {
 		return "–"
 	}
-	return strconv.FormatFloat(math.Round(v), 'f', -1, 64)
+	return strconv.FormatFloat(math.Round(v)+0, 'f', -1, 64) // +0: no "-0"
 }
 
 func ratio(v float64) string {
 	switch {
 	case math.IsNaN(v) || math.IsInf(v, 0):
 		return "–"
+	case math.Abs(v) < 0.05:
+		return "0x"
 	case math.Abs(v) >= 10:
 		return fmt.Sprintf("%.0fx", v)
 	default:
