@@ -121,7 +121,7 @@ func newMiddleware(cfg Config, now func() time.Time) (*middleware, error) {
 }
 
 func (m *middleware) handle(c *gin.Context) {
-	rs := &requestState{m: m, c: c, cookieAt: -1}
+	rs := &requestState{m: m, c: c}
 	rs.sess.rs = rs
 	rs.w.ResponseWriter = c.Writer
 	rs.w.rs = rs
@@ -139,14 +139,14 @@ type requestState struct {
 	w    hookWriter
 	sess Session
 
-	sent     bool    // the response headers went out (or the chain ended)
-	prepared bool    // cookie is the outcome for the session unless it is unsaved
-	cookie   string  // our Set-Cookie value; "" for none
-	cookieAt int     // index of our value in the Set-Cookie header, or -1
-	handle   any     // the backend's state for this session
-	regen    bool    // Regenerate or Destroy was called
-	errs     []error // to report on the request's goroutine
-	rejected error   // why the cookie was rejected: for the error handler only
+	sent      bool      // the response headers went out (or the chain ended)
+	prepared  bool      // cookie is the outcome for the session unless it is unsaved
+	cookie    string    // our Set-Cookie value; "" for none
+	setCookie [1]string // backs the Set-Cookie header when ours is the only one
+	handle    any       // the backend's state for this session
+	regen     bool      // Regenerate or Destroy was called
+	errs      []error   // to report on the request's goroutine
+	rejected  error     // why the cookie was rejected: for the error handler only
 }
 
 // load decodes the request's cookie; sess.mu is held. A missing or
@@ -191,7 +191,9 @@ func (rs *requestState) flush() {
 	} else {
 		_ = rs.prepareLocked()
 		h := rs.w.ResponseWriter.Header()
-		rs.putCookie(h, rs.cookie)
+		if rs.cookie != "" {
+			rs.addCookie(h, rs.cookie)
+		}
 		if s.accessed || rs.cookie != "" {
 			addVaryCookie(h)
 		}
@@ -266,23 +268,16 @@ func (rs *requestState) prepareLocked() error {
 	return err
 }
 
-// putCookie sets (or with "" removes) our Set-Cookie header, replacing the
-// one an earlier flush put there.
-func (rs *requestState) putCookie(h http.Header, cookie string) {
-	vals := h["Set-Cookie"]
-	if rs.cookieAt >= 0 && rs.cookieAt < len(vals) {
-		if cookie != "" {
-			vals[rs.cookieAt] = cookie
-			return
-		}
-		h["Set-Cookie"] = append(vals[:rs.cookieAt], vals[rs.cookieAt+1:]...)
-		rs.cookieAt = -1
+// addCookie adds our Set-Cookie header. The first value lives in rs, not
+// in an allocation of its own; the full slice expression makes any later
+// Add copy it rather than write past it.
+func (rs *requestState) addCookie(h http.Header, cookie string) {
+	if vals := h["Set-Cookie"]; len(vals) > 0 {
+		h["Set-Cookie"] = append(vals, cookie)
 		return
 	}
-	if cookie != "" {
-		rs.cookieAt = len(vals)
-		h["Set-Cookie"] = append(vals, cookie)
-	}
+	rs.setCookie[0] = cookie
+	h["Set-Cookie"] = rs.setCookie[:1:1]
 }
 
 func (rs *requestState) report(err error) {
