@@ -121,14 +121,17 @@ func newMiddleware(cfg Config, now func() time.Time) (*middleware, error) {
 }
 
 func (m *middleware) handle(c *gin.Context) {
-	rs := &requestState{m: m, c: c}
+	rs := &requestState{m: m, c: c, req: c.Request}
 	rs.sess.rs = rs
 	rs.w.ResponseWriter = c.Writer
 	rs.w.rs = rs
 	c.Writer = &rs.w
 	c.Set(contextKey{}, &rs.sess)
 	c.Next()
-	rs.finish()
+	// A handler that wrote nothing leaves the headers to gin, which
+	// flushes its own writer after the chain, bypassing ours: this is the
+	// last chance to save.
+	rs.flush()
 }
 
 // requestState is everything the middleware keeps for one request, in
@@ -136,6 +139,7 @@ func (m *middleware) handle(c *gin.Context) {
 type requestState struct {
 	m    *middleware
 	c    *gin.Context
+	req  *http.Request // c.Request as the middleware saw it; c is recycled after the request, req is not
 	w    hookWriter
 	sess Session
 
@@ -153,7 +157,7 @@ type requestState struct {
 // rejected cookie gives an empty session; a rejection goes to the error
 // handler only, later, on the request's goroutine.
 func (rs *requestState) load() map[string]any {
-	values, handle, err := rs.m.backend.load(rs.c.Request, rs.m.now())
+	values, handle, err := rs.m.backend.load(rs.req, rs.m.now())
 	rs.handle = handle
 	if err != nil {
 		if _, ok := err.(*StoreError); !ok {
@@ -163,18 +167,6 @@ func (rs *requestState) load() map[string]any {
 		return nil
 	}
 	return values
-}
-
-// beforeWrite runs just before the response headers go out.
-func (rs *requestState) beforeWrite() {
-	rs.flush()
-}
-
-// finish runs after the handler chain. A handler that wrote nothing leaves
-// the headers to gin, which flushes its own writer after the chain,
-// bypassing ours, so this is the last chance to save.
-func (rs *requestState) finish() {
-	rs.flush()
 }
 
 // flush puts the session's cookie and Vary into the response headers,
@@ -244,7 +236,7 @@ func (rs *requestState) prepareLocked() error {
 	s.unsaved = false
 	rs.cookie = ""
 	m := rs.m
-	if !s.loaded && !needsLoad(hasCookie(rs.c.Request.Header, m.name), m.refresh) {
+	if !s.loaded && !needsLoad(hasCookie(rs.req.Header, m.name), m.refresh) {
 		return nil // untouched, and nothing to refresh
 	}
 	s.load()
@@ -256,7 +248,7 @@ func (rs *requestState) prepareLocked() error {
 	var err error
 	switch action {
 	case actionDelete:
-		if err = m.backend.remove(rs.c.Request, rs.handle); err == nil {
+		if err = m.backend.remove(rs.req, rs.handle); err == nil {
 			rs.cookie = m.format.deletion()
 		}
 	case actionSet:
@@ -325,7 +317,7 @@ func (m *middleware) encode(rs *requestState, values map[string]any, permanent b
 
 func (m *middleware) appendCookie(dst []byte, rs *requestState, values map[string]any, now, expires time.Time, compress bool) ([]byte, error) {
 	dst = append(dst, m.format.name...)
-	dst, err := m.backend.save(dst, rs.c.Request, rs.handle, values, now, compress)
+	dst, err := m.backend.save(dst, rs.req, rs.handle, values, now, compress)
 	if err != nil {
 		return dst, err
 	}
@@ -345,27 +337,27 @@ type hookWriter struct {
 }
 
 func (w *hookWriter) WriteHeaderNow() {
-	w.rs.beforeWrite()
+	w.rs.flush()
 	w.ResponseWriter.WriteHeaderNow()
 }
 
 func (w *hookWriter) Write(b []byte) (int, error) {
-	w.rs.beforeWrite()
+	w.rs.flush()
 	return w.ResponseWriter.Write(b)
 }
 
 func (w *hookWriter) WriteString(s string) (int, error) {
-	w.rs.beforeWrite()
+	w.rs.flush()
 	return w.ResponseWriter.WriteString(s)
 }
 
 func (w *hookWriter) Flush() {
-	w.rs.beforeWrite()
+	w.rs.flush()
 	w.ResponseWriter.Flush()
 }
 
 func (w *hookWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	w.rs.beforeWrite()
+	w.rs.flush()
 	return w.ResponseWriter.Hijack()
 }
 
