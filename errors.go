@@ -38,6 +38,10 @@ var (
 	// ErrNoMiddleware: Get was called on a context the middleware did not run for.
 	ErrNoMiddleware = errors.New("flasksession: no session on this gin.Context: register the middleware first with r.Use(flasksession.New(cfg)) or gin.New(flasksession.Plugin(cfg))")
 
+	// ErrStore: the server-side store (Config.Store) failed to load, save
+	// or delete a session: Redis unreachable, a full disk, and the like.
+	ErrStore = errors.New("flasksession: the session store failed")
+
 	// ErrNoKey: GetAs found no value under the key.
 	ErrNoKey = errors.New("flasksession: no such session key")
 )
@@ -124,3 +128,22 @@ func trimPrefix(s string) string {
 	}
 	return s
 }
+
+// StoreError reports a failure of the server-side store (Config.Store).
+// On load, the request gets an empty session and the error goes to
+// Config.ErrorHandler; on save, the client keeps its old cookie and the
+// error goes to c.Errors and the handler.
+type StoreError struct {
+	Op  string // "load", "save" or "delete"
+	Err error  // the store's error
+}
+
+func (e *StoreError) Error() string {
+	return "flasksession: the session store could not " + e.Op + " the session: " + trimPrefix(e.Err.Error()) + " (is the store, Redis say, up and reachable?)"
+}
+
+// Unwrap returns the store's error.
+func (e *StoreError) Unwrap() error { return e.Err }
+
+// Is makes a *StoreError match ErrStore.
+func (e *StoreError) Is(target error) bool { return target == ErrStore }

@@ -193,29 +193,6 @@ func isBadRecord(err error) bool {
 	return errors.As(err, &br) && br.BadRecord()
 }
 
-// ErrStore: the server-side store (Config.Store) failed to load, save or
-// delete a session: Redis unreachable, a full disk, and the like.
-var ErrStore = errors.New("flasksession: the session store failed")
-
-// StoreError reports a failure of the server-side store (Config.Store).
-// On load, the request gets an empty session and the error goes to
-// Config.ErrorHandler; on save, the client keeps its old cookie and the
-// error goes to c.Errors and the handler.
-type StoreError struct {
-	Op  string // "load", "save" or "delete"
-	Err error  // the store's error
-}
-
-func (e *StoreError) Error() string {
-	return "flasksession: the session store could not " + e.Op + " the session: " + trimPrefix(e.Err.Error()) + " (is the store, Redis say, up and reachable?)"
-}
-
-// Unwrap returns the store's error.
-func (e *StoreError) Unwrap() error { return e.Err }
-
-// Is makes a *StoreError match ErrStore.
-func (e *StoreError) Is(target error) bool { return target == ErrStore }
-
 type expiredRecordError struct{ savedAt time.Time }
 
 func (e *expiredRecordError) Error() string {

@@ -19,8 +19,10 @@ const PermanentKey = "_permanent"
 // changing a value nested inside another (appending to a stored slice,
 // say) is not seen: Set the value again or call MarkModified.
 //
-// A Session is safe for use by goroutines the handler starts, until the
-// handler returns.
+// A Session is safe for use by goroutines the handler starts. Changes count
+// until the response starts; after that they are lost, and Save reports
+// ErrHeadersWritten. Reads keep working after the request, on the request's
+// own data.
 type Session struct {
 	mu       sync.Mutex
 	rs       *requestState
