@@ -2,13 +2,13 @@ package redisstore_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	ginredis "github.com/gin-contrib/sessions/redis"
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
 	"github.com/ginflask/flasksession/flaskcookie"
+	"github.com/ginflask/flasksession/internal/benchcase"
 	"github.com/ginflask/flasksession/internal/redistest"
 	"github.com/ginflask/flasksession/redisstore"
 )
@@ -23,62 +23,14 @@ import (
 // new session, set one key; valid 5-key session, read one key; same, read,
 // modify one key, save.
 
-var benchKey = []byte("bench-secret-key-0123456789")
-
-func benchValues() map[string]any {
-	return map[string]any{
-		"username":   "alice",
-		"user_id":    42,
-		"roles":      []any{"admin", "editor"},
-		"csrf_token": "3f786850e387550fdab836ed7e6dc881de23001b",
-		"login_at":   1700000000,
-	}
-}
-
-type benchScenario struct {
-	name    string
-	cookie  bool
-	handler gin.HandlerFunc // with the session
-	bare    gin.HandlerFunc // the same answer without it
-}
-
-func benchScenarios() []benchScenario {
-	ok := func(c *gin.Context) { c.String(http.StatusOK, "ok") }
-	return []benchScenario{
-		{"Untouched", false, ok, ok},
-		{"NewSet", false, func(c *gin.Context) {
-			flasksession.Get(c).Set("username", "alice")
-			c.String(http.StatusOK, "ok")
-		}, ok},
-		{"ReadOnly", true, func(c *gin.Context) {
-			v, _ := flasksession.Get(c).GetString("username")
-			c.String(http.StatusOK, v)
-		}, func(c *gin.Context) { c.String(http.StatusOK, "alice") }},
-		{"ReadModifySave", true, func(c *gin.Context) {
-			s := flasksession.Get(c)
-			v, _ := s.GetString("username")
-			s.Set("login_at", 1700000001)
-			c.String(http.StatusOK, v)
-		}, func(c *gin.Context) { c.String(http.StatusOK, "alice") }},
-	}
-}
-
-// discardWriter is a reusable ResponseWriter, so the benchmark measures
-// gin and the session rather than httptest.ResponseRecorder.
-type discardWriter struct{ h http.Header }
-
-func (w *discardWriter) Header() http.Header         { return w.h }
-func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *discardWriter) WriteHeader(int)             {}
-
 func BenchmarkRequest(b *testing.B) {
 	gin.SetMode(gin.ReleaseMode)
 	defer gin.SetMode(gin.TestMode)
-	codec, err := flaskcookie.New(flaskcookie.Options{SecretKey: benchKey})
+	codec, err := flaskcookie.New(flaskcookie.Options{SecretKey: benchcase.Key})
 	if err != nil {
 		b.Fatal(err)
 	}
-	flaskCookie, err := codec.Encode(benchValues())
+	flaskCookie, err := codec.Encode(benchcase.Values())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -90,37 +42,27 @@ func BenchmarkRequest(b *testing.B) {
 	closeStore(b, store)
 	redisCookie := seedRedis(b, store)
 
-	for _, sc := range benchScenarios() {
+	for _, sc := range benchcase.Scenarios() {
 		for _, backend := range []string{"bare", "cookie", "redis"} {
 			r := gin.New()
 			cookie := ""
 			switch backend {
 			case "bare":
-				r.GET("/", sc.bare)
+				r.GET("/", sc.Bare)
 			case "cookie":
-				r.Use(flasksession.New(flasksession.Config{SecretKey: benchKey}))
-				r.GET("/", sc.handler)
+				r.Use(flasksession.New(flasksession.Config{SecretKey: benchcase.Key}))
+				r.GET("/", sc.Handler)
 				cookie = flaskCookie
 			case "redis":
 				r.Use(flasksession.New(flasksession.Config{Store: store}))
-				r.GET("/", sc.handler)
+				r.GET("/", sc.Handler)
 				cookie = redisCookie
 			}
-			b.Run(sc.name+"/"+backend, func(b *testing.B) {
-				req := httptest.NewRequest(http.MethodGet, "/", nil)
-				if sc.cookie {
-					req.Header.Set("Cookie", "session="+cookie)
-				}
-				w := &discardWriter{h: make(http.Header)}
-				b.ReportAllocs()
-				for b.Loop() {
-					clear(w.h)
-					r.ServeHTTP(w, req)
-				}
-				wantSet := backend != "bare" && (sc.name == "NewSet" || sc.name == "ReadModifySave")
-				if got := len(w.h["Set-Cookie"]) == 1; got != wantSet {
-					b.Fatalf("Set-Cookie sent = %v, want %v: %v", got, wantSet, w.h)
-				}
+			if !sc.Cookie {
+				cookie = ""
+			}
+			b.Run(sc.Name+"/"+backend, func(b *testing.B) {
+				benchcase.Run(b, r, cookie, backend != "bare" && sc.Saves)
 			})
 		}
 	}
@@ -133,7 +75,7 @@ func seedRedis(b *testing.B, store ginredis.Store) string {
 	r.Use(flasksession.New(flasksession.Config{Store: store}))
 	r.GET("/seed", func(c *gin.Context) {
 		s := flasksession.Get(c)
-		for k, v := range benchValues() {
+		for k, v := range benchcase.Values() {
 			s.Set(k, v)
 		}
 		c.String(http.StatusOK, "%v", s.Save())

@@ -1,0 +1,89 @@
+// Package benchcase holds the request scenarios the module's benchmarks
+// share, so the cookie store, the Redis store and the peers are measured
+// on the same work.
+package benchcase
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"github.com/ginflask/flasksession"
+)
+
+// Key is the secret key of the benchmarks' cookie sessions.
+var Key = []byte("bench-secret-key-0123456789")
+
+// Values is the 5-key, ~150-byte session of the benchmarks: a username, a
+// user ID, a list of roles, a 40-hex CSRF token and a Unix timestamp.
+func Values() map[string]any {
+	return map[string]any{
+		"username":   "alice",
+		"user_id":    42,
+		"roles":      []any{"admin", "editor"},
+		"csrf_token": "3f786850e387550fdab836ed7e6dc881de23001b",
+		"login_at":   1700000000,
+	}
+}
+
+// Scenario is one kind of request, with the session and without it.
+type Scenario struct {
+	Name    string
+	Cookie  bool            // the request carries the Values session
+	Saves   bool            // the response sets the cookie
+	Handler gin.HandlerFunc // with the session
+	Bare    gin.HandlerFunc // the same answer without it
+}
+
+// Scenarios are the four requests of the benchmarks: session untouched;
+// no cookie, set one key; valid 5-key cookie, read one key; the same, read
+// one, modify one, save.
+func Scenarios() []Scenario {
+	ok := func(c *gin.Context) { c.String(http.StatusOK, "ok") }
+	alice := func(c *gin.Context) { c.String(http.StatusOK, "alice") }
+	return []Scenario{
+		{"Untouched", false, false, ok, ok},
+		{"NewSet", false, true, func(c *gin.Context) {
+			flasksession.Get(c).Set("username", "alice")
+			c.String(http.StatusOK, "ok")
+		}, ok},
+		{"ReadOnly", true, false, func(c *gin.Context) {
+			v, _ := flasksession.Get(c).GetString("username")
+			c.String(http.StatusOK, v)
+		}, alice},
+		{"ReadModifySave", true, true, func(c *gin.Context) {
+			s := flasksession.Get(c)
+			v, _ := s.GetString("username")
+			s.Set("login_at", 1700000001)
+			c.String(http.StatusOK, v)
+		}, alice},
+	}
+}
+
+// discardWriter is a reusable ResponseWriter, so a benchmark measures gin
+// and the session rather than httptest.ResponseRecorder.
+type discardWriter struct{ h http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *discardWriter) WriteHeader(int)             {}
+
+// Run benchmarks GET / on r, sending cookie as the session cookie if it
+// is not empty, and checks that a Set-Cookie went out exactly when
+// wantSet says.
+func Run(b *testing.B, r *gin.Engine, cookie string, wantSet bool) {
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	if cookie != "" {
+		req.Header.Set("Cookie", flasksession.DefaultCookieName+"="+cookie)
+	}
+	w := &discardWriter{h: make(http.Header)}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		r.ServeHTTP(w, req)
+	}
+	if got := len(w.h["Set-Cookie"]) == 1; got != wantSet {
+		b.Fatalf("Set-Cookie sent = %v, want %v: %v", got, wantSet, w.h)
+	}
+}
