@@ -1,7 +1,6 @@
 package flasksession
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
@@ -50,5 +49,3 @@ func (b *cookieBackend) save(dst []byte, _ *http.Request, _ any, values map[stri
 // A cookie cannot be revoked: the old value stays valid until it expires.
 func (b *cookieBackend) remove(*http.Request, any) error { return nil }
 func (b *cookieBackend) regenerate(any)                  {}
-
-var errNoStoreCookie = errors.New("flasksession: the session store saved no cookie")

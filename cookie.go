@@ -18,7 +18,7 @@ type cookieFormat struct {
 
 func newCookieFormat(cfg *Config) cookieFormat {
 	f := cookieFormat{name: cfg.CookieName + "="}
-	if d := strings.TrimPrefix(cfg.CookieDomain, "."); d != "" {
+	if d := cookieDomain(cfg.CookieDomain); d != "" {
 		f.domain = "; Domain=" + d
 	}
 	var t strings.Builder
@@ -43,6 +43,13 @@ func newCookieFormat(cfg *Config) cookieFormat {
 	}
 	f.tail = t.String()
 	return f
+}
+
+// cookieDomain is the Domain attribute for a configured domain, as
+// Werkzeug writes it: without a port and without leading dots.
+func cookieDomain(d string) string {
+	d, _, _ = strings.Cut(d, ":")
+	return strings.TrimLeft(d, ".")
 }
 
 // appendAttrs appends the attributes that follow the cookie's value; a
@@ -75,8 +82,9 @@ func readCookie(h http.Header, name string) (string, bool) {
 			} else {
 				part, line = line, ""
 			}
-			k, v, ok := strings.Cut(part, "=")
-			if !ok || strings.TrimSpace(k) != name {
+			// A part with no '=' is a name with an empty value, as in Werkzeug.
+			k, v, _ := strings.Cut(part, "=")
+			if strings.TrimSpace(k) != name {
 				continue
 			}
 			v = strings.TrimSpace(v)
@@ -104,11 +112,17 @@ func addVaryCookie(h http.Header) {
 			}
 		}
 	}
-	if len(vals) == 0 {
+	var merged []string
+	for _, v := range vals {
+		if v = strings.TrimSpace(v); v != "" {
+			merged = append(merged, v)
+		}
+	}
+	if len(merged) == 0 {
 		// Full slice expression: an Add to the header copies, never writes
 		// into the shared array.
 		h["Vary"] = varyCookie[:1:1]
 		return
 	}
-	h["Vary"] = []string{strings.Join(vals, ", ") + ", Cookie"}
+	h["Vary"] = []string{strings.Join(append(merged, "Cookie"), ", ")}
 }

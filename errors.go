@@ -52,6 +52,7 @@ type ConfigError struct {
 	Msg   string // what is wrong and what to do
 }
 
+// Error says which field is wrong and what to do.
 func (e *ConfigError) Error() string {
 	return "flasksession: invalid Config." + e.Field + ": " + e.Msg
 }
@@ -66,6 +67,7 @@ type CookieTooLargeError struct {
 	Limit int    // Config.MaxCookieSize in force
 }
 
+// Error gives the sizes and what to do.
 func (e *CookieTooLargeError) Error() string {
 	return fmt.Sprintf("flasksession: the %q cookie would be %d bytes, over the %d-byte limit browsers enforce; the session was not saved and the client keeps its old cookie: store less in the session (an ID instead of the record), or use a server-side store (Config.Store)", e.Name, e.Size, e.Limit)
 }
@@ -78,6 +80,7 @@ func (e *CookieTooLargeError) Is(target error) bool { return target == ErrCookie
 // key and the type).
 type SaveError struct{ Err error }
 
+// Error says the session was not saved, and why.
 func (e *SaveError) Error() string {
 	return "flasksession: session not saved: " + trimPrefix(e.Err.Error())
 }
@@ -92,6 +95,7 @@ func (e *SaveError) Is(target error) bool { return target == ErrUnserializable }
 // the itsdangerous or taggedjson error.
 type InvalidCookieError struct{ Err error }
 
+// Error says why the cookie was rejected.
 func (e *InvalidCookieError) Error() string {
 	return "flasksession: session cookie rejected, using an empty session: " + trimPrefix(e.Err.Error())
 }
@@ -110,6 +114,7 @@ type TypeError struct {
 	Err  error  // the conversion error, if any
 }
 
+// Error names the key and both types.
 func (e *TypeError) Error() string {
 	s := fmt.Sprintf("flasksession: session value %q is a %s, not convertible to %s", e.Key, e.Got, e.Want)
 	if e.Err != nil {
@@ -138,6 +143,7 @@ type StoreError struct {
 	Err error  // the store's error
 }
 
+// Error names the failed operation and the store's error.
 func (e *StoreError) Error() string {
 	return "flasksession: the session store could not " + e.Op + " the session: " + trimPrefix(e.Err.Error()) + " (is the store, Redis say, up and reachable?)"
 }

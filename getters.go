@@ -38,7 +38,7 @@ func (s *Session) Decode(key string, dst any) error {
 		return fmt.Errorf("%w %q", ErrNoKey, key)
 	}
 	if err := convert(v, dst); err != nil {
-		return &TypeError{Key: key, Want: reflect.TypeOf(dst).String(), Got: typeName(v), Err: err}
+		return &TypeError{Key: key, Want: fmt.Sprintf("%T", dst), Got: typeName(v), Err: err}
 	}
 	return nil
 }

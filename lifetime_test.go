@@ -5,6 +5,7 @@ package flasksession
 
 import (
 	"errors"
+	"math/big"
 	"net/http"
 	"strings"
 	"testing"
@@ -141,7 +142,8 @@ func TestReadCookie(t *testing.T) {
 		{"quoted", []string{`session="abc"`}, "abc", true},
 		{"lone quote kept", []string{`session="abc`}, `"abc`, true},
 		{"empty value", []string{"session="}, "", true},
-		{"no =", []string{"session; session=abc"}, "abc", true},
+		// Werkzeug: a bare name is that cookie with an empty value, and the first one wins.
+		{"no =", []string{"session; session=abc"}, "", true},
 		{"suffix name", []string{"xsession=abc"}, "", false},
 		{"prefix name", []string{"session2=abc"}, "", false},
 		{"value with =", []string{"session=a=b"}, "a=b", true},
@@ -195,7 +197,9 @@ func TestTruthy(t *testing.T) {
 		want bool
 	}{
 		{nil, false}, {false, false}, {true, true}, {0, false}, {1, true}, {0.0, false}, {0.5, true},
-		{"", false}, {"x", true}, {[]any{}, true}, {map[string]any{}, true},
+		{"", false}, {"x", true}, {[]any{}, false}, {[]any{0}, true}, {map[string]any{}, false},
+		{map[string]any{"a": 1}, true}, {Tuple{}, false}, {[]byte{}, false}, {int64(0), false},
+		{uint(0), false}, {float32(0), false}, {big.NewInt(0), false}, {big.NewInt(7), true},
 	} {
 		if got := truthy(tt.v); got != tt.want {
 			t.Errorf("truthy(%#v) = %v", tt.v, got)

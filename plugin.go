@@ -23,7 +23,7 @@ type contextKey struct{}
 func New(cfg Config) gin.HandlerFunc {
 	m, err := newMiddleware(cfg, time.Now)
 	if err != nil {
-		panic(err.Error())
+		panic(err)
 	}
 	return m.handle
 }
@@ -64,6 +64,7 @@ func Lookup(c *gin.Context) (*Session, bool) {
 // middleware is a Config made ready for requests: validated, copied and
 // precomputed once.
 type middleware struct {
+	cfg      Config // normalized: defaults filled in
 	name     string
 	backend  backend
 	codec    *flaskcookie.Codec // the cookie backend's, also for CookieStore
@@ -95,6 +96,7 @@ func newMiddleware(cfg Config, now func() time.Time) (*middleware, error) {
 		cfg.MaxCookieSize = DefaultMaxCookieSize
 	}
 	m := &middleware{
+		cfg:      cfg,
 		name:     cfg.CookieName,
 		format:   newCookieFormat(&cfg),
 		lifetime: cfg.PermanentLifetime,
@@ -107,11 +109,7 @@ func newMiddleware(cfg Config, now func() time.Time) (*middleware, error) {
 		m.backend = &serverBackend{store: cfg.Store, name: cfg.CookieName, lifetime: cfg.PermanentLifetime}
 		return m, nil
 	}
-	codec, err := flaskcookie.New(flaskcookie.Options{
-		SecretKey: cfg.SecretKey,
-		Fallbacks: cfg.SecretKeyFallbacks,
-		MaxAge:    cfg.PermanentLifetime,
-	})
+	codec, err := newCodec(&cfg, cfg.PermanentLifetime)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +118,23 @@ func newMiddleware(cfg Config, now func() time.Time) (*middleware, error) {
 	return m, nil
 }
 
+// newCodec is the cookie codec for cfg's keys, refusing signatures older
+// than maxAge.
+func newCodec(cfg *Config, maxAge time.Duration) (*flaskcookie.Codec, error) {
+	return flaskcookie.New(flaskcookie.Options{
+		SecretKey: cfg.SecretKey,
+		Fallbacks: cfg.SecretKeyFallbacks,
+		MaxAge:    maxAge,
+	})
+}
+
 func (m *middleware) handle(c *gin.Context) {
+	if _, ok := c.Get(contextKey{}); ok {
+		// Registered twice (on the engine and a group, say): the outer one
+		// serves the request, or two would each set the cookie.
+		c.Next()
+		return
+	}
 	rs := &requestState{m: m, c: c, req: c.Request}
 	rs.sess.rs = rs
 	rs.w.ResponseWriter = c.Writer
@@ -151,6 +165,8 @@ type requestState struct {
 	regen     bool      // Regenerate or Destroy was called
 	errs      []error   // to report on the request's goroutine
 	rejected  error     // why the cookie was rejected: for the error handler only
+	loadErr   error     // the store failed to load: nothing may be saved over the client's session
+	saveErr   error     // the outcome of the latest prepare
 }
 
 // load decodes the request's cookie; sess.mu is held. A missing or
@@ -160,10 +176,11 @@ func (rs *requestState) load() map[string]any {
 	values, handle, err := rs.m.backend.load(rs.req, rs.m.now())
 	rs.handle = handle
 	if err != nil {
-		if _, ok := err.(*StoreError); !ok {
-			err = &InvalidCookieError{Err: err}
+		if se, ok := err.(*StoreError); ok {
+			rs.loadErr = se
+		} else {
+			rs.rejected = &InvalidCookieError{Err: err}
 		}
-		rs.rejected = err
 		return nil
 	}
 	return values
@@ -190,6 +207,12 @@ func (rs *requestState) flush() {
 			addVaryCookie(h)
 		}
 		rs.sent = true
+		if rs.loadErr != nil {
+			rs.errs = append(rs.errs, rs.loadErr)
+		}
+		if rs.saveErr != nil && rs.saveErr != rs.loadErr {
+			rs.errs = append(rs.errs, rs.saveErr)
+		}
 	}
 	errs, rejected := rs.errs, rs.rejected
 	rs.errs, rs.rejected = nil, nil
@@ -230,17 +253,28 @@ func (rs *requestState) saveNow() error {
 func (rs *requestState) prepareLocked() error {
 	s := &rs.sess
 	if rs.prepared && !s.unsaved {
-		return nil
+		return rs.saveErr
 	}
 	rs.prepared = true
 	s.unsaved = false
 	rs.cookie = ""
+	rs.saveErr = rs.prepareCookie()
+	return rs.saveErr
+}
+
+// prepareCookie is the work of prepareLocked; it reports failures in its
+// result only: flush reports the last one, once.
+func (rs *requestState) prepareCookie() error {
+	s := &rs.sess
 	m := rs.m
 	if !s.loaded && !needsLoad(hasCookie(rs.req.Header, m.name), m.refresh) {
 		return nil // untouched, and nothing to refresh
 	}
 	s.load()
 	action := decideCookie(len(s.values) == 0, s.modified, s.permanent(), m.refresh)
+	if action != actionNone && rs.loadErr != nil {
+		return rs.loadErr // keep the client's session rather than overwrite what we could not read
+	}
 	if action != actionNone && rs.regen {
 		rs.regen = false
 		m.backend.regenerate(rs.handle)
@@ -253,9 +287,6 @@ func (rs *requestState) prepareLocked() error {
 		}
 	case actionSet:
 		rs.cookie, err = m.encode(rs, s.values, s.permanent())
-	}
-	if err != nil {
-		rs.errs = append(rs.errs, err)
 	}
 	return err
 }
@@ -300,7 +331,7 @@ func (m *middleware) encode(rs *requestState, values map[string]any, permanent b
 	if err != nil {
 		return "", saveError(err)
 	}
-	if m.maxSize >= 0 && len(b) > m.maxSize {
+	if _, compresses := m.backend.(*cookieBackend); compresses && m.maxSize >= 0 && len(b) > m.maxSize {
 		size := len(b)
 		b, err = m.appendCookie(b[:0], rs, values, now, expires, true)
 		if err != nil {
@@ -310,6 +341,8 @@ func (m *middleware) encode(rs *requestState, values map[string]any, permanent b
 			*bp = b
 			return "", &CookieTooLargeError{Name: m.name, Size: min(size, len(b)), Limit: m.maxSize}
 		}
+	} else if m.maxSize >= 0 && len(b) > m.maxSize {
+		return "", &CookieTooLargeError{Name: m.name, Size: len(b), Limit: m.maxSize}
 	}
 	*bp = b
 	return string(b), nil

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -119,7 +120,15 @@ func TestResponseKinds(t *testing.T) {
 // handler copies Set-Cookie and Vary from the header map into its raw
 // response, and the cookie loads on the next request.
 func TestResponseKinds_Hijack(t *testing.T) {
-	a := newTestApp(t, Config{})
+	// The client has its answer before the hijacking handler returns; the
+	// change after Hijack is reported only then, so wait for the chain.
+	lateDone := make(chan struct{})
+	a := newTestApp(t, Config{}, withBefore(func(c *gin.Context) {
+		c.Next()
+		if c.FullPath() == "/hijack-then-change" {
+			close(lateDone)
+		}
+	}))
 	a.GET("/hijack", func(c *gin.Context) {
 		Get(c).Set("kind", "hijack")
 		conn, rw, err := c.Writer.Hijack()
@@ -173,6 +182,11 @@ func TestResponseKinds_Hijack(t *testing.T) {
 	}
 
 	cl.get("/hijack-then-change")
+	select {
+	case <-lateDone:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the hijacking handler did not return")
+	}
 	if n := a.hooked.count(ErrHeadersWritten); n != 1 {
 		t.Errorf("change after Hijack: ErrorHandler saw %d ErrHeadersWritten (all: %v), want 1", n, a.hooked.all())
 	}

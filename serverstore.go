@@ -69,7 +69,8 @@ func (b *serverBackend) load(r *http.Request, now time.Time) (map[string]any, an
 		gs.ID = ""
 		return nil, h, nil
 	}
-	if at, ok := gs.Values[RecordSavedAtKey].(int64); ok && now.Sub(time.Unix(at, 0)) > b.lifetime {
+	// Whole seconds, as for cookies: a record saved lifetime ago is still good.
+	if at, ok := gs.Values[RecordSavedAtKey].(int64); ok && now.Unix()-at > int64(b.lifetime/time.Second) {
 		h.oldID, gs.ID = gs.ID, "" // the next save deletes the stale record
 		return nil, h, &expiredRecordError{savedAt: time.Unix(at, 0)}
 	}
@@ -104,7 +105,7 @@ func (b *serverBackend) save(dst []byte, r *http.Request, handle any, values map
 	}
 	v, ok := w.value(b.name)
 	if !ok {
-		return dst, errNoStoreCookie
+		return dst, &StoreError{Op: "save", Err: errNoStoreCookie}
 	}
 	if h.oldID != "" && h.oldID != gs.ID {
 		if err := b.delete(r, gs, h.oldID); err != nil {
@@ -159,6 +160,8 @@ func (b *serverBackend) delete(r *http.Request, gs *gsessions.Session, id string
 	}
 	return nil
 }
+
+var errNoStoreCookie = errors.New("the store set no cookie named Config.CookieName: give the middleware a gin-contrib/sessions store that writes its session ID cookie on Save")
 
 // cookieCapture is the http.ResponseWriter a store saves into, so the
 // middleware can send the ID cookie with Flask's attributes instead of the

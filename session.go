@@ -2,6 +2,8 @@ package flasksession
 
 import (
 	"github.com/ginflask/flasksession/taggedjson"
+	"math/big"
+	"reflect"
 	"slices"
 	"sync"
 )
@@ -227,19 +229,34 @@ func (s *Session) Save() error {
 	return s.rs.saveNow()
 }
 
-// truthy is Python's bool() for the values a session holds.
+// truthy is Python's bool() for the values a session holds: false for
+// None, False, zero numbers and empty strings and containers.
 func truthy(v any) bool {
 	switch v := v.(type) {
 	case nil:
 		return false
 	case bool:
 		return v
-	case int:
-		return v != 0
-	case float64:
-		return v != 0
 	case string:
 		return v != ""
+	}
+	rv := reflect.ValueOf(v)
+	switch {
+	case rv.CanInt():
+		return rv.Int() != 0
+	case rv.CanUint():
+		return rv.Uint() != 0
+	case rv.CanFloat():
+		return rv.Float() != 0
+	}
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Map, reflect.Array, reflect.String:
+		return rv.Len() != 0
+	case reflect.Pointer:
+		if b, ok := v.(*big.Int); ok {
+			return b.Sign() != 0
+		}
+		return !rv.IsNil()
 	}
 	return true
 }

@@ -20,6 +20,8 @@ import (
 // Cookies are Flask's, so such an app still shares sessions with Flask.
 // gin-contrib's rules apply: handlers call Save, and the cookie attributes
 // come from sessions.Options. Values must be stored under string keys.
+// As in Flask, and unlike gin-contrib's cookie store (30 days), the cookie
+// ends with the browser session unless Options.MaxAge is set.
 // Unlike gin-contrib's own cookie store, a cookie older than Options.MaxAge
 // (or, when MaxAge is 0, than Config.PermanentLifetime) is refused, and a
 // rejected cookie is not logged: it just gives a new session.
@@ -44,43 +46,41 @@ func NewCookieStore(cfg Config) (*CookieStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &CookieStore{cfg: cfg, maxSize: m.maxSize, codec: m.codec}
-	s.opts = gsessions.Options{
-		Path:     "/",
-		Domain:   cfg.CookieDomain,
-		Secure:   cfg.CookieSecure || cfg.CookiePartitioned,
-		HttpOnly: !cfg.DisableHTTPOnly,
-		SameSite: cfg.CookieSameSite,
-	}
-	if s.opts.SameSite == 0 {
-		s.opts.SameSite = http.SameSiteLaxMode
-	}
-	if cfg.CookiePath != "" {
-		s.opts.Path = cfg.CookiePath
-	}
+	s := &CookieStore{cfg: m.cfg, maxSize: m.maxSize, codec: m.codec}
+	s.opts = s.withPartitioned(gsessions.Options{
+		Path:     m.cfg.CookiePath,
+		Domain:   cookieDomain(m.cfg.CookieDomain),
+		Secure:   m.cfg.CookieSecure,
+		HttpOnly: !m.cfg.DisableHTTPOnly,
+		SameSite: m.cfg.CookieSameSite,
+	})
 	return s, nil
 }
 
 // Options sets the attributes of cookies saved from now on, and with
-// MaxAge > 0 the oldest cookie accepted.
+// MaxAge > 0 the oldest cookie accepted. gin-contrib's Options has no
+// Partitioned: Config.CookiePartitioned still applies.
 func (s *CookieStore) Options(o sessions.Options) {
-	codec := s.codecFor(o.MaxAge)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.opts = *o.ToGorillaOptions()
-	s.codec = codec
-}
-
-func (s *CookieStore) codecFor(maxAge int) *flaskcookie.Codec {
 	age := s.cfg.PermanentLifetime
-	if maxAge > 0 {
-		age = time.Duration(maxAge) * time.Second
+	if o.MaxAge > 0 {
+		age = time.Duration(o.MaxAge) * time.Second
 	}
-	c, err := flaskcookie.New(flaskcookie.Options{SecretKey: s.cfg.SecretKey, Fallbacks: s.cfg.SecretKeyFallbacks, MaxAge: age})
+	codec, err := newCodec(&s.cfg, age)
 	if err != nil {
 		panic(err) // the key was validated by NewCookieStore
 	}
-	return c
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts = s.withPartitioned(*o.ToGorillaOptions())
+	s.codec = codec
+}
+
+// withPartitioned applies Config.CookiePartitioned, which implies Secure.
+func (s *CookieStore) withPartitioned(o gsessions.Options) gsessions.Options {
+	if s.cfg.CookiePartitioned {
+		o.Partitioned, o.Secure = true, true
+	}
+	return o
 }
 
 // Get returns the request's session name, cached for the request
