@@ -102,9 +102,11 @@ type Config struct {
 
 	// ErrorHandler, if set, sees every session error of a request: cookies
 	// rejected on load (ErrInvalidCookie; the request just gets an empty
-	// session) and failures to save (ErrCookieTooLarge, ErrUnserializable,
-	// ErrHeadersWritten). Save failures also go to c.Errors. It runs on the
-	// request's goroutine and must not write the response.
+	// session), a server-side store that failed (ErrStore), and failures to
+	// save (ErrCookieTooLarge, ErrUnserializable, ErrHeadersWritten). All but
+	// rejected cookies, which are expected input, also go to c.Errors. It
+	// runs on the request's goroutine, once the response starts, and must not
+	// write the response.
 	ErrorHandler func(c *gin.Context, err error)
 }
 
