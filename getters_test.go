@@ -6,9 +6,11 @@ package flasksession
 
 import (
 	"errors"
+	"html/template"
 	"math"
 	"math/big"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -347,5 +349,22 @@ func TestPlugin(t *testing.T) {
 	r := a.client().get("/")
 	if m := a.decode(r.cookieValue(t, "session")); m["via"] != "plugin" {
 		t.Errorf("cookie holds %v", m)
+	}
+}
+
+func TestValueForTemplates(t *testing.T) {
+	r := gin.New()
+	r.Use(New(Config{SecretKey: testSecret}))
+	tmpl := template.Must(template.New("t").Parse(`{{ .session.Value "user" }}|{{ .session.Value "missing" }}`))
+	r.SetHTMLTemplate(tmpl)
+	r.GET("/", func(c *gin.Context) {
+		s := Get(c)
+		s.Set("user", "<alice>")
+		c.HTML(http.StatusOK, "t", gin.H{"session": s})
+	})
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+	if got, want := w.Body.String(), "&lt;alice&gt;|"; got != want {
+		t.Errorf("body %q, want %q", got, want)
 	}
 }

@@ -68,6 +68,13 @@ func (s *Session) Get(key string) (any, bool) {
 	return v, ok
 }
 
+// Value returns the value under key, or nil: Flask's session.get(key) in
+// one value, for templates ({{ .session.Value "username" }}).
+func (s *Session) Value(key string) any {
+	v, _ := s.Get(key)
+	return v
+}
+
 // Set stores v under key: Flask's session[key] = v. The session counts as
 // modified even if the value is unchanged, as in Flask.
 func (s *Session) Set(key string, v any) {
