@@ -33,7 +33,7 @@ func UnmarshalObject(data []byte) (map[string]any, error) {
 	case nil:
 		return map[string]any{}, nil
 	}
-	return nil, fmt.Errorf("%w: got %s", ErrNotObject, pyTypeName(v))
+	return nil, fmt.Errorf("%w: got %s", ErrNotObject, PythonType(v))
 }
 
 // objInfo remembers what Python's dict would know and our map forgets: the

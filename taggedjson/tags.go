@@ -61,7 +61,7 @@ func (d *decoder) untagValue(tag string, v any, info objInfo, start int) (any, e
 			}
 			return t, nil
 		}
-		return fail("a tuple cannot be made from " + pyTypeName(v))
+		return fail("a tuple cannot be made from " + PythonType(v))
 	case " b": // b64decode(v)
 		switch x := v.(type) {
 		case string:
@@ -75,11 +75,11 @@ func (d *decoder) untagValue(tag string, v any, info objInfo, start int) (any, e
 			}
 			return b, nil
 		}
-		return fail("base64 content must be a string, not " + pyTypeName(v))
+		return fail("base64 content must be a string, not " + PythonType(v))
 	case " m": // Markup(v)
 		s, ok := pyStr(v)
 		if !ok {
-			return fail("Markup content of type " + pyTypeName(v) + " is not supported")
+			return fail("Markup content of type " + PythonType(v) + " is not supported")
 		}
 		return template.HTML(s), nil
 	case " u": // UUID(v)
@@ -90,7 +90,7 @@ func (d *decoder) untagValue(tag string, v any, info objInfo, start int) (any, e
 		case template.HTML:
 			s = string(x)
 		default:
-			return fail("UUID content must be a string, not " + pyTypeName(v))
+			return fail("UUID content must be a string, not " + PythonType(v))
 		}
 		u, ok := pyUUID(s)
 		if !ok {
@@ -110,7 +110,7 @@ func (d *decoder) untagValue(tag string, v any, info objInfo, start int) (any, e
 			if pyFalsy(v) {
 				return nil, nil
 			}
-			return fail("date content must be a string, not " + pyTypeName(v))
+			return fail("date content must be a string, not " + PythonType(v))
 		}
 		t, ok, err := parseDate(s)
 		if err != nil {
@@ -123,7 +123,7 @@ func (d *decoder) untagValue(tag string, v any, info objInfo, start int) (any, e
 	case " di": // {key[:-2]: v[key]} for the first key of dict v
 		m, ok := v.(map[string]any)
 		if !ok {
-			return fail("escaped dict content must be a dict, not " + pyTypeName(v))
+			return fail("escaped dict content must be a dict, not " + PythonType(v))
 		}
 		if len(m) == 0 {
 			return fail("escaped dict is empty")
@@ -176,14 +176,15 @@ func pyFalsy(v any) bool {
 	return false
 }
 
-// pyTypeName names the Python type a decoded value stands for.
-func pyTypeName(v any) string {
+// PythonType names the Python type Flask gives a value decoded here
+// ("str", "int", "tuple", "Markup", ...), or "unknown".
+func PythonType(v any) string {
 	switch v.(type) {
 	case nil:
 		return "NoneType"
 	case bool:
 		return "bool"
-	case int, *big.Int:
+	case int, int64, *big.Int:
 		return "int"
 	case float64:
 		return "float"

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -118,9 +120,9 @@ func printDecoded(env cmdEnv, d flaskcookie.Decoded, verified bool, from string,
 	fmt.Fprintln(env.stdout)
 	w = tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "KEY\tGO TYPE\tPYTHON TYPE\tVALUE (Python repr)")
-	for _, k := range sortedKeys(d.Session) {
+	for _, k := range slices.Sorted(maps.Keys(d.Session)) {
 		v := d.Session[k]
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", pyStr(k), goType(v), pyType(v), pyRepr(v))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", pyStr(k), goType(v), taggedjson.PythonType(v), pyRepr(v))
 	}
 	w.Flush()
 }

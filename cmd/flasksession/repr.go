@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"html/template"
+	"maps"
 	"math"
 	"math/big"
 	"reflect"
@@ -32,37 +33,6 @@ func goType(v any) string {
 		return "[]byte"
 	}
 	return reflect.TypeOf(v).String()
-}
-
-// pyType names the Python type Flask gives the same value.
-func pyType(v any) string {
-	switch v.(type) {
-	case nil:
-		return "NoneType"
-	case string:
-		return "str"
-	case int, int64, *big.Int:
-		return "int"
-	case float64:
-		return "float"
-	case bool:
-		return "bool"
-	case []any:
-		return "list"
-	case flaskcookie.Tuple:
-		return "tuple"
-	case map[string]any:
-		return "dict"
-	case []byte:
-		return "bytes"
-	case template.HTML:
-		return "Markup"
-	case uuid.UUID:
-		return "UUID"
-	case time.Time:
-		return "datetime"
-	}
-	return "?"
 }
 
 // pyRepr writes v as Python's repr() shows the value Flask loads.
@@ -105,7 +75,7 @@ func writeRepr(b *strings.Builder, v any) {
 		b.WriteByte(')')
 	case map[string]any:
 		b.WriteByte('{')
-		for i, k := range sortedKeys(v) {
+		for i, k := range slices.Sorted(maps.Keys(v)) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
@@ -141,15 +111,6 @@ func writeItems(b *strings.Builder, items []any) {
 		}
 		writeRepr(b, it)
 	}
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // pyStr is Python's repr of a str: single quotes unless the text holds a

@@ -6,10 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"maps"
 	"math"
 	"math/big"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -320,7 +321,7 @@ func (d *differ) diff(path string, want, got any) {
 	case nil:
 	case map[string]any:
 		g := got.(map[string]any)
-		for _, k := range sortedKeys(w) {
+		for _, k := range slices.Sorted(maps.Keys(w)) {
 			gv, ok := g[k]
 			if !ok {
 				d.addf("%s: missing key %q", path, k)
@@ -328,7 +329,7 @@ func (d *differ) diff(path string, want, got any) {
 			}
 			d.diff(fmt.Sprintf("%s[%q]", path, k), w[k], gv)
 		}
-		for _, k := range sortedKeys(g) {
+		for _, k := range slices.Sorted(maps.Keys(g)) {
 			if _, ok := w[k]; !ok {
 				d.addf("%s: unexpected key %q = %s", path, k, short(g[k]))
 			}
@@ -370,15 +371,6 @@ func (d *differ) diffSlice(path string, w, g []any) {
 	for i := range w {
 		d.diff(fmt.Sprintf("%s[%d]", path, i), w[i], g[i])
 	}
-}
-
-func sortedKeys(m map[string]any) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 func short(v any) string {
