@@ -163,15 +163,17 @@ type requestState struct {
 	setCookie [1]string // backs the Set-Cookie header when ours is the only one
 	handle    any       // the backend's state for this session
 	regen     bool      // Regenerate or Destroy was called
-	errs      []error   // to report on the request's goroutine
+	errs      []error   // to report to c.Errors and the error handler
 	rejected  error     // why the cookie was rejected: for the error handler only
 	loadErr   error     // the store failed to load: nothing may be saved over the client's session
 	saveErr   error     // the outcome of the latest prepare
 }
 
 // load decodes the request's cookie; sess.mu is held. A missing or
-// rejected cookie gives an empty session; a rejection goes to the error
-// handler only, later, on the request's goroutine.
+// rejected cookie, or a store that failed, gives an empty session. flush
+// reports the failure later, on the request's goroutine: a rejected cookie
+// (expected input) to the error handler only, a store failure to c.Errors
+// as well.
 func (rs *requestState) load() map[string]any {
 	values, handle, err := rs.m.backend.load(rs.req, rs.m.now())
 	rs.handle = handle
