@@ -52,9 +52,24 @@
 // keeps its old cookie, and the error goes to c.Errors, the handler and
 // Session.Save. A missing or short secret key stops New at startup.
 //
+// # Server-side sessions
+//
+// Config.Store takes any github.com/gin-contrib/sessions store (Redis,
+// memstore, ...): the cookie then carries only the store's session ID,
+// sessions can outgrow 4 KB, Session.Destroy ends one everywhere at once,
+// and Session.Regenerate moves it to a new ID on login. Handlers do not
+// change. Package redisstore prepares gin-contrib's Redis store so records
+// are readable JSON.
+//
+// # Goroutines
+//
+// A Session may be used from goroutines the handler starts. Changes count
+// until the response starts; Get(c) also works on c.Copy().
+//
 // # Packages
 //
 // The cookie format lives in packages that do not import Gin:
 // flaskcookie (the codec), itsdangerous (signing) and taggedjson (Flask's
 // tagged JSON). CookieStore serves github.com/gin-contrib/sessions users.
+// The command cmd/flasksession makes keys and inspects and signs cookies.
 package flasksession
