@@ -5,7 +5,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
-	"github.com/ginflask/flasksession/flaskcookie"
 	"github.com/ginflask/flasksession/internal/benchcase"
 )
 
@@ -21,14 +20,7 @@ import (
 func BenchmarkRequest(b *testing.B) {
 	gin.SetMode(gin.ReleaseMode)
 	defer gin.SetMode(gin.TestMode)
-	codec, err := flaskcookie.New(flaskcookie.Options{SecretKey: benchcase.Key})
-	if err != nil {
-		b.Fatal(err)
-	}
-	cookie, err := codec.Encode(benchcase.Values())
-	if err != nil {
-		b.Fatal(err)
-	}
+	cookie := benchcase.Cookie(b)
 	for _, sc := range benchcase.Scenarios() {
 		sent := ""
 		if sc.Cookie {

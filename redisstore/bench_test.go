@@ -7,7 +7,6 @@ import (
 	ginredis "github.com/gin-contrib/sessions/redis"
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
-	"github.com/ginflask/flasksession/flaskcookie"
 	"github.com/ginflask/flasksession/internal/benchcase"
 	"github.com/ginflask/flasksession/internal/redistest"
 	"github.com/ginflask/flasksession/redisstore"
@@ -26,14 +25,7 @@ import (
 func BenchmarkRequest(b *testing.B) {
 	gin.SetMode(gin.ReleaseMode)
 	defer gin.SetMode(gin.TestMode)
-	codec, err := flaskcookie.New(flaskcookie.Options{SecretKey: benchcase.Key})
-	if err != nil {
-		b.Fatal(err)
-	}
-	flaskCookie, err := codec.Encode(benchcase.Values())
-	if err != nil {
-		b.Fatal(err)
-	}
+	flaskCookie := benchcase.Cookie(b)
 	srv := redistest.Start(b)
 	store, err := redisstore.NewStore(8, "tcp", srv.Addr, "", "", hashKey)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/flaskcookie"
 )
 
 // Key is the secret key of the benchmarks' cookie sessions.
@@ -25,6 +26,19 @@ func Values() map[string]any {
 		"csrf_token": "3f786850e387550fdab836ed7e6dc881de23001b",
 		"login_at":   1700000000,
 	}
+}
+
+// Cookie returns the Values session as a Flask cookie signed with Key.
+func Cookie(b *testing.B) string {
+	codec, err := flaskcookie.New(flaskcookie.Options{SecretKey: Key})
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := codec.Encode(Values())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return v
 }
 
 // Scenario is one kind of request, with the session and without it.
