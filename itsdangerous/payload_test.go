@@ -215,3 +215,20 @@ func TestPayloadAllocs(t *testing.T) {
 		t.Errorf("DecodePayload plain: %v allocs", n)
 	}
 }
+
+func TestAppendDecodePayloadAppends(t *testing.T) {
+	data := []byte(`{"user":"alice","roles":["admin","admin","admin","admin"]}`)
+	for _, compress := range []bool{false, true} {
+		payload := AppendPayload(nil, data, compress)
+		got, err := AppendDecodePayload([]byte("prefix:"), payload, 0)
+		if err != nil {
+			t.Fatalf("compress=%v: %v", compress, err)
+		}
+		if want := "prefix:" + string(data); string(got) != want {
+			t.Errorf("compress=%v: got %q, want %q", compress, got, want)
+		}
+		if _, err := AppendDecodePayload([]byte("x"), append(payload, '!'), 0); err == nil {
+			t.Errorf("compress=%v: a bad payload decoded", compress)
+		}
+	}
+}
