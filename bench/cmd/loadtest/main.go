@@ -76,6 +76,7 @@ func main() {
 type app struct {
 	name string
 	base string // http://127.0.0.1:PORT
+	cmd  *exec.Cmd
 }
 
 func run(exampleBin, bareBin, templates string, d time.Duration, conns, threads int, reverse bool) error {
@@ -89,10 +90,12 @@ func run(exampleBin, bareBin, templates string, d time.Duration, conns, threads 
 	if err != nil {
 		return err
 	}
+	defer bare.stop()
 	example, err := start(ctx, "example", exampleBin, []string{"SECRET_KEY=" + secretKey})
 	if err != nil {
 		return err
 	}
+	defer example.stop()
 	apps := []app{bare, example}
 	if reverse {
 		apps = []app{example, bare}
@@ -136,6 +139,16 @@ func run(exampleBin, bareBin, templates string, d time.Duration, conns, threads 
 	return nil
 }
 
+// stop ends the app and waits for it: cancelling the context alone kills
+// it from a goroutine that may not run before this program exits, leaving
+// the server running.
+func (a app) stop() {
+	if a.cmd != nil && a.cmd.Process != nil {
+		_ = a.cmd.Process.Kill()
+		_ = a.cmd.Wait()
+	}
+}
+
 // start runs bin on 127.0.0.1 with a kernel-chosen port and waits for its
 // "Listening on http://ADDR" line. Its request log goes to /dev/null.
 func start(ctx context.Context, name, bin string, env []string, args ...string) (app, error) {
@@ -155,7 +168,7 @@ func start(ctx context.Context, name, bin string, env []string, args ...string) 
 			if !strings.HasPrefix(addr, "http://127.0.0.1:") {
 				return app{}, fmt.Errorf("%s listens on %s, not loopback", name, addr)
 			}
-			return app{name: name, base: addr}, nil
+			return app{name: name, base: addr, cmd: cmd}, nil
 		}
 	}
 	cmd.Wait()
