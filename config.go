@@ -61,7 +61,7 @@ type Config struct {
 
 	// CookieDomain is the cookie's Domain attribute (Flask
 	// SESSION_COOKIE_DOMAIN). Empty sends none: the cookie is for this host
-	// only. A leading dot is dropped, as Werkzeug does.
+	// only. Leading dots and a :port are dropped, as Werkzeug does.
 	CookieDomain string
 
 	// CookiePath is the cookie's Path (Flask SESSION_COOKIE_PATH, falling
