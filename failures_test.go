@@ -300,7 +300,7 @@ func TestModifiedAfterWrite(t *testing.T) {
 
 	a.ginErrs.reset()
 	a.hooked.reset()
-	r = cl.get("/early-save-then-late-change")
+	cl.get("/early-save-then-late-change")
 	if a.ginErrs.count(ErrHeadersWritten) != 1 || len(a.ginErrs.all()) != 1 {
 		t.Errorf("early Save then late change: c.Errors %v, want ErrHeadersWritten only", a.ginErrs.all())
 	}

@@ -40,7 +40,7 @@ func TestFlashFirstReadRule(t *testing.T) {
 		Flash(c, "two", "b")
 		c.Status(http.StatusOK)
 	})
-	type reads struct{ first, again, all, later []FlashMessage }
+	type reads struct{ first, again, all []FlashMessage }
 	var got box[reads]
 	a.GET("/read", func(c *gin.Context) {
 		var r reads

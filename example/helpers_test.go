@@ -170,21 +170,6 @@ func (b *browser) post(u string, form url.Values) response {
 	return b.do(req)
 }
 
-// sessionCookie returns the session cookie the jar holds for u.
-func (b *browser) sessionCookie(u string) string {
-	b.t.Helper()
-	pu, err := url.Parse(u)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	for _, c := range b.client.Jar.Cookies(pu) {
-		if c.Name == "session" {
-			return c.Value
-		}
-	}
-	return ""
-}
-
 var (
 	statusRE = regexp.MustCompile(`<p id="status">([^<]*)</p>`)
 	flashRE  = regexp.MustCompile(`<li class="([^"]*)">([^<]*)</li>`)
