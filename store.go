@@ -1,152 +1,56 @@
 package flasksession
 
 import (
-	"fmt"
-	"net/http"
-	"sync"
+	"context"
+	"errors"
 	"time"
-
-	"github.com/gin-contrib/sessions"
-	"github.com/ginflask/flasksession/flaskcookie"
-	gsessions "github.com/gorilla/sessions"
 )
 
-// CookieStore is the Flask cookie store as a github.com/gin-contrib/sessions
-// Store, for code written against that package:
+// Store keeps server-side session records (Config.Store). A record is the
+// session as Flask's tagged JSON under a session ID the middleware mints;
+// the cookie carries only the signed ID. Every method gets the request's
+// context and must honour its cancellation.
 //
-//	store, err := flasksession.NewCookieStore(cfg)
-//	r.Use(sessions.Sessions("session", store))
-//
-// Cookies are Flask's, so such an app still shares sessions with Flask.
-// gin-contrib's rules apply: handlers call Save, and the cookie attributes
-// come from sessions.Options. Values must be stored under string keys.
-// As in Flask, and unlike gin-contrib's cookie store (30 days), the cookie
-// ends with the browser session unless Options.MaxAge is set.
-// Unlike gin-contrib's own cookie store, a cookie older than Options.MaxAge
-// (or, when MaxAge is 0, than Config.PermanentLifetime) is refused, and a
-// rejected cookie is not logged: it just gives a new session.
-type CookieStore struct {
-	cfg     Config
-	maxSize int
+// The methods are what the middleware's guarantees need: a logout sticks
+// because Update and Touch never bring back a record that is gone, and a
+// request that changed nothing only extends the expiry (Touch) instead of
+// rewriting data another request may have changed. Each method must be
+// atomic on its one record. The package storetest checks all of this for
+// any Store.
+type Store interface {
+	// Find returns the record's data. A record that is missing or expired
+	// is (nil, false, nil), not an error.
+	Find(ctx context.Context, id string) (data []byte, found bool, err error)
 
-	mu    sync.RWMutex
-	opts  gsessions.Options
-	codec *flaskcookie.Codec
+	// Create stores a new record that expires at expiry. It never
+	// overwrites: if id is taken it returns ErrRecordExists.
+	Create(ctx context.Context, id string, data []byte, expiry time.Time) error
+
+	// Update replaces the data and expiry of an existing record. It
+	// returns ErrRecordNotFound, and writes nothing, if the record is gone
+	// (deleted or expired). With old non-nil it is a version check: it
+	// writes only while the stored data still equals old, and otherwise
+	// returns ErrConflict.
+	Update(ctx context.Context, id string, old, data []byte, expiry time.Time) error
+
+	// Touch sets the expiry of an existing record without rewriting its
+	// data. It returns ErrRecordNotFound if the record is gone.
+	Touch(ctx context.Context, id string, expiry time.Time) error
+
+	// Delete removes the record. Deleting a missing record is not an error.
+	Delete(ctx context.Context, id string) error
 }
 
-var _ sessions.Store = (*CookieStore)(nil)
+// Errors a Store returns; the middleware tests for them with errors.Is.
+var (
+	// ErrRecordNotFound: Update or Touch found no record under the ID: it
+	// was deleted (a logout, a regenerated ID) or it expired.
+	ErrRecordNotFound = errors.New("flasksession: session record not found")
 
-// NewCookieStore returns a CookieStore for cfg; cfg is validated as by New.
-func NewCookieStore(cfg Config) (*CookieStore, error) {
-	if len(cfg.SecretKey) == 0 {
-		return nil, ErrNoSecretKey
-	}
-	cfg.Store = nil
-	m, err := newMiddleware(cfg, time.Now)
-	if err != nil {
-		return nil, err
-	}
-	s := &CookieStore{cfg: m.cfg, maxSize: m.maxSize, codec: m.codec}
-	s.opts = s.withPartitioned(gsessions.Options{
-		Path:     m.cfg.CookiePath,
-		Domain:   cookieDomain(m.cfg.CookieDomain),
-		Secure:   m.cfg.CookieSecure,
-		HttpOnly: !m.cfg.DisableHTTPOnly,
-		SameSite: m.cfg.CookieSameSite,
-	})
-	return s, nil
-}
+	// ErrRecordExists: Create found the ID taken.
+	ErrRecordExists = errors.New("flasksession: session record exists")
 
-// Options sets the attributes of cookies saved from now on, and with
-// MaxAge > 0 the oldest cookie accepted. gin-contrib's Options has no
-// Partitioned: Config.CookiePartitioned still applies.
-func (s *CookieStore) Options(o sessions.Options) {
-	age := s.cfg.PermanentLifetime
-	if o.MaxAge > 0 {
-		age = time.Duration(o.MaxAge) * time.Second
-	}
-	codec, err := newCodec(&s.cfg, age)
-	if err != nil {
-		panic(err) // the key was validated by NewCookieStore
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.opts = s.withPartitioned(*o.ToGorillaOptions())
-	s.codec = codec
-}
-
-// withPartitioned applies Config.CookiePartitioned, which implies Secure.
-func (s *CookieStore) withPartitioned(o gsessions.Options) gsessions.Options {
-	if s.cfg.CookiePartitioned {
-		o.Partitioned, o.Secure = true, true
-	}
-	return o
-}
-
-// Get returns the request's session name, cached for the request
-// (gorilla/sessions' registry).
-func (s *CookieStore) Get(r *http.Request, name string) (*gsessions.Session, error) {
-	return gsessions.GetRegistry(r).Get(s, name)
-}
-
-// New returns the session name decoded from the request's cookie, or a
-// new one when there is no valid cookie. A rejected cookie is not an
-// error: bad cookies are expected input.
-func (s *CookieStore) New(r *http.Request, name string) (*gsessions.Session, error) {
-	s.mu.RLock()
-	opts, codec := s.opts, s.codec
-	s.mu.RUnlock()
-	sess := gsessions.NewSession(s, name)
-	sess.Options = &opts
-	sess.IsNew = true
-	raw, ok := readCookie(r.Header, name)
-	if !ok || raw == "" {
-		return sess, nil
-	}
-	values, err := codec.Decode(raw)
-	if err != nil {
-		return sess, nil
-	}
-	for k, v := range values {
-		sess.Values[k] = v
-	}
-	sess.IsNew = false
-	return sess, nil
-}
-
-// Save writes the session's cookie to w, or deletes it when
-// Options.MaxAge < 0.
-func (s *CookieStore) Save(_ *http.Request, w http.ResponseWriter, sess *gsessions.Session) error {
-	opts := sess.Options
-	if opts == nil {
-		s.mu.RLock()
-		o := s.opts
-		s.mu.RUnlock()
-		opts = &o
-	}
-	if opts.MaxAge < 0 {
-		http.SetCookie(w, gsessions.NewCookie(sess.Name(), "", opts))
-		return nil
-	}
-	values := make(map[string]any, len(sess.Values))
-	for k, v := range sess.Values {
-		ks, ok := k.(string)
-		if !ok {
-			return &SaveError{Err: fmt.Errorf("flasksession: session key %v is a %T: Flask sessions take string keys only", k, k)}
-		}
-		values[ks] = v
-	}
-	s.mu.RLock()
-	codec := s.codec
-	s.mu.RUnlock()
-	value, err := codec.Encode(values)
-	if err != nil {
-		return &SaveError{Err: err}
-	}
-	cookie := gsessions.NewCookie(sess.Name(), value, opts)
-	if v := cookie.String(); s.maxSize >= 0 && len(v) > s.maxSize {
-		return &CookieTooLargeError{Name: sess.Name(), Size: len(v), Limit: s.maxSize}
-	}
-	http.SetCookie(w, cookie)
-	return nil
-}
+	// ErrConflict: another request changed the session since this one
+	// loaded it (Update's version check, Config.DetectConflicts).
+	ErrConflict = errors.New("flasksession: session changed by another request")
+)
