@@ -3,9 +3,12 @@ package itsdangerous
 import (
 	"bytes"
 	"compress/flate"
+	"fmt"
 	"io"
 	"testing"
 	"time"
+
+	"github.com/ginflask/flasksession/taggedjson"
 )
 
 func BenchmarkSign(b *testing.B) {
@@ -127,5 +130,89 @@ func BenchmarkInflate(b *testing.B) {
 		if out, _, err = f.inflate(z[2:], out[:0], 1<<20); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// sessionJSON is a Flask-Login session with a cart, grown to at least n
+// bytes of JSON: the shape of a session large enough to be compressed.
+func sessionJSON(n int) []byte {
+	r := corpusRand(42)
+	hex := func(k int) string {
+		b := make([]byte, k)
+		for i := range b {
+			b[i] = "0123456789abcdef"[r.intn(16)]
+		}
+		return string(b)
+	}
+	names := []string{"Blue mug", "Notebook A5", "Fountain pen", "Desk lamp", "Tea sampler", "USB cable"}
+	b := fmt.Appendf(nil, `{"_fresh":true,"_id":"%s","_user_id":"%d","csrf_token":"%s","cart":[`, hex(128), r.intn(100000), hex(40))
+	for i := 0; len(b) < n-2; i++ {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = fmt.Appendf(b, `{"sku":"SKU-%05d","name":"%s","qty":%d,"price":%d.%02d,"added":{" d":"Tue, 14 Nov 2023 22:%02d:%02d GMT"}}`,
+			r.intn(100000), names[r.intn(len(names))], 1+r.intn(5), r.intn(200), r.intn(100), r.intn(60), r.intn(60))
+	}
+	return append(b, "]}"...)
+}
+
+// BenchmarkLoadCompressed is the cookie hot path for a compressed session:
+// verify the signature, decompress, parse Flask's tagged JSON.
+func BenchmarkLoadCompressed(b *testing.B) {
+	ts := flaskSigner(b, vectorKey)
+	for _, n := range []int{1 << 10, 2 << 10, 4 << 10} {
+		js := sessionJSON(n)
+		cookie := ts.SignAt(AppendPayload(nil, js, true), vectorTime)
+		if cookie[0] != '.' {
+			b.Fatal("not compressed")
+		}
+		b.Run(fmt.Sprintf("json=%dKB", n>>10), func(b *testing.B) {
+			buf := make([]byte, 0, 8<<10)
+			b.ReportAllocs()
+			b.ReportMetric(float64(len(cookie)), "cookie-bytes")
+			for b.Loop() {
+				u, err := ts.UnsignAt(cookie, time.Hour, vectorTime)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if buf, err = AppendDecodePayload(buf[:0], u.Value, 0); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := taggedjson.UnmarshalObject(buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDecodePayloadSizes is the decompression step alone.
+func BenchmarkDecodePayloadSizes(b *testing.B) {
+	for _, n := range []int{1 << 10, 2 << 10, 4 << 10} {
+		p := AppendPayload(nil, sessionJSON(n), true)
+		b.Run(fmt.Sprintf("json=%dKB", n>>10), func(b *testing.B) {
+			buf := make([]byte, 0, 8<<10)
+			b.ReportAllocs()
+			for b.Loop() {
+				var err error
+				if buf, err = AppendDecodePayload(buf[:0], p, 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkAppendPayloadSizes is the compression step alone.
+func BenchmarkAppendPayloadSizes(b *testing.B) {
+	for _, n := range []int{1 << 10, 2 << 10, 4 << 10} {
+		js := sessionJSON(n)
+		b.Run(fmt.Sprintf("json=%dKB", n>>10), func(b *testing.B) {
+			dst := make([]byte, 0, 8<<10)
+			b.ReportAllocs()
+			for b.Loop() {
+				dst = AppendPayload(dst[:0], js, true)
+			}
+		})
 	}
 }
