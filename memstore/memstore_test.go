@@ -1,0 +1,109 @@
+package memstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/memstore"
+	"github.com/ginflask/flasksession/storetest"
+)
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(*testing.T) flasksession.Store { return memstore.New() })
+}
+
+// go test -run '^$' -bench . -benchmem ./memstore
+func BenchmarkStore(b *testing.B) {
+	ctx := context.Background()
+	data := make([]byte, 1024)
+	expiry := time.Now().Add(time.Hour)
+	newStore := func(b *testing.B, n int) (*memstore.Store, []string) {
+		s := memstore.New()
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = idOf(i)
+			if err := s.Create(ctx, ids[i], data, expiry); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return s, ids
+	}
+	b.Run("Find", func(b *testing.B) {
+		s, ids := newStore(b, 1000)
+		i := 0
+		for b.Loop() {
+			if _, found, _ := s.Find(ctx, ids[i%len(ids)]); !found {
+				b.Fatal("not found")
+			}
+			i++
+		}
+	})
+	b.Run("FindParallel", func(b *testing.B) {
+		s, ids := newStore(b, 1000)
+		b.RunParallel(func(pb *testing.PB) {
+			i := 0
+			for pb.Next() {
+				if _, found, _ := s.Find(ctx, ids[i%len(ids)]); !found {
+					b.Error("not found")
+					return
+				}
+				i++
+			}
+		})
+	})
+	b.Run("Create", func(b *testing.B) {
+		s := memstore.New()
+		ids := make([]string, b.N)
+		for i := range ids {
+			ids[i] = idOf(i)
+		}
+		b.ResetTimer()
+		for i := range b.N {
+			if err := s.Create(ctx, ids[i], data, expiry); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Update", func(b *testing.B) {
+		s, ids := newStore(b, 1000)
+		i := 0
+		for b.Loop() {
+			if err := s.Update(ctx, ids[i%len(ids)], nil, data, expiry); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("UpdateVersionCheck", func(b *testing.B) {
+		s, ids := newStore(b, 1000)
+		i := 0
+		for b.Loop() {
+			if err := s.Update(ctx, ids[i%len(ids)], data, data, expiry); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("Touch", func(b *testing.B) {
+		s, ids := newStore(b, 1000)
+		i := 0
+		for b.Loop() {
+			if err := s.Touch(ctx, ids[i%len(ids)], expiry); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+}
+
+func idOf(i int) string {
+	const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	id := []byte("AAAAAAAAAAAAAAAAAAAAAAAAAA")
+	for j := len(id) - 1; i > 0; j-- {
+		id[j] = digits[i%32]
+		i /= 32
+	}
+	return string(id)
+}
