@@ -22,6 +22,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/ginflask/flasksession/internal/flaskoracle"
+	"github.com/ginflask/flasksession/taggedjson"
 )
 
 // flaskLiveSessions is the number of random sessions per Flask version.
@@ -567,7 +568,7 @@ func (g flaskGen) looseJSON(b *strings.Builder, v any) {
 				s += ".0"
 			}
 		default:
-			s = flaskoracle.PyFloatRepr(x)
+			s = taggedjson.FormatFloat(x)
 		}
 		b.WriteString(s)
 	case string:

@@ -404,10 +404,22 @@ func TestFloatRepr(t *testing.T) {
 		{12345678901234567.0, "1.2345678901234568e+16"},
 		{0.001, "0.001"},
 		{100, "100.0"},
+		{2, "2.0"},
+		{0, "0.0"},
+		{math.Copysign(0, -1), "-0.0"},
+		{0.00012345, "0.00012345"},
+		{-2.5e-05, "-2.5e-05"},
+		{1.2345678901234568e+17, "1.2345678901234568e+17"},
+		{math.NaN(), "NaN"},
+		{math.Inf(1), "Infinity"},
+		{math.Inf(-1), "-Infinity"},
 	}
 	for _, tt := range tests {
-		if got := string(appendFloat(nil, tt.f, 64)); got != tt.want {
-			t.Errorf("%v: got %s want %s", tt.f, got, tt.want)
+		if got := FormatFloat(tt.f); got != tt.want {
+			t.Errorf("FormatFloat(%v) = %s, want %s", tt.f, got, tt.want)
+		}
+		if got := string(AppendFloat([]byte("x"), tt.f)); got != "x"+tt.want {
+			t.Errorf("AppendFloat(x, %v) = %s, want x%s", tt.f, got, tt.want)
 		}
 	}
 }

@@ -107,7 +107,7 @@ func (d *decoder) untagValue(tag string, v any, info objInfo, start int) (any, e
 		case []byte:
 			return nil, nil // Python's parser trips over bytes with a TypeError, which parse_date turns into None
 		default:
-			if pyFalsy(v) {
+			if !Truthy(v) {
 				return nil, nil
 			}
 			return fail("date content must be a string, not " + PythonType(v))
@@ -152,28 +152,6 @@ func trimRunes(s string, n int) string {
 		s = s[:len(s)-size]
 	}
 	return s
-}
-
-func pyFalsy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return true
-	case bool:
-		return !x
-	case int:
-		return x == 0
-	case float64:
-		return x == 0
-	case string:
-		return x == ""
-	case []any:
-		return len(x) == 0
-	case Tuple:
-		return len(x) == 0
-	case map[string]any:
-		return len(x) == 0
-	}
-	return false
 }
 
 // PythonType names the Python type Flask gives a value decoded here

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ginflask/flasksession/flaskcookie"
+	"github.com/ginflask/flasksession/taggedjson"
 	"github.com/google/uuid"
 )
 
@@ -184,8 +185,8 @@ func pyBytes(p []byte) string {
 	return b.String()
 }
 
-// pyFloat is Python's repr of a float: the shortest text that reads back,
-// in exponent form below 1e-4 and from 1e16.
+// pyFloat is Python's repr of a float, which differs from Flask's JSON
+// only in spelling NaN and the infinities.
 func pyFloat(f float64) string {
 	switch {
 	case math.IsNaN(f):
@@ -195,40 +196,8 @@ func pyFloat(f float64) string {
 	case math.IsInf(f, -1):
 		return "-inf"
 	}
-	e := strconv.FormatFloat(f, 'e', -1, 64) // d.ddde±XX
-	mant, exp, _ := strings.Cut(e, "e")
-	x, _ := strconv.Atoi(exp)
-	if f == 0 || (x >= -4 && x < 16) {
-		s := strconv.FormatFloat(f, 'f', -1, 64)
-		if !strings.ContainsAny(s, ".") {
-			s += ".0"
-		}
-		return s
-	}
-	sign := "+"
-	if x < 0 {
-		sign, x = "-", -x
-	}
-	return fmt.Sprintf("%se%s%02d", mant, sign, x)
+	return taggedjson.FormatFloat(f)
 }
 
 // truthy is Python's bool() for a decoded value.
-func truthy(v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return v
-	case int:
-		return v != 0
-	case float64:
-		return v != 0
-	case string:
-		return v != ""
-	case []any:
-		return len(v) > 0
-	case map[string]any:
-		return len(v) > 0
-	}
-	return true
-}
+var truthy = taggedjson.Truthy

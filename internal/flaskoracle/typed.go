@@ -27,7 +27,7 @@ import (
 //	{"t":"none"}                               None        <-> nil
 //	{"t":"bool","v":true}                      bool        <-> bool
 //	{"t":"int","v":"18446744073709551616"}     int         <-> int, or *big.Int outside int's range
-//	{"t":"float","v":"1e-05"}                  float       <-> float64 (v is Python's repr)
+//	{"t":"float","v":"1e-05"}                  float       <-> float64 (v is Python's repr, or NaN, Infinity, -Infinity)
 //	{"t":"str","v":"..."}                      str         <-> string
 //	{"t":"bytes","v":"<std base64, padded>"}   bytes       <-> []byte
 //	{"t":"tuple","v":[...]}                    tuple       <-> taggedjson.Tuple
@@ -76,9 +76,9 @@ func ToTyped(v any) any {
 		}
 		return typed("int", x.String())
 	case float64:
-		return typed("float", PyFloatRepr(x))
+		return typed("float", taggedjson.FormatFloat(x))
 	case float32:
-		return typed("float", PyFloatRepr(float64(x)))
+		return typed("float", taggedjson.FormatFloat(float64(x)))
 	case string:
 		return typed("str", x)
 	case template.HTML:
@@ -253,46 +253,6 @@ func FromTypedSession(t any) (map[string]any, error) {
 	return m, nil
 }
 
-// PyFloatRepr formats f as Python's repr(float) does: shortest round-trip
-// digits, plain notation for decimal exponents in [-4, 16) with at least
-// one fractional digit, else d.ddde±XX; "nan", "inf", "-inf".
-func PyFloatRepr(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "nan"
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	}
-	e := strconv.FormatFloat(f, 'e', -1, 64) // -d.ddde±dd
-	mant, exps, _ := strings.Cut(e, "e")
-	exp, _ := strconv.Atoi(exps)
-	neg := strings.HasPrefix(mant, "-")
-	mant = strings.TrimPrefix(mant, "-")
-	digits := strings.Replace(mant, ".", "", 1)
-	var s string
-	if exp >= -4 && exp < 16 {
-		if exp < 0 {
-			s = "0." + strings.Repeat("0", -exp-1) + digits
-		} else if len(digits) <= exp+1 {
-			s = digits + strings.Repeat("0", exp+1-len(digits)) + ".0"
-		} else {
-			s = digits[:exp+1] + "." + digits[exp+1:]
-		}
-	} else {
-		sign := "+"
-		if exp < 0 {
-			sign, exp = "-", -exp
-		}
-		s = fmt.Sprintf("%se%s%02d", mant, sign, exp)
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
-
 // Diff compares two Go session values with exact types and returns "" when
 // they are equal, else a description of the first differences. Floats are
 // compared bit for bit (so -0.0 differs from 0.0) except that NaN equals
@@ -341,7 +301,7 @@ func (d *differ) diff(path string, want, got any) {
 	case float64:
 		g := got.(float64)
 		if math.Float64bits(w) != math.Float64bits(g) && !(math.IsNaN(w) && math.IsNaN(g)) {
-			d.addf("%s: want %s, got %s", path, PyFloatRepr(w), PyFloatRepr(g))
+			d.addf("%s: want %s, got %s", path, taggedjson.FormatFloat(w), taggedjson.FormatFloat(g))
 		}
 	case *big.Int:
 		if g := got.(*big.Int); (w == nil) != (g == nil) || w != nil && w.Cmp(g) != 0 {
