@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ginflask/flasksession/internal/realtest"
 )
 
 // exampleBin is the example program, built once by TestMain.
@@ -40,18 +42,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// requireReal reports whether missing outside programs fail the test.
-func requireReal() bool { return os.Getenv("FLASKSESSION_REQUIRE_REAL") == "1" }
-
 // missing skips t, or fails it under FLASKSESSION_REQUIRE_REAL=1.
-func missing(t testing.TB, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if requireReal() {
-		t.Fatalf("%s (FLASKSESSION_REQUIRE_REAL=1)", msg)
-	}
-	t.Skipf("%s; install it, or set FLASKSESSION_REQUIRE_REAL=1 to make this a failure", msg)
-}
+var missing = realtest.Missing
 
 var listening = regexp.MustCompile(`^Listening on (http://\S+)$`)
 

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ginflask/flasksession/internal/realtest"
 )
 
 // appStartTimeout bounds how long StartApp waits for the server to answer;
@@ -32,11 +34,11 @@ func StartApp(tb testing.TB, py Python, script string, env map[string]string) (b
 	tb.Helper()
 	path, err := exec.LookPath(py.Path)
 	if err != nil {
-		missing(tb, "flaskoracle: no %s interpreter (%s): %v", py.Name, py.Path, err)
+		realtest.Missing(tb, "flaskoracle: no %s interpreter (%s): %v", py.Name, py.Path, err)
 		return ""
 	}
 	if out, err := exec.Command(path, "-c", "import flask").CombinedOutput(); err != nil {
-		missing(tb, "flaskoracle: Flask is not importable under %s (%s): %v: %s", py.Name, path, err, strings.TrimSpace(string(out)))
+		realtest.Missing(tb, "flaskoracle: Flask is not importable under %s (%s): %v: %s", py.Name, path, err, strings.TrimSpace(string(out)))
 		return ""
 	}
 	if strings.Contains(script, "\n") {

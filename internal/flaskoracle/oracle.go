@@ -30,6 +30,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ginflask/flasksession/internal/realtest"
 )
 
 //go:embed oracle.py
@@ -51,19 +53,6 @@ func Pythons() []Python {
 		{Name: "flask3.1", Path: "python3"},
 		{Name: "flask2.2", Path: "/usr/bin/python3"},
 	}
-}
-
-// requireReal reports whether missing outside programs fail the test.
-func requireReal() bool { return os.Getenv("FLASKSESSION_REQUIRE_REAL") == "1" }
-
-// missing skips tb, or fails it under FLASKSESSION_REQUIRE_REAL=1.
-func missing(tb testing.TB, format string, args ...any) {
-	tb.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if requireReal() {
-		tb.Fatalf("%s (FLASKSESSION_REQUIRE_REAL=1)", msg)
-	}
-	tb.Skipf("%s; install it or set FLASKSESSION_REQUIRE_REAL=1 to make this a failure", msg)
 }
 
 // Versions describes the Python side of an Oracle.
@@ -105,7 +94,7 @@ func Start(tb testing.TB, py Python) *Oracle {
 	tb.Helper()
 	path, err := exec.LookPath(py.Path)
 	if err != nil {
-		missing(tb, "flaskoracle: no %s interpreter (%s): %v", py.Name, py.Path, err)
+		realtest.Missing(tb, "flaskoracle: no %s interpreter (%s): %v", py.Name, py.Path, err)
 		return nil
 	}
 	cmd := exec.Command(path, "-c", oracleSource)
@@ -121,7 +110,7 @@ func Start(tb testing.TB, py Python) *Oracle {
 	o := &Oracle{Python: py, cmd: cmd, stdin: stdin, lines: make(chan []byte, 1), stderr: &tailBuffer{max: 16 << 10}}
 	cmd.Stderr = o.stderr
 	if err := cmd.Start(); err != nil {
-		missing(tb, "flaskoracle: cannot run %s (%s): %v", py.Name, path, err)
+		realtest.Missing(tb, "flaskoracle: cannot run %s (%s): %v", py.Name, path, err)
 		return nil
 	}
 	go func() {
@@ -154,7 +143,7 @@ func Start(tb testing.TB, py Python) *Oracle {
 	}
 	if !h.OK {
 		if h.Error == "missing" {
-			missing(tb, "flaskoracle: Flask is not importable under %s (%s): %s", py.Name, path, h.Message)
+			realtest.Missing(tb, "flaskoracle: Flask is not importable under %s (%s): %s", py.Name, path, h.Message)
 			return nil
 		}
 		tb.Fatalf("flaskoracle: %s: %s: %s", py.Name, h.Error, h.Message)

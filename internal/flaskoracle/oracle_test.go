@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ginflask/flasksession/internal/realtest"
 	"github.com/ginflask/flasksession/taggedjson"
 )
 
@@ -285,7 +286,7 @@ func TestStartApp(t *testing.T) {
 }
 
 func TestMissingFlaskSkips(t *testing.T) {
-	t.Setenv("FLASKSESSION_REQUIRE_REAL", "")
+	t.Setenv(realtest.EnvVar, "")
 	noFlask := t.TempDir() + "/python-without-site"
 	// -S leaves out site-packages, so Flask cannot be imported
 	if err := os.WriteFile(noFlask, []byte("#!/bin/sh\nexec /usr/bin/python3 -S \"$@\"\n"), 0o755); err != nil {
