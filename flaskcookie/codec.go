@@ -37,8 +37,10 @@ const DefaultMaxDecompressed = 1 << 20
 // Tuple is a Python tuple; see taggedjson.Tuple.
 type Tuple = taggedjson.Tuple
 
-// ErrNoSecretKey is returned by New when Options.SecretKey is empty.
-var ErrNoSecretKey = errors.New("flasksession: no secret key: set Options.SecretKey to the Flask app's SECRET_KEY (generate one with `go run github.com/ginflask/flasksession/cmd/flasksession genkey`)")
+// ErrNoSecretKey is returned by New when Options.SecretKey is empty. Set it
+// to the Flask app's SECRET_KEY; to make a new one, run
+// `go run github.com/ginflask/flasksession/cmd/flasksession genkey`.
+var ErrNoSecretKey = errors.New("flaskcookie: no secret key")
 
 // Options configure a Codec. Only SecretKey is required.
 type Options struct {
@@ -204,11 +206,11 @@ func ParseUnverified(cookie string) (Decoded, error) {
 	b := []byte(cookie)
 	sig := lastDot(b)
 	if sig < 0 {
-		return Decoded{Key: -1}, fmt.Errorf("flasksession: not a Flask session cookie: no '.' separator: %w", itsdangerous.ErrBadSignature)
+		return Decoded{Key: -1}, fmt.Errorf("flaskcookie: not a Flask session cookie: no '.' separator: %w", itsdangerous.ErrBadSignature)
 	}
 	ts := lastDot(b[:sig])
 	if ts < 0 {
-		return Decoded{Key: -1}, fmt.Errorf("flasksession: not a Flask session cookie: timestamp missing: %w", itsdangerous.ErrBadTimeSignature)
+		return Decoded{Key: -1}, fmt.Errorf("flaskcookie: not a Flask session cookie: timestamp missing: %w", itsdangerous.ErrBadTimeSignature)
 	}
 	raw, err := itsdangerous.Base64Decode(b[ts+1 : sig])
 	if err != nil {

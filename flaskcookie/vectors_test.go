@@ -72,8 +72,8 @@ func TestFlaskVectors(t *testing.T) {
 					v.Cookie, v.Now, v.MaxAge, got, err, v.Expect, v.PythonError)
 			}
 			if err != nil {
-				if !strings.HasPrefix(err.Error(), "flasksession: ") {
-					t.Errorf("error message %q lacks the flasksession: prefix", err)
+				if !hasErrPrefix(err) {
+					t.Errorf("error message %q lacks a package prefix (%q)", err, errPrefixes)
 				}
 				return
 			}

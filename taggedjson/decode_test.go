@@ -204,7 +204,7 @@ func TestUnmarshalErrors(t *testing.T) {
 			t.Errorf("%.40q: error %v, want *SyntaxError", tt.in, err)
 			continue
 		}
-		if se.Offset != tt.offset || !strings.Contains(se.Msg, tt.msg) || !strings.HasPrefix(err.Error(), "flasksession: ") {
+		if se.Offset != tt.offset || !strings.Contains(se.Msg, tt.msg) || !strings.HasPrefix(err.Error(), "taggedjson: ") {
 			t.Errorf("%.40q: got offset %d %q, want %d %q", tt.in, se.Offset, err, tt.offset, tt.msg)
 		}
 	}
@@ -233,7 +233,7 @@ func TestUnmarshalErrors(t *testing.T) {
 			t.Errorf("%s: error %v, want *TagError", tt.in, err)
 			continue
 		}
-		if te.Tag != tt.tag || te.Offset != tt.offset || !strings.HasPrefix(err.Error(), "flasksession: ") {
+		if te.Tag != tt.tag || te.Offset != tt.offset || !strings.HasPrefix(err.Error(), "taggedjson: ") {
 			t.Errorf("%s: got %q (tag %q offset %d)", tt.in, err, te.Tag, te.Offset)
 		}
 	}

@@ -80,6 +80,6 @@
 //     zero time.Time: Flask would write it, but its date parser reads a year
 //     below 100 as a two-digit year (0001 comes back as 2001).
 //
-// Every error message starts with "flasksession: ", and every error can be
+// Every error message starts with "taggedjson: ", and every error can be
 // inspected with errors.As or errors.Is.
 package taggedjson

@@ -226,7 +226,7 @@ func appendInvalidKeyObject(b []byte, kvs []kv, depth int) ([]byte, error) {
 	sortKVs(fixed)
 	for i := 1; i < len(fixed); i++ {
 		if fixed[i].k == fixed[i-1].k {
-			return b, &UnsupportedValueError{Path: fixed[i].k, Reason: "two map keys become the same string once invalid UTF-8 is replaced with U+FFFD; use valid UTF-8 keys"}
+			return b, &UnsupportedValueError{Path: fixed[i].k, Reason: "two keys are equal once invalid UTF-8 becomes U+FFFD"}
 		}
 	}
 	return appendSortedObject(b, fixed, depth)
@@ -261,7 +261,7 @@ func appendList(b []byte, l []any, depth int) ([]byte, error) {
 }
 
 func depthError(v any) error {
-	return &UnsupportedValueError{Type: reflect.TypeOf(v), Reason: "nested deeper than 1000 levels (is it cyclic?); Flask cannot store it"}
+	return &UnsupportedValueError{Type: reflect.TypeOf(v), Reason: "nested deeper than 1000 levels (cyclic?)"}
 }
 
 // appendTime writes werkzeug's http_date of t: UTC, whole seconds
@@ -272,9 +272,9 @@ func appendTime(b []byte, t time.Time) ([]byte, error) {
 		// Flask would write years 1..99 but read them back as two-digit
 		// years (0001 -> 2001); refuse rather than corrupt, which also
 		// catches the zero time.Time.
-		reason := "year " + strconv.Itoa(y) + " (UTC) is outside 1..9999, which Python's datetime cannot hold"
+		reason := "year " + strconv.Itoa(y) + " (UTC) is outside Python's 1..9999"
 		if y >= 1 {
-			reason = "year " + strconv.Itoa(y) + " would come back from Flask as " + strconv.Itoa(y+1900+100*btoi(y <= 68)) + " (its date parser reads years below 100 as two-digit years); is it an unset time.Time?"
+			reason = "year " + strconv.Itoa(y) + " would come back as " + strconv.Itoa(y+1900+100*btoi(y <= 68)) + " (a two-digit year to Flask)"
 		}
 		return b, &UnsupportedValueError{Type: reflect.TypeOf(t), Reason: reason}
 	}
@@ -301,7 +301,7 @@ func appendBigInt(b []byte, x *big.Int) ([]byte, error) {
 		digits--
 	}
 	if digits > maxIntDigits {
-		return b[:n], &UnsupportedValueError{Type: reflect.TypeOf(x), Reason: "integer has " + strconv.Itoa(digits) + " digits; Python refuses more than 4300"}
+		return b[:n], &UnsupportedValueError{Type: reflect.TypeOf(x), Reason: "integer has " + strconv.Itoa(digits) + " digits, over Python's 4300"}
 	}
 	return b, nil
 }

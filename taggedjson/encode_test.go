@@ -291,9 +291,9 @@ func TestMarshalUnsupported(t *testing.T) {
 		typ      string
 		contains string
 	}{
-		{"top chan", ch, "", "chan int", `cannot store value of type chan int: use a string`},
+		{"top chan", ch, "", "chan int", `taggedjson: cannot store a value of type chan int`},
 		{"cart path", map[string]any{"cart": []any{1, 2, map[string]any{"price": ch}}}, "cart[2].price", "chan int",
-			`flasksession: cannot store session value "cart[2].price" of type chan int: use a string, number, bool, nil, slice, map with string keys, struct, Tuple, []byte, template.HTML, uuid.UUID or time.Time`},
+			`taggedjson: cannot store "cart[2].price" of type chan int`},
 		{"list index", []any{1, func() {}}, "[1]", "func()", ""},
 		{"nested lists", []any{[]any{0, []any{complex(1, 2)}}}, "[0][1][0]", "complex128", ""},
 		{"tuple", map[string]any{"t": Tuple{1, ch}}, "t[1]", "chan int", ""},
@@ -315,7 +315,7 @@ func TestMarshalUnsupported(t *testing.T) {
 		if ute.Path != tt.path || ute.Type.String() != tt.typ {
 			t.Errorf("%s: path %q type %v, want %q %s", tt.name, ute.Path, ute.Type, tt.path, tt.typ)
 		}
-		if !strings.HasPrefix(err.Error(), "flasksession: ") || !strings.Contains(err.Error(), tt.contains) {
+		if !strings.HasPrefix(err.Error(), "taggedjson: ") || !strings.Contains(err.Error(), tt.contains) {
 			t.Errorf("%s: message %q", tt.name, err)
 		}
 	}
@@ -352,7 +352,7 @@ func TestMarshalUnsupportedValue(t *testing.T) {
 		if uve.Path != tt.path {
 			t.Errorf("%s: path %.80q, want %.80q", tt.name, uve.Path, tt.path)
 		}
-		if !strings.HasPrefix(err.Error(), "flasksession: cannot store ") {
+		if !strings.HasPrefix(err.Error(), "taggedjson: cannot store ") {
 			t.Errorf("%s: message %q", tt.name, err)
 		}
 	}

@@ -7,16 +7,15 @@ import (
 	"strings"
 )
 
-// supportedTypes is the hint every encoding error ends with.
-const supportedTypes = "use a string, number, bool, nil, slice, map with string keys, struct, Tuple, []byte, template.HTML, uuid.UUID or time.Time"
-
 // ErrNotObject is returned (wrapped) by [UnmarshalObject] when the JSON text
 // is valid but its top level is not an object, so it cannot be a session.
-var ErrNotObject = errors.New("flasksession: session data is not a JSON object")
+var ErrNotObject = errors.New("taggedjson: not a JSON object")
 
 // UnsupportedTypeError is returned by [Marshal] for a value Flask could not
 // store: a channel, function, complex number, unsafe.Pointer or a map whose
-// keys are neither strings nor integers.
+// keys are neither strings nor integers. Store a string, number, bool, nil,
+// slice, map with string keys, struct, Tuple, []byte, template.HTML,
+// uuid.UUID or time.Time instead.
 type UnsupportedTypeError struct {
 	// Path locates the value inside the marshaled value, in the form
 	// `cart[2].price`; for a session it starts with the session key. It is
@@ -32,15 +31,16 @@ func (e *UnsupportedTypeError) Error() string {
 		t = e.Type.String()
 	}
 	if e.Path == "" {
-		return "flasksession: cannot store value of type " + t + ": " + supportedTypes
+		return "taggedjson: cannot store a value of type " + t
 	}
-	return "flasksession: cannot store session value " + strconv.Quote(e.Path) + " of type " + t + ": " + supportedTypes
+	return "taggedjson: cannot store " + strconv.Quote(e.Path) + " of type " + t
 }
 
 // UnsupportedValueError is returned by [Marshal] for a value of a supported
 // type that Flask could not load back, such as a time.Time outside the years
 // 1 to 9999, an integer with more than 4300 digits, a cyclic or too deeply
-// nested value, or a struct that encoding/json refuses.
+// nested value, or a struct that encoding/json refuses. A zero time.Time
+// (an unset field) is the usual cause of a year out of range.
 type UnsupportedValueError struct {
 	// Path locates the value, as in [UnsupportedTypeError].
 	Path string
@@ -54,12 +54,11 @@ type UnsupportedValueError struct {
 
 func (e *UnsupportedValueError) Error() string {
 	var b strings.Builder
-	b.WriteString("flasksession: cannot store ")
+	b.WriteString("taggedjson: cannot store ")
 	if e.Path != "" {
-		b.WriteString("session value ")
 		b.WriteString(strconv.Quote(e.Path))
 	} else {
-		b.WriteString("value")
+		b.WriteString("a value")
 	}
 	if e.Type != nil {
 		b.WriteString(" of type ")
@@ -84,7 +83,7 @@ type SyntaxError struct {
 }
 
 func (e *SyntaxError) Error() string {
-	return "flasksession: invalid session JSON at byte " + strconv.Itoa(e.Offset) + ": " + e.Msg
+	return "taggedjson: invalid JSON at byte " + strconv.Itoa(e.Offset) + ": " + e.Msg
 }
 
 // TagError is returned by [Unmarshal] when a tagged value (such as
@@ -101,7 +100,7 @@ type TagError struct {
 }
 
 func (e *TagError) Error() string {
-	return "flasksession: bad tagged value {" + strconv.Quote(e.Tag) + ": ...} at byte " + strconv.Itoa(e.Offset) + ": " + e.Msg
+	return "taggedjson: bad {" + strconv.Quote(e.Tag) + ": ...} at byte " + strconv.Itoa(e.Offset) + ": " + e.Msg
 }
 
 // withKey prefixes the path of an encoding error with a map key.
