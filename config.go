@@ -122,6 +122,32 @@ func DefaultConfig() Config {
 	}
 }
 
+// resolved returns c validated and with every default filled in: the one
+// place defaults are applied. The middleware reads its settings from the
+// result and copies nothing else.
+func (c Config) resolved() (Config, error) {
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	d := DefaultConfig()
+	if c.CookieName == "" {
+		c.CookieName = d.CookieName
+	}
+	if c.CookiePath == "" {
+		c.CookiePath = d.CookiePath
+	}
+	if c.CookieSameSite == 0 {
+		c.CookieSameSite = d.CookieSameSite
+	}
+	if c.PermanentLifetime == 0 {
+		c.PermanentLifetime = d.PermanentLifetime
+	}
+	if c.MaxCookieSize == 0 {
+		c.MaxCookieSize = d.MaxCookieSize
+	}
+	return c, nil
+}
+
 // Validate reports whether the Config can be used: the errors match
 // ErrNoSecretKey, ErrWeakSecretKey or ErrInvalidConfig.
 func (c Config) Validate() error {

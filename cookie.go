@@ -3,6 +3,7 @@ package flasksession
 import (
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -11,13 +12,24 @@ import (
 // Flask's byte for byte: Domain, Expires, Max-Age, Secure, HttpOnly,
 // Path, SameSite, Partitioned.
 type cookieFormat struct {
-	name   string // "session="
-	domain string // "; Domain=example.com" or ""
-	tail   string // "; Secure; HttpOnly; Path=/; SameSite=Lax; Partitioned"
+	cookieName string // "session"
+	name       string // "session="
+	domain     string // "; Domain=example.com" or ""
+	tail       string // "; Secure; HttpOnly; Path=/; SameSite=Lax; Partitioned"
+	deletion   string // the Set-Cookie value that removes the cookie
+
+	expires atomic.Pointer[expiresAttr] // the latest Expires attribute
 }
 
-func newCookieFormat(cfg *Config) cookieFormat {
-	f := cookieFormat{name: cfg.CookieName + "="}
+// expiresAttr is a formatted Expires attribute and its Unix second:
+// permanent sessions saved in the same second share it.
+type expiresAttr struct {
+	sec  int64
+	attr string
+}
+
+func newCookieFormat(cfg *Config) *cookieFormat {
+	f := &cookieFormat{cookieName: cfg.CookieName, name: cfg.CookieName + "="}
 	if d := cookieDomain(cfg.CookieDomain); d != "" {
 		f.domain = "; Domain=" + d
 	}
@@ -42,6 +54,8 @@ func newCookieFormat(cfg *Config) cookieFormat {
 		t.WriteString("; Partitioned")
 	}
 	f.tail = t.String()
+	// Same Domain, Path, Secure, SameSite and Partitioned as when set.
+	f.deletion = f.name + f.domain + "; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0" + f.tail
 	return f
 }
 
@@ -57,16 +71,20 @@ func cookieDomain(d string) string {
 func (f *cookieFormat) appendAttrs(dst []byte, expires time.Time) []byte {
 	dst = append(dst, f.domain...)
 	if !expires.IsZero() {
-		dst = append(dst, "; Expires="...)
-		dst = expires.UTC().AppendFormat(dst, http.TimeFormat)
+		dst = append(dst, f.expiresAttr(expires)...)
 	}
 	return append(dst, f.tail...)
 }
 
-// deletion is the Set-Cookie value that removes the cookie, with the same
-// Domain, Path, Secure, SameSite and Partitioned as when it was set.
-func (f *cookieFormat) deletion() string {
-	return f.name + f.domain + "; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0" + f.tail
+// expiresAttr formats "; Expires=..." once per second.
+func (f *cookieFormat) expiresAttr(t time.Time) string {
+	sec := t.Unix()
+	if e := f.expires.Load(); e != nil && e.sec == sec {
+		return e.attr
+	}
+	e := &expiresAttr{sec: sec, attr: "; Expires=" + t.UTC().Format(http.TimeFormat)}
+	f.expires.Store(e)
+	return e.attr
 }
 
 // readCookie returns the first cookie called name in the request's Cookie

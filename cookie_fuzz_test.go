@@ -62,7 +62,7 @@ func FuzzMiddlewareCookie(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	valid, err := m.codec.Encode(map[string]any{"user": "alice", "_permanent": true})
+	valid, err := m.backend.(*cookieBackend).codec.Encode(map[string]any{"user": "alice", "_permanent": true})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -26,8 +26,7 @@ import (
 // (or, when MaxAge is 0, than Config.PermanentLifetime) is refused, and a
 // rejected cookie is not logged: it just gives a new session.
 type CookieStore struct {
-	cfg     Config
-	maxSize int
+	cfg Config // resolved
 
 	mu    sync.RWMutex
 	opts  gsessions.Options
@@ -42,17 +41,21 @@ func NewCookieStore(cfg Config) (*CookieStore, error) {
 		return nil, ErrNoSecretKey
 	}
 	cfg.Store = nil
-	m, err := newMiddleware(cfg, time.Now)
+	cfg, err := cfg.resolved()
 	if err != nil {
 		return nil, err
 	}
-	s := &CookieStore{cfg: m.cfg, maxSize: m.maxSize, codec: m.codec}
+	codec, err := newCodec(&cfg, cfg.PermanentLifetime)
+	if err != nil {
+		return nil, err
+	}
+	s := &CookieStore{cfg: cfg, codec: codec}
 	s.opts = s.withPartitioned(gsessions.Options{
-		Path:     m.cfg.CookiePath,
-		Domain:   cookieDomain(m.cfg.CookieDomain),
-		Secure:   m.cfg.CookieSecure,
-		HttpOnly: !m.cfg.DisableHTTPOnly,
-		SameSite: m.cfg.CookieSameSite,
+		Path:     cfg.CookiePath,
+		Domain:   cookieDomain(cfg.CookieDomain),
+		Secure:   cfg.CookieSecure,
+		HttpOnly: !cfg.DisableHTTPOnly,
+		SameSite: cfg.CookieSameSite,
 	})
 	return s, nil
 }
@@ -144,8 +147,8 @@ func (s *CookieStore) Save(_ *http.Request, w http.ResponseWriter, sess *gsessio
 		return &SaveError{Err: err}
 	}
 	cookie := gsessions.NewCookie(sess.Name(), value, opts)
-	if v := cookie.String(); s.maxSize >= 0 && len(v) > s.maxSize {
-		return &CookieTooLargeError{Name: sess.Name(), Size: len(v), Limit: s.maxSize}
+	if v := cookie.String(); s.cfg.MaxCookieSize >= 0 && len(v) > s.cfg.MaxCookieSize {
+		return &CookieTooLargeError{Name: sess.Name(), Size: len(v), Limit: s.cfg.MaxCookieSize}
 	}
 	http.SetCookie(w, cookie)
 	return nil

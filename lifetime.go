@@ -43,13 +43,6 @@ func expiresAt(permanent bool, now time.Time, lifetime time.Duration) time.Time 
 	return now.Truncate(time.Second).Add(lifetime).UTC()
 }
 
-// needsLoad reports whether a session nobody touched must still be
-// decoded at save time: only to learn whether it is permanent, which
-// matters only when refresh is on.
-func needsLoad(hasCookie, refresh bool) bool {
-	return hasCookie && refresh
-}
-
 // Loading a cookie applies the lifetime to every session, permanent or
 // not, as Flask does: the codec refuses signatures older than the
 // lifetime and any dated in the future.

@@ -70,16 +70,6 @@ func TestExpiresAt(t *testing.T) {
 	}
 }
 
-func TestNeedsLoad(t *testing.T) {
-	for _, tt := range []struct{ hasCookie, refresh, want bool }{
-		{false, false, false}, {false, true, false}, {true, false, false}, {true, true, true},
-	} {
-		if got := needsLoad(tt.hasCookie, tt.refresh); got != tt.want {
-			t.Errorf("needsLoad(%v, %v) = %v", tt.hasCookie, tt.refresh, got)
-		}
-	}
-}
-
 func TestCookieFormat(t *testing.T) {
 	exp := time.Date(2023, 12, 15, 22, 13, 20, 0, time.UTC)
 	tests := []struct {
@@ -118,7 +108,7 @@ func TestCookieFormat(t *testing.T) {
 			if want := strings.Replace(tt.set, "; Expires=Fri, 15 Dec 2023 22:13:20 GMT", "", 1); noExp != want {
 				t.Errorf("browser-session cookie:\n got %q\nwant %q", noExp, want)
 			}
-			if d := f.deletion(); d != tt.deletion {
+			if d := f.deletion; d != tt.deletion {
 				t.Errorf("deletion:\n got %q\nwant %q", d, tt.deletion)
 			}
 		})

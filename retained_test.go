@@ -32,7 +32,7 @@ func TestRetainedSessionKeepsItsOwnRequest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := m.codec.Encode(map[string]any{"user": user})
+		v, err := m.backend.(*cookieBackend).codec.Encode(map[string]any{"user": user})
 		if err != nil {
 			t.Fatal(err)
 		}

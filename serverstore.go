@@ -25,25 +25,33 @@ const (
 // the cookie holds only the store's session ID.
 type serverBackend struct {
 	store    sessions.Store
-	name     string
+	format   *cookieFormat
 	lifetime time.Duration
 }
 
-// serverHandle is what a request keeps of its stored session.
-type serverHandle struct {
-	gs    *gsessions.Session
-	oldID string // set by Regenerate: the record to delete on save
+func newServerBackend(cfg *Config, f *cookieFormat) *serverBackend {
+	return &serverBackend{store: cfg.Store, format: f, lifetime: cfg.PermanentLifetime}
 }
 
-func (b *serverBackend) load(r *http.Request, now time.Time) (map[string]any, any, error) {
-	gs, err := b.store.New(r, b.name)
+// serverState is what a request keeps of its stored session.
+type serverState struct {
+	b     *serverBackend
+	gs    *gsessions.Session
+	oldID string // set by a regenerated ID: the record to delete on save
+}
+
+func (b *serverBackend) open(*http.Request) sessionState { return &serverState{b: b} }
+
+func (st *serverState) load(r *http.Request, now time.Time) (map[string]any, error) {
+	b := st.b
+	gs, err := b.store.New(r, b.format.cookieName)
 	if gs == nil {
-		gs = gsessions.NewSession(b.store, b.name)
+		gs = gsessions.NewSession(b.store, b.format.cookieName)
 	}
 	if gs.Options == nil {
 		gs.Options = new(gsessions.Options)
 	}
-	h := &serverHandle{gs: gs}
+	st.gs = gs
 	if err != nil {
 		// An ID cookie that does not verify, a record that does not read, or
 		// a store that failed: save under a new ID rather than overwrite a
@@ -53,109 +61,127 @@ func (b *serverBackend) load(r *http.Request, now time.Time) (map[string]any, an
 		var cookieErr securecookie.Error
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			return nil, h, nil // FilesystemStore: no record under this ID
+			return nil, nil // FilesystemStore: no record under this ID
 		case errors.As(err, &cookieErr):
-			return nil, h, err
+			return nil, &InvalidCookieError{Err: err}
 		case isBadRecord(err):
-			h.oldID = id // the next save deletes the unreadable record
-			return nil, h, err
+			st.oldID = id // the next save deletes the unreadable record
+			return nil, &InvalidCookieError{Err: err}
 		}
-		return nil, h, &StoreError{Op: "load", Err: err}
+		return nil, &StoreError{Op: "load", Err: err}
 	}
 	data, _ := gs.Values[RecordDataKey].([]byte)
 	if len(data) == 0 {
 		// No record under this ID (expired, or destroyed by another
 		// instance): a save gets a new ID instead of reviving the old one.
 		gs.ID = ""
-		return nil, h, nil
+		return nil, nil
 	}
 	// Whole seconds, as for cookies: a record saved lifetime ago is still good.
 	if at, ok := gs.Values[RecordSavedAtKey].(int64); ok && now.Unix()-at > int64(b.lifetime/time.Second) {
-		h.oldID, gs.ID = gs.ID, "" // the next save deletes the stale record
-		return nil, h, &expiredRecordError{savedAt: time.Unix(at, 0)}
+		st.oldID, gs.ID = gs.ID, "" // the next save deletes the stale record
+		return nil, &InvalidCookieError{Err: &expiredRecordError{savedAt: time.Unix(at, 0)}}
 	}
 	values, err := taggedjson.UnmarshalObject(data)
 	if err != nil {
-		h.oldID, gs.ID = gs.ID, ""
-		return nil, h, err
+		st.oldID, gs.ID = gs.ID, ""
+		return nil, &InvalidCookieError{Err: err}
 	}
-	return values, h, nil
+	return values, nil
 }
 
-// save stores values and returns the cookie value: the store's encoding
-// of the session ID. The record lives for the lifetime whether or not the
-// session is permanent (a browser-session cookie must not end the record
-// at once); the cookie's own expiry is the middleware's business. After
-// Regenerate, the record under the old ID is deleted once the new one is
-// stored, so a failure leaves the client's old session intact.
-func (b *serverBackend) save(dst []byte, r *http.Request, handle any, values map[string]any, now time.Time, _ bool) ([]byte, error) {
-	h := handle.(*serverHandle)
+// refresh loads the record to learn whether the session is permanent and
+// saves it again if so.
+func (st *serverState) refresh(r *http.Request, now, expires time.Time) (string, error) {
+	if _, ok := readCookie(r.Header, st.b.format.cookieName); !ok {
+		return "", nil
+	}
+	values, err := st.load(r, now)
+	if err != nil || !truthy(values[PermanentKey]) {
+		return "", err
+	}
+	return st.save(r, values, false, now, expires)
+}
+
+// save stores values and returns the ID cookie. The record lives for the
+// lifetime whether or not the session is permanent (a browser-session
+// cookie must not end the record at once); the cookie's own expiry is the
+// middleware's business. After a regenerated ID, the record under the old
+// ID is deleted once the new one is stored, so a failure leaves the
+// client's old session intact.
+func (st *serverState) save(r *http.Request, values map[string]any, regen bool, now, expires time.Time) (string, error) {
+	b := st.b
+	if regen {
+		st.regenerate()
+	}
 	data, err := taggedjson.Marshal(values)
 	if err != nil {
-		return dst, err
+		return "", &SaveError{Err: err}
 	}
-	gs := h.gs
+	gs := st.gs
 	clear(gs.Values)
 	gs.Values[RecordDataKey] = data
 	gs.Values[RecordSavedAtKey] = now.Unix()
 	gs.Options.MaxAge = int(b.lifetime / time.Second)
 	var w cookieCapture
 	if err := b.store.Save(r, &w, gs); err != nil {
-		return dst, &StoreError{Op: "save", Err: err}
+		return "", &StoreError{Op: "save", Err: err}
 	}
-	v, ok := w.value(b.name)
+	v, ok := w.value(b.format.cookieName)
 	if !ok {
-		return dst, &StoreError{Op: "save", Err: errNoStoreCookie}
+		return "", &StoreError{Op: "save", Err: errNoStoreCookie}
 	}
-	if h.oldID != "" && h.oldID != gs.ID {
-		if err := b.delete(r, gs, h.oldID); err != nil {
-			return dst, err
+	if st.oldID != "" && st.oldID != gs.ID {
+		if err := st.delete(r, st.oldID); err != nil {
+			return "", err
 		}
 	}
-	h.oldID = ""
-	return append(dst, v...), nil
+	st.oldID = ""
+	dst := append([]byte(b.format.name), v...)
+	return string(b.format.appendAttrs(dst, expires)), nil
 }
 
-// remove deletes the session's record (and after Regenerate, the one
-// under the old ID).
-func (b *serverBackend) remove(r *http.Request, handle any) error {
-	h := handle.(*serverHandle)
-	if h.oldID != "" {
-		if err := b.delete(r, h.gs, h.oldID); err != nil {
+// remove deletes the session's record (and after a regenerated ID, the
+// one under the old ID).
+func (st *serverState) remove(r *http.Request, regen bool) error {
+	if regen {
+		st.regenerate()
+	}
+	if st.oldID != "" {
+		if err := st.delete(r, st.oldID); err != nil {
 			return err
 		}
-		h.oldID = ""
+		st.oldID = ""
 	}
-	if h.gs.ID == "" {
+	if st.gs.ID == "" {
 		return nil
 	}
-	if err := b.delete(r, h.gs, h.gs.ID); err != nil {
+	if err := st.delete(r, st.gs.ID); err != nil {
 		return err
 	}
-	h.gs.ID = ""
+	st.gs.ID = ""
 	return nil
 }
 
 // regenerate gives the session a new ID at the next save, deleting the
 // old record then.
-func (b *serverBackend) regenerate(handle any) {
-	h := handle.(*serverHandle)
-	if h.gs.ID != "" && h.oldID == "" {
-		h.oldID = h.gs.ID
+func (st *serverState) regenerate() {
+	if st.gs.ID != "" && st.oldID == "" {
+		st.oldID = st.gs.ID
 	}
-	h.gs.ID = ""
+	st.gs.ID = ""
 }
 
 // delete removes the record under id: gorilla stores delete on a save
 // with a negative MaxAge.
-func (b *serverBackend) delete(r *http.Request, gs *gsessions.Session, id string) error {
-	old := gsessions.NewSession(b.store, b.name)
+func (st *serverState) delete(r *http.Request, id string) error {
+	old := gsessions.NewSession(st.b.store, st.b.format.cookieName)
 	old.ID = id
-	opts := *gs.Options
+	opts := *st.gs.Options
 	opts.MaxAge = -1
 	old.Options = &opts
 	var w cookieCapture
-	if err := b.store.Save(r, &w, old); err != nil {
+	if err := st.b.store.Save(r, &w, old); err != nil {
 		return &StoreError{Op: "delete", Err: err}
 	}
 	return nil

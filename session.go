@@ -1,11 +1,14 @@
 package flasksession
 
 import (
-	"github.com/ginflask/flasksession/taggedjson"
+	"errors"
 	"math/big"
 	"reflect"
 	"slices"
 	"sync"
+	"time"
+
+	"github.com/ginflask/flasksession/taggedjson"
 )
 
 // PermanentKey is the session key behind Permanent, as in Flask.
@@ -27,23 +30,62 @@ const PermanentKey = "_permanent"
 // own data.
 type Session struct {
 	mu       sync.Mutex
-	rs       *requestState
+	r        *request // the request the session belongs to; never changes
 	values   map[string]any
+	now      time.Time // the request's clock reading, taken on first need
 	loaded   bool
 	modified bool // Flask's session.modified
 	accessed bool // Flask's session.accessed (3.1.3 rules: any use)
-	unsaved  bool // changed since the last save
+	dirty    bool // changed since the cookie was last worked out
+	regen    bool // Regenerate or Destroy: the next save takes a new ID
+
+	loadErr  error // the store failed: nothing may be saved over the client's session
+	rejected error // the client's cookie was refused: for the error handler
 
 	flashes     []FlashMessage // taken from the session on the first Flashes call
 	flashesRead bool
 }
 
-// load decodes the request's cookie on first use; s.mu is held.
+// load decodes the request's cookie on first use; s.mu is held. A
+// missing or refused cookie, or a store that failed, gives an empty
+// session; commit reports the failure.
 func (s *Session) load() {
-	if !s.loaded {
-		s.loaded = true
-		s.values = s.rs.load()
+	if s.loaded {
+		return
 	}
+	s.loaded = true
+	values, err := s.r.st.load(s.r.req, s.clock())
+	s.noteLoadErr(err)
+	if err == nil {
+		s.values = values
+	}
+}
+
+// noteLoadErr keeps a load failure for commit: a refused cookie is
+// expected input, a store failure blocks saving. s.mu is held.
+func (s *Session) noteLoadErr(err error) {
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrInvalidCookie):
+		s.rejected = err
+	default:
+		s.loadErr = err
+	}
+}
+
+// clock returns the request's time, reading the clock once; s.mu is held.
+func (s *Session) clock() time.Time {
+	if s.now.IsZero() {
+		s.now = s.r.m.now()
+	}
+	return s.now
+}
+
+// takeRegen reports and clears a pending Regenerate; s.mu is held.
+func (s *Session) takeRegen() bool {
+	regen := s.regen
+	s.regen = false
+	return regen
 }
 
 // use loads and marks the session accessed; s.mu is held.
@@ -56,7 +98,7 @@ func (s *Session) use() {
 func (s *Session) changed() {
 	s.accessed = true
 	s.modified = true
-	s.unsaved = true
+	s.dirty = true
 }
 
 // Get returns the value under key: Flask's session.get(key).
@@ -141,7 +183,7 @@ func (s *Session) Destroy() {
 	defer s.mu.Unlock()
 	s.load()
 	clear(s.values)
-	s.rs.regen = true // anything stored after this goes under a new ID
+	s.regen = true // anything stored after this goes under a new ID
 	s.changed()
 }
 
@@ -153,7 +195,7 @@ func (s *Session) Regenerate() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.use()
-	s.rs.regen = true
+	s.regen = true
 	s.changed()
 }
 
@@ -233,7 +275,7 @@ func (s *Session) Accessed() bool {
 // or headers already sent (ErrHeadersWritten). It is never required:
 // saving is automatic. Changes after Save are saved too.
 func (s *Session) Save() error {
-	return s.rs.saveNow()
+	return s.r.save()
 }
 
 // truthy is Python's bool() for the values a session holds: false for

@@ -3,7 +3,11 @@ package flasksession
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
+
+	"github.com/ginflask/flasksession/flaskcookie"
+	"github.com/ginflask/flasksession/internal/bufpool"
 )
 
 // Store keeps server-side session records (Config.Store). A record is the
@@ -54,3 +58,136 @@ var (
 	// loaded it (Update's version check, Config.DetectConflicts).
 	ErrConflict = errors.New("flasksession: session changed by another request")
 )
+
+// backend is where the middleware keeps sessions: in the signed cookie
+// itself (cookieBackend) or in a Store whose record ID the cookie carries
+// (serverBackend). The middleware owns Flask's rules: whether to save,
+// refresh or delete, and the expiry; a backend stores and formats.
+type backend interface {
+	// open starts a request's session. It does no I/O: loading waits
+	// until the session is used.
+	open(req *http.Request) sessionState
+}
+
+// sessionState is a backend's hold on one request's session. Its methods
+// run with the Session's lock held. Errors that come from the client's
+// cookie match ErrInvalidCookie; those from a store match ErrStore.
+type sessionState interface {
+	// load returns the request's session; nil when there is none.
+	load(req *http.Request, now time.Time) (map[string]any, error)
+	// refresh sends an untouched session again, signed at now and
+	// expiring at expires, if it is permanent (Flask's refresh each
+	// request), and returns its Set-Cookie value; "" when there is
+	// nothing to send.
+	refresh(req *http.Request, now, expires time.Time) (string, error)
+	// save stores values and returns their Set-Cookie value; regen asks
+	// for a new session ID.
+	save(req *http.Request, values map[string]any, regen bool, now, expires time.Time) (string, error)
+	// remove deletes what save stored; regen as for save.
+	remove(req *http.Request, regen bool) error
+}
+
+// cookieBackend keeps the whole session in the signed cookie, in Flask's
+// format. It owns the size limit and compression. It keeps nothing per
+// request, so it is its own sessionState.
+type cookieBackend struct {
+	codec   *flaskcookie.Codec
+	format  *cookieFormat
+	maxSize int // < 0: no limit
+}
+
+var headerBufs = &bufpool.Pool{Max: 16 << 10}
+
+func newCookieBackend(cfg *Config, f *cookieFormat) (*cookieBackend, error) {
+	codec, err := newCodec(cfg, cfg.PermanentLifetime)
+	if err != nil {
+		return nil, err
+	}
+	return &cookieBackend{codec: codec, format: f, maxSize: cfg.MaxCookieSize}, nil
+}
+
+// newCodec is the cookie codec for cfg's keys, refusing signatures older
+// than maxAge.
+func newCodec(cfg *Config, maxAge time.Duration) (*flaskcookie.Codec, error) {
+	return flaskcookie.New(flaskcookie.Options{
+		SecretKey: cfg.SecretKey,
+		Fallbacks: cfg.SecretKeyFallbacks,
+		MaxAge:    maxAge,
+	})
+}
+
+func (b *cookieBackend) open(*http.Request) sessionState { return b }
+
+func (b *cookieBackend) load(req *http.Request, now time.Time) (map[string]any, error) {
+	raw, ok := readCookie(req.Header, b.format.cookieName)
+	if !ok || raw == "" {
+		return nil, nil
+	}
+	d, err := b.codec.DecodeAt(raw, now)
+	if err != nil {
+		return nil, &InvalidCookieError{Err: err}
+	}
+	return d.Session, nil
+}
+
+func (b *cookieBackend) refresh(req *http.Request, now, expires time.Time) (string, error) {
+	raw, ok := readCookie(req.Header, b.format.cookieName)
+	if !ok || raw == "" {
+		return "", nil
+	}
+	bp := headerBufs.Get()
+	defer headerBufs.Put(bp)
+	dst, permanent, err := b.codec.AppendRefreshAt(append(*bp, b.format.name...), raw, now)
+	*bp = dst
+	if err != nil {
+		return "", &InvalidCookieError{Err: err}
+	}
+	if !permanent {
+		return "", nil
+	}
+	// The payload is the one the client sent, so it fits as before.
+	dst = b.format.appendAttrs(dst, expires)
+	*bp = dst
+	return string(dst), nil
+}
+
+// save encodes the cookie, compressing only a session that would not fit
+// otherwise: compression costs more than the rest of the encoding.
+func (b *cookieBackend) save(_ *http.Request, values map[string]any, _ bool, now, expires time.Time) (string, error) {
+	bp := headerBufs.Get()
+	defer headerBufs.Put(bp)
+	dst, err := b.appendCookie(*bp, values, now, expires, false)
+	*bp = dst
+	if err != nil {
+		return "", &SaveError{Err: err}
+	}
+	if b.maxSize >= 0 && len(dst) > b.maxSize {
+		plain := len(dst)
+		dst, err = b.appendCookie(dst[:0], values, now, expires, true)
+		*bp = dst
+		if err != nil {
+			return "", &SaveError{Err: err}
+		}
+		if len(dst) > b.maxSize {
+			return "", &CookieTooLargeError{Name: b.format.cookieName, Size: min(plain, len(dst)), Limit: b.maxSize}
+		}
+	}
+	return string(dst), nil
+}
+
+func (b *cookieBackend) appendCookie(dst []byte, values map[string]any, now, expires time.Time, compress bool) ([]byte, error) {
+	dst = append(dst, b.format.name...)
+	var err error
+	if compress {
+		dst, err = b.codec.AppendEncodeCompressedAt(dst, values, now)
+	} else {
+		dst, err = b.codec.AppendEncodeAt(dst, values, now)
+	}
+	if err != nil {
+		return dst, err
+	}
+	return b.format.appendAttrs(dst, expires), nil
+}
+
+// A cookie cannot be revoked: the old value stays valid until it expires.
+func (b *cookieBackend) remove(*http.Request, bool) error { return nil }

@@ -1,0 +1,178 @@
+package flasksession
+
+import (
+	"errors"
+	"net/http"
+	"sync"
+
+	"github.com/gin-gonic/gin"
+)
+
+// request is the middleware's state for one request, in one allocation:
+// the session handlers see, the backend's hold on it, the writer hook, and
+// the commit that puts the session into the response headers once.
+type request struct {
+	m    *middleware
+	c    *gin.Context
+	req  *http.Request // c.Request as the middleware saw it; c is recycled after the request, req is not
+	st   sessionState  // set once by begin; its methods run with sess.mu held
+	w    hookWriter
+	sess Session
+
+	mu        sync.Mutex // guards the fields below; taken before sess.mu
+	sent      bool       // the headers went out: later changes are lost
+	settled   bool       // header is the outcome unless the session changed since
+	header    string     // our Set-Cookie value; "" for none
+	err       error      // the outcome of the latest settle
+	errs      []error    // to report after the locks are released
+	setCookie [1]string  // backs the Set-Cookie header when ours is the only one
+}
+
+// begin sets up the request's session and hooks the response writer.
+func (m *middleware) begin(c *gin.Context) *request {
+	r := &request{m: m, c: c, req: c.Request}
+	r.st = m.backend.open(r.req)
+	r.sess.r = r
+	r.w = hookWriter{ResponseWriter: c.Writer, r: r}
+	c.Writer = &r.w
+	c.Set(contextKey{}, &r.sess)
+	return r
+}
+
+// commit puts the session's cookie and Vary into the response headers,
+// once, and reports what went wrong. It runs on the goroutine writing the
+// response, the only one that may touch the header map: from the writer
+// hook, and after the chain.
+func (r *request) commit() {
+	r.mu.Lock()
+	s := &r.sess
+	s.mu.Lock()
+	if !r.sent && r.w.ResponseWriter.Written() {
+		r.sent = true // written past our hook
+	}
+	if r.sent {
+		r.lateChangeLocked()
+	} else {
+		r.sent = true
+		err := r.settleLocked()
+		h := r.w.ResponseWriter.Header()
+		if r.header != "" {
+			r.addSetCookie(h)
+		}
+		if s.accessed || r.header != "" {
+			addVaryCookie(h)
+		}
+		if s.rejected != nil {
+			r.errs = append(r.errs, s.rejected)
+			s.rejected = nil
+		}
+		if s.loadErr != nil {
+			r.errs = append(r.errs, s.loadErr)
+		}
+		if err != nil && err != s.loadErr {
+			r.errs = append(r.errs, err)
+		}
+	}
+	errs := r.errs
+	r.errs = nil
+	s.mu.Unlock()
+	r.mu.Unlock()
+	for _, err := range errs {
+		r.report(err)
+	}
+}
+
+// save is Session.Save: it settles the cookie now and returns any error.
+// The headers themselves are written by commit, on the request's
+// goroutine, so Save is safe from other goroutines.
+func (r *request) save() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sess.mu.Lock()
+	defer r.sess.mu.Unlock()
+	if r.sent {
+		return r.lateChangeLocked()
+	}
+	return r.settleLocked()
+}
+
+// lateChangeLocked records a change made after the headers went out.
+func (r *request) lateChangeLocked() error {
+	if !r.sess.dirty {
+		return nil
+	}
+	r.sess.dirty = false
+	r.errs = append(r.errs, ErrHeadersWritten)
+	return ErrHeadersWritten
+}
+
+// settleLocked works out the Set-Cookie value, again only if the session
+// changed since the last time. Both locks are held.
+func (r *request) settleLocked() error {
+	s := &r.sess
+	if r.settled && !s.dirty {
+		return r.err
+	}
+	r.settled, s.dirty = true, false
+	r.header, r.err = r.setCookieValue()
+	return r.err
+}
+
+// setCookieValue applies Flask's save_session (cookieAction) and has the
+// backend store the session and format its cookie.
+func (r *request) setCookieValue() (string, error) {
+	s := &r.sess
+	refresh := !r.m.cfg.DisableRefreshEachRequest
+	if !s.loaded {
+		// Untouched: only a permanent session is sent again (refreshed),
+		// and the backend learns that without decoding the whole session.
+		if !refresh {
+			return "", nil
+		}
+		now := s.clock()
+		h, err := r.st.refresh(r.req, now, expiresAt(true, now, r.m.cfg.PermanentLifetime))
+		s.noteLoadErr(err)
+		return h, nil
+	}
+	permanent := s.permanent()
+	switch decideCookie(len(s.values) == 0, s.modified, permanent, refresh) {
+	case actionNone:
+		return "", nil
+	case actionDelete:
+		if s.loadErr != nil {
+			return "", s.loadErr // never delete what could not be read
+		}
+		if err := r.st.remove(r.req, s.takeRegen()); err != nil {
+			return "", err
+		}
+		return r.m.format.deletion, nil
+	}
+	if s.loadErr != nil {
+		return "", s.loadErr // never overwrite what could not be read
+	}
+	now := s.clock()
+	return r.st.save(r.req, s.values, s.takeRegen(), now, expiresAt(permanent, now, r.m.cfg.PermanentLifetime))
+}
+
+// addSetCookie adds our Set-Cookie header. The first value lives in r,
+// not in an allocation of its own; the full slice expression makes any
+// later Add copy it rather than write past it.
+func (r *request) addSetCookie(h http.Header) {
+	if vals := h["Set-Cookie"]; len(vals) > 0 {
+		h["Set-Cookie"] = append(vals, r.header)
+		return
+	}
+	r.setCookie[0] = r.header
+	h["Set-Cookie"] = r.setCookie[:1:1]
+}
+
+// report hands err to c.Errors and the error handler; a rejected cookie,
+// which is expected input, goes to the error handler only.
+func (r *request) report(err error) {
+	if !errors.Is(err, ErrInvalidCookie) {
+		_ = r.c.Error(err)
+	}
+	if h := r.m.cfg.ErrorHandler; h != nil {
+		h(r.c, err)
+	}
+}
