@@ -1,0 +1,109 @@
+// Package flasklogin is Flask-Login for Gin: log users in and out, "remember
+// me", and login-required routes, with the same session keys and remember
+// cookie as Flask-Login 0.6, so a Flask app on Flask-Login and a Gin app on
+// flasksession share their logged-in users.
+//
+// # Quick start
+//
+//	sessCfg := flasksession.DefaultConfig()
+//	sessCfg.SecretKey = key // Flask's SECRET_KEY
+//	r := gin.New()
+//	r.Use(flasksession.New(sessCfg), flasklogin.New(flasklogin.Config{
+//		SecretKey: key,
+//		UserLoader: func(ctx context.Context, id string) (flasklogin.User, error) {
+//			return users.Find(ctx, id) // nil, nil for an unknown ID
+//		},
+//		LoginView: "/login",
+//	}))
+//	r.POST("/login", func(c *gin.Context) {
+//		u := ... // check the password
+//		flasklogin.LoginUser(c, u, flasklogin.Remember(c.PostForm("remember") == "y"))
+//		next := c.Query("next")
+//		if !flasklogin.IsSafeNext(next) {
+//			next = "/"
+//		}
+//		c.Redirect(http.StatusFound, next)
+//	})
+//	r.GET("/private", flasklogin.LoginRequired(), func(c *gin.Context) {
+//		c.String(200, "Hello, %s", flasklogin.CurrentUser(c).ID())
+//	})
+//
+// docs/flask-login.md puts each Flask-Login call next to its Go line;
+// example/accounts is a whole app with its Flask twin.
+//
+// # Middleware order
+//
+// flasksession's middleware must run before this package's (New panics
+// with ErrNoSession otherwise). Both wrap c.Writer to act just before the
+// response headers go out; this package's wrapper is the outer one, so it
+// sets or clears the remember cookie and takes "_remember" out of the
+// session first, and the session is saved after, with the change. A handler
+// may write its response any way (c.String, c.Writer.Write, Flush, ...);
+// if it writes nothing, the middleware does its work when the chain ends.
+// LoginRequired and FreshLoginRequired go after New, per route or group.
+//
+// # Flask-Login's state, as this package keeps it
+//
+// Read from the source of Flask-Login 0.6.2 (Debian's python3-flask-login)
+// and checked against it live (example/accounts's tests):
+//
+// Session keys. login_user stores "_user_id" (the user's ID, a string),
+// "_fresh" (a bool, true unless NotFresh) and "_id" (the session
+// identifier, below); with remember, "_remember": "set" and, if a Duration
+// is given, "_remember_seconds" (a float of seconds; an int written by
+// another app is read too). logout_user removes "_user_id", "_fresh" and
+// "_id" and, when the request carries a remember cookie, sets "_remember":
+// "clear" and removes "_remember_seconds". confirm_login sets "_fresh"
+// true and "_id" anew. A login is fresh when "_fresh" is true in Python's
+// sense.
+//
+// Session identifier ("_id"). The hex SHA-512 of "ADDR|AGENT": ADDR is the
+// first comma-separated entry of X-Forwarded-For, trimmed, else the peer's
+// IP; AGENT is the User-Agent; each is written as Python writes bytes in an
+// f-string (b'127.0.0.1'), or None when absent. See SessionIdentifier.
+//
+// Loading the user (current_user), once per request. First the session
+// protection check; then the UserLoader with "_user_id" if set; if that
+// gives no user, the remember cookie, unless the session's "_remember" is
+// "clear": a valid one stores its user ID as "_user_id" with "_fresh"
+// false (not "_id"), and the UserLoader gives the user.
+//
+// Session protection. Nothing happens for an empty session or one whose
+// "_id" is this request's identifier. Otherwise basic mode, or any mode for
+// a permanent session, sets "_fresh" to false (unless it already is
+// False); strong mode removes "_user_id", "_remember", "_remember_seconds",
+// "_id", "_fresh" and "next", sets "_remember": "clear", and the request is
+// anonymous. As in Flask-Login, a login restored from the remember cookie
+// has no "_id", so under strong protection the next request logs it out.
+//
+// Remember cookie. The value is "user_id|digest", digest being the
+// lowercase hex HMAC-SHA512 of the user ID, keyed by SECRET_KEY (as
+// Latin-1 bytes, as Flask-Login encodes a str key); it is verified by
+// splitting at the last "|" and comparing in constant time (RememberCodec).
+// Its name, path, domain, Secure, HttpOnly (on) and SameSite (none) come
+// from Config; it expires "_remember_seconds" or RememberCookieDuration
+// (365 days) from now, with no Max-Age. Values are quoted and read as
+// Werkzeug 2.2 does (octal escapes inside double quotes), the Werkzeug
+// Flask-Login 0.6.2 runs on.
+//
+// After each request (_update_remember_cookie): if
+// RememberCookieRefreshEachRequest is on and the session has no
+// "_remember", it gets "set". Then "_remember" is popped: "set" with a
+// "_user_id" in the session sets the cookie, "clear" deletes it (Expires
+// in 1970, Max-Age=0, same Domain and Path).
+//
+// Unauthorized. LoginRequired lets OPTIONS through; an anonymous request
+// gets Config.Unauthorized if set, else 401 without a LoginView, else the
+// login message flashed (category "message" by default) and a 302 to
+// LoginURL: the view with next= the request's path and query (the full URL
+// if the view is on another host), query parameters sorted and encoded as
+// Werkzeug does. FreshLoginRequired does the same, then sends a login that
+// is not fresh to Config.NeedsRefresh or RefreshView with the refresh
+// message. Flask-Login does not check "next"; IsSafeNext is the check to
+// make before redirecting to it (only local paths).
+//
+// Not carried over: signals, request_loader and header_loader,
+// USE_SESSION_FOR_NEXT, FORCE_HOST_FOR_REDIRECTS, LOGIN_DISABLED,
+// per-blueprint login views (use a group with its own Config.Unauthorized),
+// and localize_callback.
+package flasklogin

@@ -1,0 +1,292 @@
+package flasklogin
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/ginflask/flasksession"
+)
+
+// LoginOption changes how LoginUser logs a user in.
+type LoginOption func(*loginOptions)
+
+type loginOptions struct {
+	remember bool
+	duration time.Duration
+	hasDur   bool
+	force    bool
+	notFresh bool
+}
+
+// Remember sets the remember cookie when on (login_user's remember).
+func Remember(on bool) LoginOption { return func(o *loginOptions) { o.remember = on } }
+
+// Duration is how long this login's remember cookie lasts, instead of
+// Config.RememberCookieDuration (login_user's duration). It is kept in the
+// session as "_remember_seconds", a float of whole microseconds.
+func Duration(d time.Duration) LoginOption {
+	return func(o *loginOptions) { o.duration, o.hasDur = d, true }
+}
+
+// Force logs in an inactive user too (login_user's force).
+func Force() LoginOption { return func(o *loginOptions) { o.force = true } }
+
+// NotFresh marks the login not fresh (login_user's fresh=False).
+func NotFresh() LoginOption { return func(o *loginOptions) { o.notFresh = true } }
+
+// LoginUser logs user in for this request and the session: Flask-Login's
+// login_user. It reports false, and changes nothing, for an inactive user
+// (see ActiveUser) unless Force is given. The session gets "_user_id",
+// "_fresh" and "_id"; with Remember(true) also "_remember": "set", which
+// the middleware turns into the remember cookie when the response starts.
+func LoginUser(c *gin.Context, user User, opts ...LoginOption) bool {
+	var o loginOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if a, ok := user.(ActiveUser); ok && !o.force && !a.IsActive() {
+		return false
+	}
+	st := from(c)
+	sess := st.sess
+	sess.Set(KeyUserID, user.ID())
+	sess.Set(KeyFresh, !o.notFresh)
+	sess.Set(KeyID, SessionIdentifier(st.req))
+	if o.remember {
+		sess.Set(KeyRemember, "set")
+		if o.hasDur {
+			sess.Set(KeyRememberSeconds, float64(o.duration/time.Microsecond)/1e6)
+		}
+	}
+	st.user, st.loadErr = user, nil
+	return true
+}
+
+// LogoutUser logs the current user out: Flask-Login's logout_user. It
+// removes "_user_id", "_fresh" and "_id" from the session and, if the
+// request carries a remember cookie, has the response clear it.
+func LogoutUser(c *gin.Context) {
+	st := from(c)
+	st.load() // as logout_user's _get_user(), with its side effects
+	sess := st.sess
+	sess.Pop(KeyUserID)
+	sess.Pop(KeyFresh)
+	sess.Pop(KeyID)
+	if _, ok := readCookie(st.req.Header, st.m.cfg.RememberCookieName); ok {
+		sess.Set(KeyRemember, "clear")
+		sess.Pop(KeyRememberSeconds)
+	}
+	st.user, st.loadErr = Anonymous, nil
+}
+
+// CurrentUser returns the logged-in user, or Anonymous: Flask-Login's
+// current_user. The user is loaded once per request, from the session's
+// "_user_id" or, failing that, from the remember cookie (which logs the
+// user in again, not fresh), after the session protection check.
+func CurrentUser(c *gin.Context) User {
+	return from(c).load()
+}
+
+// IsAuthenticated reports whether someone is logged in:
+// current_user.is_authenticated.
+func IsAuthenticated(c *gin.Context) bool {
+	return isAuthenticated(CurrentUser(c))
+}
+
+func isAuthenticated(u User) bool {
+	_, anon := u.(AnonymousUser)
+	return u != nil && !anon
+}
+
+// LoginFresh reports whether the login is fresh (made in this session
+// rather than restored from the remember cookie): Flask-Login's
+// login_fresh(), the Python truth of the session's "_fresh".
+func LoginFresh(c *gin.Context) bool {
+	v, _ := from(c).sess.Get(KeyFresh)
+	return truthy(v)
+}
+
+// LoginRemembered reports whether the request carries a valid remember
+// cookie that the session does not mean to clear: Flask-Login's
+// login_remembered().
+func LoginRemembered(c *gin.Context) bool {
+	st := from(c)
+	v, ok := readCookie(st.req.Header, st.m.cfg.RememberCookieName)
+	if !ok || st.rememberCleared() {
+		return false
+	}
+	_, err := st.m.codec.Decode(v)
+	return err == nil
+}
+
+// ConfirmLogin marks the login fresh again, after the user re-entered
+// their password say: Flask-Login's confirm_login().
+func ConfirmLogin(c *gin.Context) {
+	st := from(c)
+	st.sess.Set(KeyFresh, true)
+	st.sess.Set(KeyID, SessionIdentifier(st.req))
+}
+
+// LoginRequired is Flask-Login's @login_required as middleware: an
+// anonymous request gets Config.Unauthorized, else a redirect to
+// LoginURL(Config.LoginView) with the login message flashed, else 401.
+// OPTIONS requests pass, as in Flask-Login. A UserLoader error answers 500.
+func LoginRequired() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		st, ok := check(c)
+		if !ok {
+			return
+		}
+		if !isAuthenticated(st.load()) {
+			st.unauthorized()
+		}
+	}
+}
+
+// FreshLoginRequired is Flask-Login's @fresh_login_required as
+// middleware: LoginRequired, and a login that is not fresh gets
+// Config.NeedsRefresh, else a redirect to LoginURL(Config.RefreshView)
+// with the refresh message flashed, else 401.
+func FreshLoginRequired() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		st, ok := check(c)
+		if !ok {
+			return
+		}
+		if !isAuthenticated(st.load()) {
+			st.unauthorized()
+		} else if !LoginFresh(c) {
+			st.needsRefresh()
+		}
+	}
+}
+
+// check is the shared start of LoginRequired and FreshLoginRequired: it
+// reports false when the request needs no check or already has its
+// answer.
+func check(c *gin.Context) (*state, bool) {
+	if c.Request.Method == http.MethodOptions {
+		return nil, false
+	}
+	s := from(c)
+	if s.load(); s.loadErr != nil {
+		c.AbortWithStatus(http.StatusInternalServerError)
+		return nil, false
+	}
+	return s, true
+}
+
+// unauthorized is LoginManager.unauthorized.
+func (st *state) unauthorized() {
+	cfg := &st.m.cfg
+	st.answer(cfg.Unauthorized, cfg.LoginView, !cfg.NoLoginMessage, cfg.LoginMessage, cfg.LoginMessageCategory)
+}
+
+// needsRefresh is LoginManager.needs_refresh.
+func (st *state) needsRefresh() {
+	cfg := &st.m.cfg
+	st.answer(cfg.NeedsRefresh, cfg.RefreshView, !cfg.NoRefreshMessage, cfg.RefreshMessage, cfg.RefreshMessageCategory)
+}
+
+func (st *state) answer(handler gin.HandlerFunc, view string, flash bool, msg, category string) {
+	c := st.c
+	defer c.Abort()
+	if handler != nil {
+		handler(c)
+		return
+	}
+	if view == "" {
+		c.AbortWithStatus(http.StatusUnauthorized)
+		return
+	}
+	if flash {
+		flasksession.Flash(c, msg, category)
+	}
+	c.Redirect(http.StatusFound, LoginURL(view, st.req))
+}
+
+// rememberCleared reports session.get("_remember") == "clear".
+func (st *state) rememberCleared() bool {
+	v, _ := st.sess.Get(KeyRemember)
+	return v == "clear"
+}
+
+// load is Flask-Login's _load_user, once per request.
+func (st *state) load() User {
+	if st.user != nil {
+		return st.user
+	}
+	st.user = Anonymous
+	if st.protectionFailed() {
+		return st.user
+	}
+	var user User
+	if id, ok := st.sess.Get(KeyUserID); ok && id != nil {
+		if user = st.loadUser(pyStr(id)); st.loadErr != nil {
+			return st.user
+		}
+	}
+	if user == nil {
+		if v, ok := readCookie(st.req.Header, st.m.cfg.RememberCookieName); ok && !st.rememberCleared() {
+			user = st.fromRememberCookie(v)
+		}
+	}
+	if user != nil {
+		st.user = user
+	}
+	return st.user
+}
+
+// loadUser calls the UserLoader; a failure is kept and reported.
+func (st *state) loadUser(id string) User {
+	u, err := st.m.cfg.UserLoader(st.req.Context(), id)
+	if err != nil {
+		st.loadErr = &LoadError{ID: id, Err: err}
+		_ = st.c.Error(st.loadErr)
+		return nil
+	}
+	return u
+}
+
+// fromRememberCookie is _load_user_from_remember_cookie: a valid cookie
+// puts its user ID in the session, not fresh, whether or not the loader
+// knows the user.
+func (st *state) fromRememberCookie(value string) User {
+	id, err := st.m.codec.Decode(value)
+	if err != nil {
+		return nil
+	}
+	st.sess.Set(KeyUserID, id)
+	st.sess.Set(KeyFresh, false)
+	return st.loadUser(id)
+}
+
+// protectionFailed is _session_protection_failed: a session that is not
+// empty and whose "_id" is not this client's identifier is marked not
+// fresh (basic, or a permanent session), or loses Flask-Login's keys and
+// its remember cookie (strong), which logs the user out.
+func (st *state) protectionFailed() bool {
+	mode := st.m.cfg.SessionProtection
+	if mode == ProtectionOff {
+		return false
+	}
+	sess := st.sess
+	if sess.Len() == 0 {
+		return false
+	}
+	if id, _ := sess.Get(KeyID); id == SessionIdentifier(st.req) {
+		return false
+	}
+	if mode == ProtectionBasic || sess.Permanent() {
+		if v, ok := sess.Get(KeyFresh); !ok || v != false {
+			sess.Set(KeyFresh, false)
+		}
+		return false
+	}
+	for _, k := range sessionKeys {
+		sess.Pop(k)
+	}
+	sess.Set(KeyRemember, "clear")
+	return true
+}

@@ -1,0 +1,212 @@
+package flasklogin
+
+import (
+	"bufio"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/ginflask/flasksession"
+)
+
+// Session keys Flask-Login keeps (flask_login.config.SESSION_KEYS).
+const (
+	KeyUserID          = "_user_id"
+	KeyFresh           = "_fresh"
+	KeyID              = "_id"
+	KeyRemember        = "_remember"
+	KeyRememberSeconds = "_remember_seconds"
+	KeyNext            = "next"
+)
+
+// sessionKeys is SESSION_KEYS, what strong protection removes.
+var sessionKeys = []string{KeyUserID, KeyRemember, KeyRememberSeconds, KeyID, KeyFresh, KeyNext}
+
+// manager is a Config made ready for requests.
+type manager struct {
+	cfg    Config
+	codec  *RememberCodec
+	format cookieFormat
+	now    func() time.Time
+}
+
+// stateKey is the gin.Context key of the request's *state.
+type stateKey struct{}
+
+// New returns the login middleware: Flask-Login's LoginManager.init_app.
+// Register it after flasksession's middleware, on the engine or on the
+// groups that use logins:
+//
+//	r.Use(flasksession.New(sessCfg), flasklogin.New(loginCfg))
+//
+// It panics if cfg is invalid (see Config.Validate).
+func New(cfg Config) gin.HandlerFunc {
+	m, err := newManager(cfg, time.Now)
+	if err != nil {
+		panic(err)
+	}
+	return m.handle
+}
+
+func newManager(cfg Config, now func() time.Time) (*manager, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	return &manager{cfg: cfg, codec: NewRememberCodec(cfg.SecretKey), format: newCookieFormat(&cfg), now: now}, nil
+}
+
+// state is what the middleware keeps for one request.
+type state struct {
+	m       *manager
+	c       *gin.Context
+	req     *http.Request
+	sess    *flasksession.Session
+	user    User // nil until loaded
+	loadErr error
+	done    bool // the remember cookie rule ran
+}
+
+func (m *manager) handle(c *gin.Context) {
+	if _, ok := c.Get(stateKey{}); ok {
+		c.Next() // registered twice: the outer one serves
+		return
+	}
+	sess, ok := flasksession.Lookup(c)
+	if !ok {
+		panic(ErrNoSession.Error())
+	}
+	st := &state{m: m, c: c, req: c.Request, sess: sess}
+	c.Set(stateKey{}, st)
+	c.Writer = &hookWriter{ResponseWriter: c.Writer, st: st}
+	c.Next()
+	st.afterRequest()
+}
+
+// from returns the request's state; it panics without the middleware.
+func from(c *gin.Context) *state {
+	v, ok := c.Get(stateKey{})
+	if !ok {
+		panic(ErrNoManager.Error())
+	}
+	return v.(*state)
+}
+
+// afterRequest is Flask-Login's _update_remember_cookie, run once, before
+// the response headers go out (and so before the session is saved).
+func (st *state) afterRequest() {
+	if st.done {
+		return
+	}
+	st.done = true
+	if st.c.Writer.Written() {
+		return // written past our hook: too late for a cookie
+	}
+	sess := st.sess
+	if st.m.cfg.RememberCookieRefreshEachRequest && !sess.Has(KeyRemember) {
+		sess.Set(KeyRemember, "set")
+	}
+	op, ok := sess.Pop(KeyRemember)
+	if !ok {
+		return
+	}
+	h := st.c.Writer.Header()
+	switch op {
+	case "set":
+		id, ok := sess.Get(KeyUserID)
+		if !ok {
+			return
+		}
+		now := st.m.now()
+		expires := now.Add(st.rememberDuration())
+		h.Add("Set-Cookie", st.m.format.set(st.m.codec.Encode(pyStr(id)), expires))
+	case "clear":
+		h.Add("Set-Cookie", st.m.format.clear())
+	}
+}
+
+// rememberDuration is the session's _remember_seconds (a float, or an int
+// when another app wrote one), else Config.RememberCookieDuration.
+func (st *state) rememberDuration() time.Duration {
+	v, ok := st.sess.Get(KeyRememberSeconds)
+	if !ok {
+		return st.m.cfg.RememberCookieDuration
+	}
+	var secs float64
+	switch v := v.(type) {
+	case float64:
+		secs = v
+	case int:
+		secs = float64(v)
+	case int64:
+		secs = float64(v)
+	default:
+		return st.m.cfg.RememberCookieDuration
+	}
+	// Python's timedelta would overflow where Flask-Login answers 500;
+	// keep to what time.Duration holds.
+	const maxSecs = float64(math.MaxInt64/int64(time.Second)) / 2
+	if math.IsNaN(secs) || secs > maxSecs || secs < -maxSecs {
+		return st.m.cfg.RememberCookieDuration
+	}
+	return time.Duration(math.Round(secs*1e6)) * time.Microsecond
+}
+
+// pyStr is Python's str() for a user ID read back from the session.
+func pyStr(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case int:
+		return strconv.Itoa(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case bool:
+		if v {
+			return "True"
+		}
+		return "False"
+	case nil:
+		return "None"
+	}
+	return ""
+}
+
+// hookWriter runs the remember cookie rule just before the response
+// headers go out, whichever way the handler writes; the session's own
+// hook, inside this one, then saves the session with "_remember" gone.
+type hookWriter struct {
+	gin.ResponseWriter
+	st *state
+}
+
+func (w *hookWriter) WriteHeaderNow() {
+	w.st.afterRequest()
+	w.ResponseWriter.WriteHeaderNow()
+}
+
+func (w *hookWriter) Write(b []byte) (int, error) {
+	w.st.afterRequest()
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *hookWriter) WriteString(s string) (int, error) {
+	w.st.afterRequest()
+	return w.ResponseWriter.WriteString(s)
+}
+
+func (w *hookWriter) Flush() {
+	w.st.afterRequest()
+	w.ResponseWriter.Flush()
+}
+
+func (w *hookWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	w.st.afterRequest()
+	return w.ResponseWriter.Hijack()
+}
+
+// Unwrap lets http.ResponseController reach the features we do not hook.
+func (w *hookWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
