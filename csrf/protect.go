@@ -1,0 +1,261 @@
+package csrf
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/ginflask/flasksession/itsdangerous"
+)
+
+// protector is a resolved Config, made once by Protect.
+type protector struct {
+	ser          *itsdangerous.URLSafeTimedSerializer
+	field        string
+	methods      []string
+	headers      []string
+	timeLimit    time.Duration // <= 0: none
+	sslStrict    bool
+	isSecure     func(*http.Request) bool
+	trusted      []origin
+	crossOrigin  *http.CrossOriginProtection // nil: check off
+	checkDefault bool
+	exemptRoutes []string
+	exemptGroups []string
+	onError      func(*gin.Context, error)
+	now          func() time.Time
+}
+
+// Protect returns the middleware that refuses unsafe requests without a
+// valid token, Flask-WTF's CSRFProtect(app). Install it after the session
+// middleware, where the forms are rendered as well as where they are
+// posted:
+//
+//	r := gin.New(flasksession.Plugin(sessionCfg))
+//	r.Use(csrf.Protect(csrf.Config{SecretKey: key}))
+//
+// For each request whose method is in Methods, on a matched route not
+// exempt, it runs in order: the cross-origin check (unless
+// DisableCrossOriginCheck), the token check (Validate on the token from the
+// form field FieldName, else a form field ending in FieldName, else the
+// Headers), and on HTTPS the Referer check (unless DisableSSLStrict). The
+// first failure aborts the request through ErrorHandler. It panics if cfg
+// is invalid (see Config.Validate).
+func Protect(cfg Config) gin.HandlerFunc {
+	p, err := newProtector(cfg)
+	if err != nil {
+		panic(err)
+	}
+	return p.handle
+}
+
+func newProtector(cfg Config) (*protector, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	keys := append(slices.Clone(cfg.SecretKeyFallbacks), cfg.SecretKey)
+	ser, err := newSerializer(keys)
+	if err != nil {
+		return nil, err
+	}
+	d := DefaultConfig()
+	p := &protector{
+		ser:          ser,
+		field:        cmpOr(cfg.FieldName, d.FieldName),
+		methods:      upper(cmpOrSlice(cfg.Methods, d.Methods)),
+		headers:      slices.Clone(cmpOrSlice(cfg.Headers, d.Headers)),
+		timeLimit:    cfg.TimeLimit,
+		sslStrict:    !cfg.DisableSSLStrict,
+		isSecure:     cfg.IsSecure,
+		checkDefault: !cfg.DisableDefaultCheck,
+		exemptRoutes: slices.Clone(cfg.ExemptRoutes),
+		onError:      cfg.ErrorHandler,
+		now:          cfg.Clock,
+	}
+	if p.timeLimit == 0 {
+		p.timeLimit = DefaultTimeLimit
+	}
+	if p.isSecure == nil {
+		p.isSecure = func(r *http.Request) bool { return r.TLS != nil }
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	for _, g := range cfg.ExemptGroups {
+		p.exemptGroups = append(p.exemptGroups, strings.TrimSuffix(g, "/"))
+	}
+	if !cfg.DisableCrossOriginCheck {
+		p.crossOrigin = http.NewCrossOriginProtection()
+	}
+	for _, o := range cfg.TrustedOrigins {
+		if p.crossOrigin != nil {
+			p.crossOrigin.AddTrustedOrigin(o) // checked by Validate
+		}
+		if u, err := url.Parse(o); err == nil {
+			p.trusted = append(p.trusted, parseOrigin(u))
+		}
+	}
+	return p, nil
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func cmpOrSlice(s, def []string) []string {
+	if s == nil {
+		return def
+	}
+	return s
+}
+
+func upper(l []string) []string {
+	out := make([]string, len(l))
+	for i, s := range l {
+		out[i] = strings.ToUpper(s)
+	}
+	return out
+}
+
+func (p *protector) handle(c *gin.Context) {
+	c.Set(ctxKey{}, &request{p: p})
+	if !p.checkDefault || !p.applies(c) {
+		return
+	}
+	if err := p.check(c); err != nil {
+		p.refuse(c, err)
+	}
+}
+
+// applies is CSRFProtect's before_request filter: a checked method on a
+// matched route (Flask: request.endpoint) that is not exempt.
+func (p *protector) applies(c *gin.Context) bool {
+	if !slices.Contains(p.methods, c.Request.Method) {
+		return false
+	}
+	route := c.FullPath()
+	if route == "" || slices.Contains(p.exemptRoutes, route) {
+		return false
+	}
+	for _, g := range p.exemptGroups {
+		if route == g || strings.HasPrefix(route, g+"/") || g == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// Check runs Protect's checks on the request now, whatever the route:
+// Flask-WTF's csrf.protect(), for handlers behind Protect with
+// DisableDefaultCheck. Methods not in Config.Methods pass. The error is
+// one of the package's sentinels (errors.Is), nil if the request passes;
+// Check does not answer the request. It panics with ErrNotProtected if
+// Protect did not run for c.
+func Check(c *gin.Context) error {
+	p := state(c).p
+	if !slices.Contains(p.methods, c.Request.Method) {
+		return nil
+	}
+	return p.check(c)
+}
+
+func (p *protector) check(c *gin.Context) error {
+	if p.crossOrigin != nil {
+		if err := p.crossOrigin.Check(c.Request); err != nil {
+			return &causeError{ErrCrossOrigin, err}
+		}
+	}
+	if err := p.validate(c, p.requestToken(c)); err != nil {
+		return err
+	}
+	if p.sslStrict && p.isSecure(c.Request) {
+		return p.checkReferrer(c.Request)
+	}
+	return nil
+}
+
+// requestToken is CSRFProtect._get_csrf_token: the form field, else the
+// first non-empty form field whose name ends with the field name (a
+// prefixed form; Go does not keep form order, so in name order), else the
+// first non-empty header.
+func (p *protector) requestToken(c *gin.Context) string {
+	if t := c.PostForm(p.field); t != "" {
+		return t
+	}
+	if form := c.Request.PostForm; len(form) > 0 {
+		var names []string
+		for name := range form {
+			if strings.HasSuffix(name, p.field) {
+				names = append(names, name)
+			}
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			if t := form.Get(name); t != "" {
+				return t
+			}
+		}
+	}
+	for _, h := range p.headers {
+		if t := c.GetHeader(h); t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
+// checkReferrer is Flask-WTF's strict HTTPS check: the Referer must be
+// same_origin with https://HOST/, or with a trusted origin.
+func (p *protector) checkReferrer(r *http.Request) error {
+	ref := r.Referer()
+	if ref == "" {
+		return ErrReferrerMissing
+	}
+	u, err := url.Parse(ref)
+	if err != nil {
+		return ErrReferrerMismatch
+	}
+	got := parseOrigin(u)
+	if got == parseOrigin(&url.URL{Scheme: "https", Host: r.Host}) {
+		return nil
+	}
+	if slices.Contains(p.trusted, got) {
+		return nil
+	}
+	return ErrReferrerMismatch
+}
+
+// origin is what Flask-WTF's same_origin compares, as Python's urlparse
+// gives it: scheme, lower-case hostname, and the port only if written
+// (https://h/ and https://h:443/ differ).
+type origin struct {
+	scheme, host string
+	port         int // -1: none written
+}
+
+func parseOrigin(u *url.URL) origin {
+	o := origin{scheme: strings.ToLower(u.Scheme), host: strings.ToLower(u.Hostname()), port: -1}
+	if ps := u.Port(); ps != "" {
+		if n, err := strconv.Atoi(ps); err == nil {
+			o.port = n
+		}
+	}
+	return o
+}
+
+func (p *protector) refuse(c *gin.Context, err error) {
+	c.Error(err)
+	if p.onError != nil {
+		p.onError(c, err)
+	} else {
+		c.String(Status(err), Reason(err))
+	}
+	c.Abort()
+}
