@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/ginflask/flasksession/internal/realtest"
 )
 
 // appStartTimeout bounds how long StartApp waits for the server to answer;
@@ -29,18 +27,10 @@ const appStartTimeout = 60 * time.Second
 //
 // It returns once any HTTP response (even a 404) comes back. It skips the
 // test (or fails it, under FLASKSESSION_REQUIRE_REAL=1) when py or Flask is
-// missing.
+// missing or has the wrong Flask version (see Require).
 func StartApp(tb testing.TB, py Python, script string, env map[string]string) (baseURL string) {
 	tb.Helper()
-	path, err := exec.LookPath(py.Path)
-	if err != nil {
-		realtest.Missing(tb, "flaskoracle: no %s interpreter (%s): %v", py.Name, py.Path, err)
-		return ""
-	}
-	if out, err := exec.Command(path, "-c", "import flask").CombinedOutput(); err != nil {
-		realtest.Missing(tb, "flaskoracle: Flask is not importable under %s (%s): %v: %s", py.Name, path, err, strings.TrimSpace(string(out)))
-		return ""
-	}
+	path := Require(tb, py).Path
 	if strings.Contains(script, "\n") {
 		file := filepath.Join(tb.TempDir(), "app.py")
 		if err := os.WriteFile(file, []byte(script), 0o644); err != nil {

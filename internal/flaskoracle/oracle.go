@@ -11,8 +11,9 @@
 // Values cross the process boundary in a typed form (see ToTyped) so tests
 // can compare Go and Python values with exact types (Diff).
 //
-// When a Python or Flask is missing, Start and StartApp skip the test, or
-// fail it when the environment sets FLASKSESSION_REQUIRE_REAL=1.
+// When a Python or Flask is missing, or its Flask is not the release the
+// Python claims, Start and StartApp skip the test, or fail it when the
+// environment sets FLASKSESSION_REQUIRE_REAL=1.
 package flaskoracle
 
 import (
@@ -26,6 +27,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -37,22 +39,90 @@ import (
 //go:embed oracle.py
 var oracleSource string
 
-// Python is an interpreter that has (or should have) Flask installed.
+// Python is an interpreter that should have a given Flask release.
 type Python struct {
 	// Name labels subtests, e.g. "flask3.1".
 	Name string
 	// Path is the interpreter: a file path, or a command looked up in PATH.
 	Path string
+	// Flask is the Flask release the interpreter must have: "3.1" accepts
+	// 3.1 and every 3.1.x. Empty accepts any version.
+	Flask string
 }
 
 // Pythons returns the two Flask witnesses of this project: Flask 3.1 under
 // `python3` from PATH (pyenv on the dev machine) and Debian's Flask 2.2
-// under /usr/bin/python3. It does not check them; Start skips a missing one.
+// under /usr/bin/python3. Start, StartApp and Require check each one's
+// Flask version.
 func Pythons() []Python {
 	return []Python{
-		{Name: "flask3.1", Path: "python3"},
-		{Name: "flask2.2", Path: "/usr/bin/python3"},
+		{Name: "flask3.1", Path: "python3", Flask: "3.1"},
+		{Name: "flask2.2", Path: "/usr/bin/python3", Flask: "2.2"},
 	}
+}
+
+// checkFlask reports whether version (such as "3.1.3") is py's release.
+func (py Python) checkFlask(version string) error {
+	if py.Flask == "" || version == py.Flask || strings.HasPrefix(version, py.Flask+".") {
+		return nil
+	}
+	return fmt.Errorf("flaskoracle: %s (%s) has Flask %s, not %s.x", py.Name, py.Path, version, py.Flask)
+}
+
+// Interpreter is a Python checked by Require.
+type Interpreter struct {
+	// Path is the interpreter's absolute path.
+	Path string
+	// Flask is its Flask version, such as "3.1.3".
+	Flask string
+}
+
+var (
+	checkedMu sync.Mutex
+	checked   = map[Python]checkResult{}
+)
+
+type checkResult struct {
+	in      Interpreter
+	missing string // why py cannot serve; "" when it can
+}
+
+// Require returns py's interpreter after checking that it runs, imports
+// Flask and has the Flask release py names. Otherwise it skips tb with the
+// reason, or fails it under FLASKSESSION_REQUIRE_REAL=1. Each Python is
+// checked once per test binary.
+func Require(tb testing.TB, py Python) Interpreter {
+	tb.Helper()
+	checkedMu.Lock()
+	r, ok := checked[py]
+	if !ok {
+		r = check(py)
+		checked[py] = r
+	}
+	checkedMu.Unlock()
+	if r.missing != "" {
+		realtest.Missing(tb, "%s", r.missing)
+	}
+	return r.in
+}
+
+func check(py Python) checkResult {
+	path, err := exec.LookPath(py.Path)
+	if err != nil {
+		return checkResult{missing: fmt.Sprintf("flaskoracle: no %s interpreter (%s): %v", py.Name, py.Path, err)}
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	out, err := exec.Command(path, "-c", "import flask, importlib.metadata as m; print(m.version('flask'))").CombinedOutput()
+	if err != nil {
+		return checkResult{missing: fmt.Sprintf("flaskoracle: Flask is not importable under %s (%s): %v: %s", py.Name, path, err, strings.TrimSpace(string(out)))}
+	}
+	version := strings.TrimSpace(string(out))
+	if err := py.checkFlask(version); err != nil {
+		return checkResult{missing: err.Error()}
+	}
+	return checkResult{in: Interpreter{Path: path, Flask: version}}
 }
 
 // Versions describes the Python side of an Oracle.
@@ -89,14 +159,10 @@ const requestTimeout = 60 * time.Second
 
 // Start runs the oracle under py until the test ends. It skips the test
 // (or fails it, under FLASKSESSION_REQUIRE_REAL=1) when py or Flask is
-// missing.
+// missing or has the wrong Flask version (see Require).
 func Start(tb testing.TB, py Python) *Oracle {
 	tb.Helper()
-	path, err := exec.LookPath(py.Path)
-	if err != nil {
-		realtest.Missing(tb, "flaskoracle: no %s interpreter (%s): %v", py.Name, py.Path, err)
-		return nil
-	}
+	path := Require(tb, py).Path
 	cmd := exec.Command(path, "-c", oracleSource)
 	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1", "PYTHONIOENCODING=utf-8")
 	stdin, err := cmd.StdinPipe()
@@ -110,8 +176,7 @@ func Start(tb testing.TB, py Python) *Oracle {
 	o := &Oracle{Python: py, cmd: cmd, stdin: stdin, lines: make(chan []byte, 1), stderr: &tailBuffer{max: 16 << 10}}
 	cmd.Stderr = o.stderr
 	if err := cmd.Start(); err != nil {
-		realtest.Missing(tb, "flaskoracle: cannot run %s (%s): %v", py.Name, path, err)
-		return nil
+		tb.Fatalf("flaskoracle: cannot run %s (%s): %v", py.Name, path, err)
 	}
 	go func() {
 		r := bufio.NewReaderSize(stdout, 1<<16)
@@ -142,11 +207,10 @@ func Start(tb testing.TB, py Python) *Oracle {
 		tb.Fatalf("flaskoracle: %s: bad hello %q: %v", py.Name, hello, err)
 	}
 	if !h.OK {
-		if h.Error == "missing" {
-			realtest.Missing(tb, "flaskoracle: Flask is not importable under %s (%s): %s", py.Name, path, h.Message)
-			return nil
-		}
 		tb.Fatalf("flaskoracle: %s: %s: %s", py.Name, h.Error, h.Message)
+	}
+	if err := py.checkFlask(h.Flask); err != nil {
+		tb.Fatal(err) // Require passed, so the interpreter changed
 	}
 	o.Versions = h.Versions
 	return o
@@ -171,11 +235,11 @@ func (o *Oracle) read() ([]byte, error) {
 	select {
 	case line, ok := <-o.lines:
 		if !ok {
-			return nil, fmt.Errorf("flasksession: flaskoracle: python exited; stderr:\n%s", o.stderr)
+			return nil, fmt.Errorf("flaskoracle: python exited; stderr:\n%s", o.stderr)
 		}
 		return line, nil
 	case <-time.After(requestTimeout):
-		return nil, fmt.Errorf("flasksession: flaskoracle: no answer from python in %v; stderr:\n%s", requestTimeout, o.stderr)
+		return nil, fmt.Errorf("flaskoracle: no answer from python in %v; stderr:\n%s", requestTimeout, o.stderr)
 	}
 }
 
@@ -197,7 +261,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	s := "flasksession: flaskoracle: Flask raised " + e.Exception + ": " + e.Message
+	s := "flaskoracle: Flask raised " + e.Exception + ": " + e.Message
 	if e.Traceback != "" {
 		s += "\n" + e.Traceback
 	}
@@ -221,7 +285,7 @@ func Outcome(err error) string {
 func (o *Oracle) call(req map[string]any, out any) error {
 	data, err := json.Marshal(req)
 	if err != nil {
-		return fmt.Errorf("flasksession: flaskoracle: %w", err)
+		return fmt.Errorf("flaskoracle: %w", err)
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -229,7 +293,7 @@ func (o *Oracle) call(req map[string]any, out any) error {
 		return o.dead
 	}
 	if _, err := o.stdin.Write(append(data, '\n')); err != nil {
-		o.dead = fmt.Errorf("flasksession: flaskoracle: write to python: %v; stderr:\n%s", err, o.stderr)
+		o.dead = fmt.Errorf("flaskoracle: write to python: %v; stderr:\n%s", err, o.stderr)
 		return o.dead
 	}
 	line, err := o.read()
@@ -241,12 +305,12 @@ func (o *Oracle) call(req map[string]any, out any) error {
 		OK bool `json:"ok"`
 	}
 	if err := json.Unmarshal(line, &status); err != nil {
-		return fmt.Errorf("flasksession: flaskoracle: bad answer %q: %v", line, err)
+		return fmt.Errorf("flaskoracle: bad answer %q: %v", line, err)
 	}
 	if !status.OK {
 		e := new(Error)
 		if err := json.Unmarshal(line, e); err != nil {
-			return fmt.Errorf("flasksession: flaskoracle: bad answer %q: %v", line, err)
+			return fmt.Errorf("flaskoracle: bad answer %q: %v", line, err)
 		}
 		return e
 	}

@@ -2,6 +2,7 @@ package flaskoracle
 
 import (
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"io"
 	"math"
@@ -9,6 +10,7 @@ import (
 	"math/rand"
 	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -298,6 +300,96 @@ func TestMissingFlaskSkips(t *testing.T) {
 		t.Run(py.Name+"/app", func(t *testing.T) { app = t; StartApp(t, py, testApp, nil) })
 		if !oracle.Skipped() || !app.Skipped() {
 			t.Errorf("%s: Start skipped %v, StartApp skipped %v; want both skipped", py.Name, oracle.Skipped(), app.Skipped())
+		}
+	}
+}
+
+func TestCheckFlask(t *testing.T) {
+	tests := []struct {
+		claim, version string
+		ok             bool
+	}{
+		{"3.1", "3.1.3", true},
+		{"3.1", "3.1", true},
+		{"3.1", "3.1.0rc1", true},
+		{"3.1", "3.10.0", false},
+		{"3.1", "2.2.2", false},
+		{"3.1", "", false},
+		{"2.2", "2.2.2", true},
+		{"2.2", "3.1.3", false},
+		{"2.2", "2.20.1", false},
+		{"", "1.0", true},
+	}
+	for _, tt := range tests {
+		err := Python{Name: "x", Path: "p", Flask: tt.claim}.checkFlask(tt.version)
+		if (err == nil) != tt.ok {
+			t.Errorf("claim %q, version %q: %v, want ok=%v", tt.claim, tt.version, err, tt.ok)
+		}
+	}
+	for _, py := range Pythons() {
+		if py.Flask == "" || !strings.HasSuffix(py.Name, py.Flask) {
+			t.Errorf("%+v: a witness must claim the Flask release its name says", py)
+		}
+	}
+}
+
+// fakeTB records the skip or failure that ends a test and, like testing.T,
+// stops the goroutine there.
+type fakeTB struct {
+	testing.TB
+	skipped, failed string
+}
+
+func (f *fakeTB) Helper() {}
+func (f *fakeTB) Skipf(format string, args ...any) {
+	f.skipped = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+func (f *fakeTB) Fatalf(format string, args ...any) {
+	f.failed = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+func (f *fakeTB) Fatal(args ...any) { f.Fatalf("%s", fmt.Sprint(args...)) }
+
+// runFake runs fn with a fakeTB and reports how fn ended.
+func runFake(t *testing.T, fn func(testing.TB)) (f *fakeTB, returned bool) {
+	f = &fakeTB{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn(f)
+		returned = true
+	}()
+	<-done
+	return f, returned
+}
+
+// TestWrongFlaskRefused points the Flask 3.1 witness at Debian's Flask 2.2:
+// every entry point refuses it, skipping with the reason, or failing under
+// FLASKSESSION_REQUIRE_REAL=1.
+func TestWrongFlaskRefused(t *testing.T) {
+	real22 := Pythons()[1]
+	if in := Require(t, real22); !strings.HasPrefix(in.Flask, "2.2.") {
+		t.Fatalf("Require(%+v) = %+v", real22, in)
+	}
+	liar := Python{Name: "flask3.1", Path: real22.Path, Flask: "3.1"}
+	entries := map[string]func(testing.TB){
+		"Require":  func(tb testing.TB) { Require(tb, liar) },
+		"Start":    func(tb testing.TB) { Start(tb, liar) },
+		"StartApp": func(tb testing.TB) { StartApp(tb, liar, testApp, nil) },
+	}
+	for name, fn := range entries {
+		for _, require := range []string{"", "1"} {
+			t.Setenv(realtest.EnvVar, require)
+			f, returned := runFake(t, fn)
+			msg, other := f.skipped, f.failed
+			if require == "1" {
+				msg, other = f.failed, f.skipped
+			}
+			if returned || other != "" || !strings.Contains(msg, "has Flask 2.2.") || !strings.Contains(msg, "not 3.1.x") {
+				t.Errorf("%s with %s=%q: returned %v, skipped %q, failed %q; want it refused with the versions named",
+					name, realtest.EnvVar, require, returned, f.skipped, f.failed)
+			}
 		}
 	}
 }

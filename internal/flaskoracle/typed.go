@@ -119,12 +119,12 @@ func typedSlice(xs []any) []any {
 func FromTyped(t any) (any, error) {
 	m, ok := t.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("flasksession: flaskoracle: typed value is %T, not an object", t)
+		return nil, fmt.Errorf("flaskoracle: typed value is %T, not an object", t)
 	}
 	kind, _ := m["t"].(string)
 	v := m["v"]
 	bad := func() (any, error) {
-		return nil, fmt.Errorf("flasksession: flaskoracle: bad typed %q value %#v", kind, v)
+		return nil, fmt.Errorf("flaskoracle: bad typed %q value %#v", kind, v)
 	}
 	switch kind {
 	case "none":
@@ -237,7 +237,7 @@ func FromTyped(t any) (any, error) {
 		}
 		return time.Unix(sec, 0).UTC(), nil
 	}
-	return nil, fmt.Errorf("flasksession: flaskoracle: unknown typed kind %q", kind)
+	return nil, fmt.Errorf("flaskoracle: unknown typed kind %q", kind)
 }
 
 // FromTypedSession is FromTyped for a whole session, which must be a dict.
@@ -248,7 +248,7 @@ func FromTypedSession(t any) (map[string]any, error) {
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("flasksession: flaskoracle: session is %T, not a dict", v)
+		return nil, fmt.Errorf("flaskoracle: session is %T, not a dict", v)
 	}
 	return m, nil
 }
