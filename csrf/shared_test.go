@@ -190,4 +190,3 @@ func TestShared(t *testing.T) {
 		ginTarget(t, "gin", appKeys{session: testKey}),
 		ginTarget(t, "gin, separate CSRF key equal to the session key", appKeys{testKey, testKey}))
 }
-
