@@ -636,7 +636,7 @@ func testAtomicTouchRacesUpdate(t *testing.T, h *harness) {
 	race(func(g int) {
 		if g == 0 {
 			defer close(stop)
-			for i := range rounds * 5 {
+			for i := range rounds * 3 {
 				last = fmt.Appendf(nil, "v%d", i+1)
 				if err := h.s.Update(h.ctx, id, nil, last, later()); err != nil {
 					t.Errorf("Update: %v", err)
