@@ -868,7 +868,9 @@ func outcomeApp(t testing.TB) *testApp {
 	return a
 }
 
-// Spec section 3.5 as a table.
+// Flask's save_session outcomes as a table: what the response does with
+// the cookie (set, deleted, nothing) and Vary, for each thing a view does
+// with or without a session cookie.
 func TestFlask_OutcomeTable(t *testing.T) {
 	a := outcomeApp(t)
 	codec := a.codec()

@@ -16,6 +16,7 @@ package flasksession
 import (
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -203,5 +204,24 @@ func TestCookieStore_MaxAge(t *testing.T) {
 	raw, _ := a.client().get("/logout").cookie(t, "session")
 	if !isDeletion(raw) {
 		t.Errorf("MaxAge -1: Set-Cookie %q, want a deletion", raw)
+	}
+}
+
+// CookiePartitioned adds Secure but not Partitioned to CookieStore cookies.
+func TestCookieStorePartitioned(t *testing.T) {
+	st, err := NewCookieStore(Config{SecretKey: testSecret, CookiePartitioned: true, CookieSameSite: http.SameSiteNoneMode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	sess, _ := st.New(req, "session")
+	sess.Values["a"] = 1
+	w := httptest.NewRecorder()
+	if err := st.Save(req, w, sess); err != nil {
+		t.Fatal(err)
+	}
+	sc := w.Header().Get("Set-Cookie")
+	if !strings.Contains(sc, "Partitioned") {
+		t.Errorf("Set-Cookie %q lacks Partitioned", sc)
 	}
 }

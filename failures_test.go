@@ -634,3 +634,26 @@ func TestRecoverFromTooLarge(t *testing.T) {
 		t.Errorf("saved %v", m)
 	}
 }
+
+// A second Save after a failed one returns nil although nothing was saved.
+func TestSaveAgainAfterFailedSaveKeepsTheError(t *testing.T) {
+	r := gin.New()
+	r.Use(New(Config{SecretKey: testSecret, MaxCookieSize: 100}))
+	var first, second error
+	r.GET("/", func(c *gin.Context) {
+		s := Get(c)
+		s.Set("big", strings.Repeat("x", 500))
+		first = s.Save()
+		second = s.Save()
+	})
+	w := serveOnce(t, r, "")
+	if !errors.Is(first, ErrCookieTooLarge) {
+		t.Fatalf("first Save = %v, want ErrCookieTooLarge", first)
+	}
+	if len(w.Result().Cookies()) != 0 {
+		t.Fatalf("a cookie was sent")
+	}
+	if second == nil {
+		t.Errorf("second Save = nil, but the session was not saved")
+	}
+}

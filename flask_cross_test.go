@@ -5,8 +5,8 @@ package flasksession
 // Flask 2.2). Cookies the middleware sets load in Flask with the same
 // values and types, flashes and permanent sessions included; cookies
 // Flask sets load here; Set-Cookie headers match Werkzeug's byte for byte
-// (apart from the value and the Expires date); and the outcome table of
-// spec section 3.5 matches Flask's. Skipped when Flask is missing, failed
+// (apart from the value and the Expires date); and the outcome table
+// (TestFlask_OutcomeTable) matches Flask's. Skipped when Flask is missing, failed
 // under FLASKSESSION_REQUIRE_REAL=1.
 
 import (
@@ -517,7 +517,7 @@ func sameSigningSecond(a, b string) bool {
 
 // crossOutcomes runs the outcome views on both sides with the same request
 // cookies. Flask 3.1.3 must agree exactly; Flask 2.2 on the Set-Cookie
-// action only, since its Vary rules are older (spec section 3.1), and so
+// action only, since its Vary rules are older (Flask 3.1.3 counts any use as access), and so
 // would Flask 3.1.0-3.1.2.
 func crossOutcomes(t *testing.T, f *flaskSide) {
 	a := outcomeApp(t)

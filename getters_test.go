@@ -240,7 +240,8 @@ func TestDecode(t *testing.T) {
 	}
 }
 
-// Flask's dict semantics, flag by flag (spec section 3.1, 3.1.3 rules).
+// Flask's dict semantics, flag by flag (modified and accessed, as Flask
+// 3.1.3 sets them).
 func TestSessionDictRules(t *testing.T) {
 	r := newSessionRunner(t, map[string]any{"a": 1, "b": "two"})
 	type flags struct{ accessed, modified bool }
@@ -366,5 +367,30 @@ func TestValueForTemplates(t *testing.T) {
 	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
 	if got, want := w.Body.String(), "&lt;alice&gt;|"; got != want {
 		t.Errorf("body %q, want %q", got, want)
+	}
+}
+
+// Session.Decode(key, nil) must return an error, not panic: convert
+// rejects the nil dst, then building the TypeError calls
+// reflect.TypeOf(nil).String().
+func TestDecodeNilDstIsAnError(t *testing.T) {
+	r := gin.New()
+	r.Use(New(Config{SecretKey: testSecret}))
+	var err error
+	var panicked any
+	r.GET("/", func(c *gin.Context) {
+		s := Get(c)
+		s.Set("k", map[string]any{"a": 1})
+		func() {
+			defer func() { panicked = recover() }()
+			err = s.Decode("k", nil)
+		}()
+	})
+	serveOnce(t, r, "")
+	if panicked != nil {
+		t.Fatalf("Decode(key, nil) panicked: %v", panicked)
+	}
+	if err == nil {
+		t.Fatal("Decode(key, nil) returned nil")
 	}
 }

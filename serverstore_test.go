@@ -736,7 +736,7 @@ func TestServerStore_DestroyThenWrite(t *testing.T) {
 		old := tc.sessionValue()
 		tc.get("/logout-flash")
 		if storeID(t, tc.sessionValue()) == storeID(t, old) {
-			t.Errorf("Destroy then Flash kept the old session ID: a copy of the old cookie stays live (see notes/bugs.md, issue 6)")
+			t.Errorf("Destroy then Flash kept the old session ID: a copy of the old cookie stays live")
 		}
 		if b.hasRecord(t, storeID(t, old)) {
 			t.Errorf("the old record survives Destroy")
@@ -859,4 +859,82 @@ func TestServerStore_RedisBadRecord(t *testing.T) {
 			t.Errorf("%q: the bad record was kept or its ID reused", bad)
 		}
 	}
+}
+
+// A store that saves no cookie is a store problem, yet it is reported as
+// ErrUnserializable ("session value cannot be stored") and not ErrStore.
+func TestStoreWithoutCookieIsAStoreError(t *testing.T) {
+	r := gin.New()
+	r.Use(New(Config{Store: noCookieStore{}}))
+	var err error
+	r.GET("/", func(c *gin.Context) {
+		s := Get(c)
+		s.Set("a", 1)
+		err = s.Save()
+	})
+	serveOnce(t, r, "")
+	if err == nil {
+		t.Fatal("Save = nil")
+	}
+	if errors.Is(err, ErrUnserializable) {
+		t.Errorf("Save = %q matches ErrUnserializable; the values were fine", err)
+	}
+	if !errors.Is(err, ErrStore) {
+		t.Errorf("Save = %q does not match ErrStore", err)
+	}
+}
+
+// A store that fails on load, with no ErrorHandler set, leaves no trace in
+// c.Errors; a handler that then writes anything (a flash, a counter)
+// replaces the client's session ID: the user is logged out by a blip.
+func TestStoreLoadFailureKeepsTheClientSession(t *testing.T) {
+	r := gin.New()
+	r.Use(New(Config{Store: &flakyStore{fails: 1}}))
+	var ginErrs int
+	r.GET("/", func(c *gin.Context) {
+		Flash(c, "hello")
+		c.String(200, "ok")
+		ginErrs = len(c.Errors)
+	})
+	w := serveOnce(t, r, "session=old-id")
+	if ginErrs == 0 {
+		t.Errorf("store load failure: nothing in c.Errors (ErrorHandler is the only place it goes)")
+	}
+	if sc := w.Header().Get("Set-Cookie"); strings.HasPrefix(sc, "session=new-id") {
+		t.Errorf("after a failed load the client's session was replaced: %q", sc)
+	}
+}
+
+// noCookieStore is a gin-contrib store whose Save writes no cookie.
+type noCookieStore struct{}
+
+func (noCookieStore) Get(r *http.Request, name string) (*gsessions.Session, error) {
+	return gsessions.NewSession(noCookieStore{}, name), nil
+}
+func (noCookieStore) New(r *http.Request, name string) (*gsessions.Session, error) {
+	return gsessions.NewSession(noCookieStore{}, name), nil
+}
+func (noCookieStore) Save(*http.Request, http.ResponseWriter, *gsessions.Session) error { return nil }
+func (noCookieStore) Options(sessions.Options)                                          {}
+
+// flakyStore fails its first New (a Redis timeout, say), then works.
+type flakyStore struct {
+	noCookieStore
+	fails int
+}
+
+func (s *flakyStore) New(r *http.Request, name string) (*gsessions.Session, error) {
+	gs := gsessions.NewSession(s, name)
+	if s.fails > 0 {
+		s.fails--
+		return gs, errors.New("i/o timeout")
+	}
+	return gs, nil
+}
+func (s *flakyStore) Save(_ *http.Request, w http.ResponseWriter, gs *gsessions.Session) error {
+	if gs.ID == "" {
+		gs.ID = "new-id"
+	}
+	http.SetCookie(w, &http.Cookie{Name: gs.Name(), Value: gs.ID})
+	return nil
 }
