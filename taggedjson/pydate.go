@@ -12,9 +12,9 @@ import (
 // This file ports werkzeug.http.parse_date, which is Python's
 // email.utils.parsedate_to_datetime (email._parseaddr._parsedate_tz) plus
 // "no zone means UTC". It is lenient in odd ways; matching it keeps a Go
-// server and a Flask server agreeing on every " d" value. Python's int()
-// and isdigit() also accept non-ASCII digits; here those make the date
-// unparsable (nil).
+// server and a Flask server agreeing on every " d" value, including
+// Python's int() and isdigit() taking non-ASCII digits (pyDecimal,
+// pyIsDigit).
 
 var errDateOverflow = errors.New("date field out of range for Python (OverflowError)")
 
@@ -37,8 +37,9 @@ type pyInt struct {
 	huge bool
 }
 
-// pyAtoi is Python's int(s) for an ASCII string without whitespace. ok is
-// false where Python raises ValueError (including more than 4300 digits).
+// pyAtoi is Python's int(s) for a string without whitespace: decimal
+// digits of any script, underscores between them. ok is false where Python
+// raises ValueError (including more than 4300 digits).
 func pyAtoi(s string) (n pyInt, ok bool) {
 	neg := false
 	if s != "" && (s[0] == '+' || s[0] == '-') {
@@ -47,25 +48,25 @@ func pyAtoi(s string) (n pyInt, ok bool) {
 	}
 	digits, sig := 0, 0
 	prevDigit := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '_' {
+	for _, r := range s {
+		if r == '_' {
 			if !prevDigit {
 				return n, false
 			}
 			prevDigit = false
 			continue
 		}
-		if !isDigit(c) {
+		d := pyDecimal(r)
+		if d < 0 {
 			return n, false
 		}
 		prevDigit = true
 		digits++
-		if sig > 0 || c != '0' {
+		if sig > 0 || d != 0 {
 			sig++
 		}
 		if sig <= 18 {
-			n.v = n.v*10 + int64(c-'0')
+			n.v = n.v*10 + int64(d)
 		}
 	}
 	if !prevDigit || digits > maxIntDigits {
@@ -78,6 +79,53 @@ func pyAtoi(s string) (n pyInt, ok bool) {
 		n.v = -n.v
 	}
 	return n, true
+}
+
+// pyDecimal is the value of r as a decimal digit (Unicode category Nd, any
+// script, as Python's int() reads it), or -1.
+func pyDecimal(r rune) int {
+	if r < utf8.RuneSelf {
+		if r >= '0' && r <= '9' {
+			return int(r - '0')
+		}
+		return -1
+	}
+	// Nd digits come in runs of ten, 0 to 9; the table's ranges are whole
+	// runs, so the offset in its range gives the value.
+	for _, rg := range unicode.Nd.R16 {
+		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
+			return int(r-rune(rg.Lo)) % 10
+		}
+	}
+	for _, rg := range unicode.Nd.R32 {
+		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
+			return int(r-rune(rg.Lo)) % 10
+		}
+	}
+	return -1
+}
+
+// pyIsDigit is Python's str.isdigit for one character: the decimal digits
+// plus the other characters with a digit value (superscripts, circled
+// digits...), which int() still refuses.
+func pyIsDigit(r rune) bool {
+	return pyDecimal(r) >= 0 || unicode.Is(pyOtherDigits, r)
+}
+
+// pyOtherDigits are the characters with Unicode Numeric_Type=Digit that
+// are not decimal digits, from Python 3.11's unicodedata (Unicode 14):
+// [c for c in all chars if c.isdigit() and not c.isdecimal()].
+var pyOtherDigits = &unicode.RangeTable{
+	R16: []unicode.Range16{
+		{0xb2, 0xb3, 1}, {0xb9, 0xb9, 1}, {0x1369, 0x1371, 1}, {0x19da, 0x19da, 1}, {0x2070, 0x2070, 1},
+		{0x2074, 0x2079, 1}, {0x2080, 0x2089, 1}, {0x2460, 0x2468, 1}, {0x2474, 0x247c, 1}, {0x2488, 0x2490, 1},
+		{0x24ea, 0x24ea, 1}, {0x24f5, 0x24fd, 1}, {0x24ff, 0x24ff, 1}, {0x2776, 0x277e, 1}, {0x2780, 0x2788, 1},
+		{0x278a, 0x2792, 1},
+	},
+	R32: []unicode.Range32{
+		{0x10a40, 0x10a43, 1}, {0x10e60, 0x10e68, 1}, {0x11052, 0x1105a, 1}, {0x1f100, 0x1f10a, 1},
+	},
+	LatinOffset: 2,
 }
 
 // fitsCInt reports whether Python could pass n as a C int.
@@ -223,7 +271,7 @@ func parseDate(data string) (t time.Time, ok bool, err error) {
 			return
 		}
 	}
-	if r, _ := utf8.DecodeRuneInString(yy); !unicode.IsDigit(r) {
+	if r, _ := utf8.DecodeRuneInString(yy); !pyIsDigit(r) {
 		yy, tz = tz, yy
 	}
 	tm = strings.TrimSuffix(tm, ",")

@@ -296,8 +296,8 @@ func pyB64Decode(s string) ([]byte, string) {
 	return nil, "Incorrect padding"
 }
 
-// pyUUID is Python's uuid.UUID(hex). Python's int() also accepts non-ASCII
-// decimal digits; those are rejected here.
+// pyUUID is Python's uuid.UUID(hex), whose int(hex, 16) also takes
+// decimal digits of other scripts.
 func pyUUID(s string) (uuid.UUID, bool) {
 	var u uuid.UUID
 	s = strings.ReplaceAll(s, "urn:", "")
@@ -317,9 +317,8 @@ func pyUUID(s string) (uuid.UUID, bool) {
 	}
 	var hi, lo uint64 // at most 32 digits remain, so no overflow
 	prevDigit := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		var v byte
+	for _, c := range s {
+		var v rune
 		switch {
 		case c == '_':
 			if !prevDigit {
@@ -327,14 +326,16 @@ func pyUUID(s string) (uuid.UUID, bool) {
 			}
 			prevDigit = false
 			continue
-		case c >= '0' && c <= '9':
-			v = c - '0'
 		case c >= 'a' && c <= 'f':
 			v = c - 'a' + 10
 		case c >= 'A' && c <= 'F':
 			v = c - 'A' + 10
 		default:
-			return u, false
+			d := pyDecimal(c) // int(s, 16) takes decimal digits of any script
+			if d < 0 {
+				return u, false
+			}
+			v = rune(d)
 		}
 		prevDigit = true
 		hi = hi<<4 | lo>>60
