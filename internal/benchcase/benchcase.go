@@ -50,14 +50,16 @@ type Scenario struct {
 	Bare    gin.HandlerFunc // the same answer without it
 }
 
-// Scenarios are the four requests of the benchmarks: session untouched;
-// no cookie, set one key; valid 5-key cookie, read one key; the same, read
-// one, modify one, save.
+// Scenarios are the five requests of the benchmarks: no cookie, session
+// untouched; valid 5-key cookie, session untouched (not permanent, so
+// nothing is saved); no cookie, set one key; valid 5-key cookie, read one
+// key; the same, read one, modify one, save.
 func Scenarios() []Scenario {
 	ok := func(c *gin.Context) { c.String(http.StatusOK, "ok") }
 	alice := func(c *gin.Context) { c.String(http.StatusOK, "alice") }
 	return []Scenario{
 		{"Untouched", false, false, ok, ok},
+		{"UntouchedCookie", true, false, ok, ok},
 		{"NewSet", false, true, func(c *gin.Context) {
 			flasksession.Get(c).Set("username", "alice")
 			c.String(http.StatusOK, "ok")
