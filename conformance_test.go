@@ -195,6 +195,13 @@ func TestFlask_SessionUsingSameSiteAttribute(t *testing.T) {
 }
 
 // panicMessage runs f and returns what it panicked with ("" if nothing).
+// panicValue returns what f panicked with, or nil.
+func panicValue(f func()) (v any) {
+	defer func() { v = recover() }()
+	f()
+	return nil
+}
+
 func panicMessage(f func()) (msg string) {
 	defer func() {
 		if r := recover(); r != nil {

@@ -8,11 +8,17 @@ import (
 // Sentinel errors. Test for them with errors.Is; the error types below
 // carry the details and match these sentinels.
 var (
-	// ErrNoSecretKey: Config.SecretKey is empty.
-	ErrNoSecretKey = errors.New("flasksession: Config.SecretKey is empty: set it to a long random secret shared by every instance (and by the Flask app, if any); generate one with `go run github.com/ginflask/flasksession/cmd/flasksession genkey`")
+	// ErrNoSecretKey: Config.SecretKey is empty. Set it to a long random
+	// secret shared by every instance (and by the Flask app, if any);
+	// `go run github.com/ginflask/flasksession/cmd/flasksession genkey`
+	// makes one.
+	ErrNoSecretKey = errors.New("flasksession: Config.SecretKey is empty")
 
 	// ErrWeakSecretKey: Config.SecretKey is shorter than MinSecretKeyLen.
-	ErrWeakSecretKey = fmt.Errorf("flasksession: Config.SecretKey is shorter than %d bytes: use a longer random key (`go run github.com/ginflask/flasksession/cmd/flasksession genkey`), or set Config.AllowWeakSecretKey to share sessions with an existing Flask app whose key is short", MinSecretKeyLen)
+	// Use a longer random key (genkey makes one), or set
+	// Config.AllowWeakSecretKey to share sessions with an existing Flask
+	// app whose key is short.
+	ErrWeakSecretKey = fmt.Errorf("flasksession: Config.SecretKey is shorter than %d bytes", MinSecretKeyLen)
 
 	// ErrInvalidConfig: a Config field other than the key is invalid.
 	ErrInvalidConfig = errors.New("flasksession: invalid Config")
@@ -26,8 +32,10 @@ var (
 	ErrUnserializable = errors.New("flasksession: session value cannot be stored")
 
 	// ErrHeadersWritten: the session changed after the response headers
-	// went out, so the change could not be saved.
-	ErrHeadersWritten = errors.New("flasksession: session changed after the response headers were sent; the change is lost: change the session before writing the response (c.JSON, c.String, c.Writer.Write, c.Status with AbortWithStatus, Flush)")
+	// went out, so the change could not be saved. Change the session before
+	// the handler writes the response (c.JSON, c.String, c.Redirect,
+	// c.Writer.Write, AbortWithStatus, Flush).
+	ErrHeadersWritten = errors.New("flasksession: session changed after the response headers were sent")
 
 	// ErrInvalidCookie: the client sent a session cookie that was not
 	// accepted (tampered, signed with another key, expired, dated in the
@@ -35,8 +43,11 @@ var (
 	// goes only to Config.ErrorHandler.
 	ErrInvalidCookie = errors.New("flasksession: session cookie rejected")
 
-	// ErrNoMiddleware: Get was called on a context the middleware did not run for.
-	ErrNoMiddleware = errors.New("flasksession: no session on this gin.Context: register the middleware first with r.Use(flasksession.New(cfg)) or gin.New(flasksession.Plugin(cfg))")
+	// ErrNoMiddleware: Get was called on a context the middleware did not
+	// run for. Register it first, with r.Use(flasksession.New(cfg)) or
+	// gin.New(flasksession.Plugin(cfg)), on the engine or on the route's
+	// group. Get panics with this error; Lookup reports it as false.
+	ErrNoMiddleware = errors.New("flasksession: no session middleware on this gin.Context")
 
 	// ErrStore: the server-side store (Config.Store) failed to load, save
 	// or delete a session: Redis unreachable, a full disk, and the like.
@@ -67,9 +78,11 @@ type CookieTooLargeError struct {
 	Limit int    // Config.MaxCookieSize in force
 }
 
-// Error gives the sizes and what to do.
+// Error gives the sizes. The session was not saved and the client keeps
+// its old cookie: store less in the session (an ID instead of the record),
+// or use a server-side store (Config.Store).
 func (e *CookieTooLargeError) Error() string {
-	return fmt.Sprintf("flasksession: the %q cookie would be %d bytes, over the %d-byte limit browsers enforce; the session was not saved and the client keeps its old cookie: store less in the session (an ID instead of the record), or use a server-side store (Config.Store)", e.Name, e.Size, e.Limit)
+	return fmt.Sprintf("flasksession: cookie %q would be %d bytes, over the %d-byte limit", e.Name, e.Size, e.Limit)
 }
 
 // Is makes a *CookieTooLargeError match ErrCookieTooLarge.
@@ -97,7 +110,7 @@ type InvalidCookieError struct{ Err error }
 
 // Error says why the cookie was rejected.
 func (e *InvalidCookieError) Error() string {
-	return "flasksession: session cookie rejected, using an empty session: " + trimPrefix(e.Err.Error())
+	return "flasksession: session cookie rejected: " + trimPrefix(e.Err.Error())
 }
 
 // Unwrap returns the cause.
@@ -145,7 +158,7 @@ type StoreError struct {
 
 // Error names the failed operation and the store's error.
 func (e *StoreError) Error() string {
-	return "flasksession: the session store could not " + e.Op + " the session: " + trimPrefix(e.Err.Error()) + " (is the store, Redis say, up and reachable?)"
+	return "flasksession: session store " + e.Op + ": " + trimPrefix(e.Err.Error())
 }
 
 // Unwrap returns the store's error.

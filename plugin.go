@@ -1,6 +1,8 @@
 package flasksession
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,9 +17,21 @@ type contextKey struct{}
 func New(cfg Config) gin.HandlerFunc {
 	m, err := newMiddleware(cfg, time.Now)
 	if err != nil {
-		panic(err)
+		panic(startupError(err))
 	}
 	return m.handle
+}
+
+// startupError is err with the fix a developer needs at startup: how to
+// make a key. It still matches err with errors.Is.
+func startupError(err error) error {
+	switch {
+	case errors.Is(err, ErrNoSecretKey):
+		return fmt.Errorf("%w (generate one: go run github.com/ginflask/flasksession/cmd/flasksession genkey)", err)
+	case errors.Is(err, ErrWeakSecretKey):
+		return fmt.Errorf("%w (generate a longer one: go run github.com/ginflask/flasksession/cmd/flasksession genkey; or set Config.AllowWeakSecretKey to share a Flask app's short key)", err)
+	}
+	return err
 }
 
 // Plugin returns New(cfg) as a gin.OptionFunc:
@@ -32,7 +46,7 @@ func Plugin(cfg Config) gin.OptionFunc {
 func Get(c *gin.Context) *Session {
 	s, ok := Lookup(c)
 	if !ok {
-		panic(ErrNoMiddleware.Error())
+		panic(ErrNoMiddleware)
 	}
 	return s
 }
