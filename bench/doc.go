@@ -1,6 +1,8 @@
 // Package bench compares flasksession with the session libraries a Gin or
 // net/http user would otherwise pick (gin-contrib/sessions, gorilla/sessions,
-// alexedwards/scs) and with Flask itself, on the same four scenarios.
+// alexedwards/scs), with Flask itself, and with the limit (the work a Flask
+// cookie session cannot avoid, done by hand: limit_test.go), on the same
+// five scenarios.
 //
 // It is its own module so that the library's users never download the peers.
 // Run everything, interleaved, and print the tables with
