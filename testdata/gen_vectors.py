@@ -4,12 +4,16 @@
 Usage (from the repository root or anywhere):
 
     python3 testdata/gen_vectors.py            # regenerate testdata/vectors.json
-    python3 testdata/gen_vectors.py --check    # fail if the file is stale
+    python3 testdata/gen_vectors.py --check    # exit 1 if the file is stale
     PY testdata/gen_vectors.py --emit          # one witness: print the JSON
 
 The default modes run the --emit mode under BOTH witnesses, `python3` from PATH
 (Flask 3.1) and `/usr/bin/python3` (Debian's Flask 2.2), and stop with an error
-unless their outputs are byte-identical. Time is frozen (a TimestampSigner whose
+unless their outputs are byte-identical. --check regenerates the file in memory
+and compares it with the one on disk, naming the first vector that differs.
+Options: --witnesses PY1,PY2 (interpreters, in that order) and --file PATH
+(the file to write or check); internal/flaskoracle's TestVectorsCurrent runs
+--check with both. Time is frozen (a TimestampSigner whose
 get_timestamp() is a constant) and cookies are minted inside app.app_context(),
 as Flask's save_session does, so keys are sorted.
 
@@ -409,9 +413,9 @@ def render(vectors, witnesses):
     return json.dumps(doc, indent=1, ensure_ascii=True) + "\n"
 
 
-def run_witnesses():
+def run_witnesses(witnesses):
     outs = []
-    for py in WITNESSES:
+    for py in witnesses:
         p = subprocess.run([py, os.path.abspath(__file__), "--emit"], capture_output=True, text=True)
         if p.returncode != 0:
             raise SystemExit(f"gen_vectors: witness {py} failed:\n{p.stderr}")
@@ -422,26 +426,62 @@ def run_witnesses():
             for a, b in zip(first, out["vectors"]):
                 if a != b:
                     raise SystemExit(f"gen_vectors: witnesses differ at {a['name']}:\n"
-                                     f"{WITNESSES[0]}: {a}\n{py}: {b}")
+                                     f"{witnesses[0]}: {a}\n{py}: {b}")
             raise SystemExit("gen_vectors: witnesses differ in the number of vectors")
     return render(first, [o["witness"] for _, o in outs])
+
+
+def stale_reason(old_text, new_text):
+    """Says where the file on disk differs from the regenerated one."""
+    try:
+        old = json.loads(old_text)
+    except ValueError as e:
+        return f"not JSON ({e})"
+    new = json.loads(new_text)
+    if old.get("witnesses") != new["witnesses"]:
+        return f"witness versions differ: file {old.get('witnesses')}, now {new['witnesses']}"
+    old_v = {v.get("name"): v for v in old.get("vectors", [])}
+    for v in new["vectors"]:
+        if v["name"] not in old_v:
+            return f"vector {v['name']} is missing"
+        if old_v[v["name"]] != v:
+            return f"vector {v['name']} differs"
+    names = [v["name"] for v in new["vectors"]]
+    extra = [n for n in old_v if n not in names]
+    if extra:
+        return f"vector {extra[0]} is no longer generated"
+    return "formatting or order differs"
+
+
+def option(argv, name, default):
+    if name in argv:
+        i = argv.index(name)
+        if i + 1 < len(argv):
+            return argv[i + 1]
+        raise SystemExit(f"gen_vectors: {name} needs a value")
+    return default
 
 
 def main(argv):
     if "--emit" in argv:
         json.dump({"witness": witness_versions(), "vectors": emit()}, sys.stdout)
         return 0
-    text = run_witnesses()
+    witnesses = option(argv, "--witnesses", ",".join(WITNESSES)).split(",")
+    out = option(argv, "--file", OUT)
+    text = run_witnesses(witnesses)
     if "--check" in argv:
-        with open(OUT) as f:
-            if f.read() != text:
-                raise SystemExit("gen_vectors: testdata/vectors.json is stale; rerun gen_vectors.py")
-        print("gen_vectors: vectors.json is up to date")
+        with open(out) as f:
+            old = f.read()
+        if old != text:
+            print(f"gen_vectors: {out} is stale: {stale_reason(old, text)}; "
+                  "regenerate with: python3 testdata/gen_vectors.py", file=sys.stderr)
+            return 1
+        print(f"gen_vectors: {out} is up to date")
         return 0
-    with open(OUT, "w") as f:
+    with open(out, "w") as f:
         f.write(text)
     n = len(json.loads(text)["vectors"])
-    print(f"gen_vectors: wrote {n} vectors to {OUT}, identical under {', '.join(WITNESSES)}")
+    print(f"gen_vectors: wrote {n} vectors to {out}, identical under {', '.join(witnesses)}")
     return 0
 
 
