@@ -248,21 +248,24 @@ func limitTable(w io.Writer, r results) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "The limit does by hand, with the standard library, only the work a Flask cookie session cannot avoid, and sends the same headers byte for byte. Time: median of the per-round ratios [interquartile range]. Untouched: the limit does nothing, so there is no ratio.")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| scenario | limit overhead ns | flasksession overhead ns | time | bytes | allocs: flasksession vs limit |")
+	fmt.Fprintln(w, "| scenario | limit overhead ns | flasksession overhead ns | time | overhead B: flasksession vs limit | overhead allocs: flasksession vs limit |")
 	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|")
 	for _, sc := range scenarios {
 		own, lim := fmt.Sprintf(fs, sc), fmt.Sprintf(limit, sc)
 		if len(r[own]) == 0 || len(r[lim]) == 0 {
 			continue
 		}
-		t, b := "–", "–"
+		t := "–"
 		if sc != "Untouched" {
 			t = spread2(r.ratios(own, lim, "ns/op"))
-			b = fmt.Sprintf("%.2fx", median(r.overheads(own, "B/op"))/median(r.overheads(lim, "B/op")))
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s vs %s |\n", sc,
-			num(median(r.overheads(lim, "ns/op"))), num(median(r.overheads(own, "ns/op"))), t, b,
-			num(median(r.overheads(own, "allocs/op"))), num(median(r.overheads(lim, "allocs/op"))))
+		row := fmt.Sprintf("| %s | %s | %s | %s", sc,
+			num(median(r.overheads(lim, "ns/op"))), num(median(r.overheads(own, "ns/op"))), t)
+		for _, unit := range []string{"B/op", "allocs/op"} {
+			a, b := median(r.overheads(own, unit)), median(r.overheads(lim, unit))
+			row += fmt.Sprintf(" | %s vs %s (%s)", num(a), num(b), ratio(a/b))
+		}
+		fmt.Fprintln(w, row+" |")
 	}
 	fmt.Fprintln(w)
 }
@@ -295,7 +298,7 @@ func goalTable(w io.Writer, r results) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Ratios of per-request overheads in the same round: median [interquartile range]. gin-contrib is its cookie store with a signing key only.")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| goal | measured | |")
+	fmt.Fprintln(w, "| goal | measured | result |")
 	fmt.Fprintln(w, "|---|--:|---|")
 	for _, g := range goals {
 		if len(r[g.num]) == 0 || len(r[g.den]) == 0 {

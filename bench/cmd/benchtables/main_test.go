@@ -30,10 +30,10 @@ func TestGoals(t *testing.T) {
 	}{
 		{"all met", 1250, 600, 1000, 1000,
 			map[string]string{rmsGoal: "met", untouchGoal: "met", newSetGoal: "met"},
-			"| ReadModifySave | 1000 | 1250 | 1.25x [1.25x – 1.25x] | 1.17x | 14 vs 12 |"},
+			"| ReadModifySave | 1000 | 1250 | 1.25x [1.25x – 1.25x] | 1400 vs 1200 (1.2x) | 14 vs 12 (1.2x) |"},
 		{"all missed", 1300, 601, 1001, 1000,
 			map[string]string{rmsGoal: "**not met**", untouchGoal: "**not met**", newSetGoal: "**not met**"},
-			"| ReadModifySave | 1000 | 1300 | 1.30x [1.30x – 1.30x] | 1.17x | 14 vs 12 |"},
+			"| ReadModifySave | 1000 | 1300 | 1.30x [1.30x – 1.30x] | 1400 vs 1200 (1.2x) | 14 vs 12 (1.2x) |"},
 		{"no limit", 1000, 100, 100, 0,
 			map[string]string{rmsGoal: "not measured", untouchGoal: "met", newSetGoal: "met"},
 			""},
