@@ -2,7 +2,12 @@
 // loopback port, persistence off, stopped when the test ends.
 //
 // When redis-server is not installed the test is skipped with a reason, or
-// failed when the environment sets FLASKSESSION_REQUIRE_REAL=1 (as CI does).
+// failed when the environment sets FLASKSESSION_REQUIRE_REAL=1 (as CI does):
+// see internal/realtest.
+//
+// Beside a single server it starts a Redis Cluster (StartCluster) and a
+// Sentinel setup (StartSentinel), for tests of clients that follow a
+// topology.
 package redistest
 
 import (
@@ -11,13 +16,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"strconv"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ginflask/flasksession/internal/realtest"
 )
 
 // Binary is the program Start runs, looked up in PATH.
@@ -43,19 +49,44 @@ type Server struct {
 // not installed.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
+	return StartArgs(tb)
+}
+
+// StartArgs is Start with more redis-server arguments, such as
+// "--replicaof", "127.0.0.1", "6379".
+func StartArgs(tb testing.TB, args ...string) *Server {
+	tb.Helper()
+	return launch(tb, func(port int, dir string) []string {
+		return append([]string{
+			"--bind", "127.0.0.1",
+			"--port", strconv.Itoa(port),
+			"--save", "",
+			"--appendonly", "no",
+			"--dir", dir,
+			"--daemonize", "no",
+			"--logfile", "",
+		}, args...)
+	})
+}
+
+// launch starts redis-server with the arguments argv gives for a free
+// port and a fresh directory, retrying when the port was taken meanwhile,
+// and stops it in tb.Cleanup.
+func launch(tb testing.TB, argv func(port int, dir string) []string) *Server {
+	tb.Helper()
 	bin, err := exec.LookPath(Binary)
 	if err != nil {
-		msg := "redis-server is not installed (Debian: apt-get install redis-server)"
-		if os.Getenv("FLASKSESSION_REQUIRE_REAL") == "1" {
-			tb.Fatalf("%s (FLASKSESSION_REQUIRE_REAL=1)", msg)
-		}
-		tb.Skipf("%s; set FLASKSESSION_REQUIRE_REAL=1 to make this a failure", msg)
+		realtest.Missing(tb, "redis-server is not installed (Debian: apt-get install redis-server)")
 	}
 	// A free port can be taken by someone else between our probe and the
 	// server's bind; try a few.
 	var lastErr error
 	for range 3 {
-		s, err := start(tb, bin)
+		port, err := freePort()
+		if err != nil {
+			tb.Fatalf("redistest: %v", err)
+		}
+		s, err := start(bin, port, argv(port, tb.TempDir()))
 		if err == nil {
 			tb.Cleanup(s.Stop)
 			return s
@@ -66,25 +97,13 @@ func Start(tb testing.TB) *Server {
 	return nil
 }
 
-func start(tb testing.TB, bin string) (*Server, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
+func start(bin string, port int, args []string) (*Server, error) {
 	s := &Server{
 		Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
 		out:  &syncBuffer{},
 		done: make(chan struct{}),
 	}
-	s.cmd = exec.Command(bin,
-		"--bind", "127.0.0.1",
-		"--port", strconv.Itoa(port),
-		"--save", "",
-		"--appendonly", "no",
-		"--dir", tb.TempDir(),
-		"--daemonize", "no",
-		"--logfile", "",
-	)
+	s.cmd = exec.Command(bin, args...)
 	s.cmd.Stdout = s.out
 	s.cmd.Stderr = s.out
 	if err := s.cmd.Start(); err != nil {
@@ -133,7 +152,7 @@ func (s *Server) Ping() error {
 }
 
 // Stop ends the server and waits for it to exit. It is safe to call more
-// than once; Start registers it with tb.Cleanup.
+// than once, and after Kill; Start registers it with tb.Cleanup.
 func (s *Server) Stop() {
 	s.once.Do(func() {
 		_ = s.cmd.Process.Signal(syscall.SIGTERM)
@@ -145,6 +164,22 @@ func (s *Server) Stop() {
 		}
 	})
 }
+
+// Kill ends the server at once with SIGKILL, as a crashed machine would
+// (no shutdown, no goodbye to replicas or sentinels), and waits for it to
+// exit.
+func (s *Server) Kill() {
+	s.once.Do(func() {
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	})
+}
+
+// PID is the server's process ID.
+func (s *Server) PID() int { return s.cmd.Process.Pid }
+
+// Log is what the server has printed so far, for failure messages.
+func (s *Server) Log() string { return s.out.String() }
 
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
