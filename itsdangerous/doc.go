@@ -10,8 +10,7 @@
 //   - TimestampSigner: value + "." + base64(time) + "." + signature, with
 //     an age check on verification.
 //   - payload: the URL-safe serializer's encoding of the serialized bytes,
-//     zlib-compressed (marked by a leading ".") when that is shorter; the
-//     zlib format itself is in deflate.go and inflate.go.
+//     zlib-compressed (marked by a leading ".") when that is shorter.
 //   - URLSafeTimedSerializer: all of the above around a Codec.
 //   - errors: sentinels and error types in Python's hierarchy, for
 //     errors.Is and errors.As.
@@ -60,8 +59,8 @@
 // Signing is one HMAC, verifying one per key tried (newest first), on
 // pooled, pre-keyed hash states: AppendSign and AppendSignAt do not
 // allocate when dst has room, Unsign and UnsignAt not at all.
-// DecodePayload allocates only its result. The zlib code in deflate.go
-// and inflate.go is tuned for cookie-sized data, where compress/flate
+// DecodePayload allocates only its result. The zlib compressor and
+// decompressor are tuned for cookie-sized data, where compress/flate
 // spends most of its time resetting large tables.
 //
 // # Differences from Python

@@ -126,11 +126,11 @@ func TestDecodePayloadErrors(t *testing.T) {
 		{"bad base64", "eyJhIjoxfQ=", "invalid base64", ErrBadData},
 		{"bad base64 compressed", ".eyJhI*oxfQ", "invalid base64", ErrBadData},
 		{"just a dot", ".", "zlib", nil},
-		{"not zlib", "." + b([]byte(flaskLoginJSON)), "zlib: invalid header", zlib.ErrHeader},
+		{"not zlib", "." + b([]byte(flaskLoginJSON)), "incorrect header check", nil},
 		{"truncated zlib", "." + b(z[:len(z)/2]), "truncated", nil},
 		{"no checksum", "." + b(z[:len(z)-4]), "truncated", nil},
-		{"bad checksum", "." + b(badSum), "checksum", zlib.ErrChecksum},
-		{"preset dictionary", "." + b(dict), "dictionary", zlib.ErrDictionary},
+		{"bad checksum", "." + b(badSum), "incorrect data check", nil},
+		{"preset dictionary", "." + b(dict), "need dictionary", nil},
 		{"two dots", ".." + b(z), "invalid base64", nil},
 	}
 	for _, tt := range tests {
@@ -164,7 +164,7 @@ func TestDecodePayloadMaxSize(t *testing.T) {
 			t.Errorf("compress %v, max 1000: %d, %v", compress, len(out), err)
 		}
 		out, err := DecodePayload(p, 999)
-		if !errors.Is(err, ErrBadPayload) || out != nil || !strings.Contains(err.Error(), "larger than 999 bytes") {
+		if !errors.Is(err, ErrBadPayload) || out != nil || !strings.Contains(err.Error(), "over 999 bytes") {
 			t.Errorf("compress %v, max 999: %d, %v", compress, len(out), err)
 		}
 	}

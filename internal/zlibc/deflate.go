@@ -1,4 +1,4 @@
-package itsdangerous
+package zlibc
 
 import (
 	"encoding/binary"
@@ -8,38 +8,28 @@ import (
 	"sync"
 )
 
-// This file is a zlib-format compressor that makes the same bytes as C
-// zlib's compress() at the default level (6), which is what Python's
-// zlib.compress, and so itsdangerous and Flask, use. Same bytes means Go
-// and Flask mint identical cookies, and the compression decision (use it
-// only if it saves 2 bytes) comes out the same. It follows zlib's
-// deflate_slow, longest_match and trees.c choices (lazy matching with
-// good=8, lazy=16, nice=128, chain=128; 15-bit hash; Huffman trees built
-// with zlib's heap order and length-limiting; stored/fixed/dynamic block
-// choice). It is also much faster than compress/flate on small inputs,
-// whose writer clears 640 KB of tables on every Reset.
-//
-// It handles inputs up to deflateMaxInput, where zlib never slides its
-// window; AppendPayload uses compress/zlib above that. The algorithms are
-// zlib's, by Jean-loup Gailly and Mark Adler; the code is written anew.
+// The compressor follows zlib's deflate_slow, longest_match and trees.c
+// choices: lazy matching with good=8, lazy=16, nice=128, chain=128; a
+// 15-bit hash; Huffman trees built with zlib's heap order and length
+// limiting; zlib's choice among stored, fixed and dynamic blocks. It takes
+// inputs up to MaxInput, below which zlib never slides its window.
 
 const (
-	wSize           = 1 << 15
-	wMask           = wSize - 1
-	hashBits        = 15
-	hashSize        = 1 << hashBits
-	hashMask        = hashSize - 1
-	minMatch        = 3
-	maxMatch        = 258
-	minLookahead    = maxMatch + minMatch + 1
-	maxDist         = wSize - minLookahead
-	tooFar          = 4096
-	goodMatch       = 8
-	maxLazy         = 16
-	niceMatch       = 128
-	maxChain        = 128
-	litBufSize      = 1 << 14 // memLevel 8
-	deflateMaxInput = wSize   // no window sliding below 2*wSize-minLookahead; keep a margin
+	wSize        = 1 << 15
+	wMask        = wSize - 1
+	hashBits     = 15
+	hashSize     = 1 << hashBits
+	hashMask     = hashSize - 1
+	minMatch     = 3
+	maxMatch     = 258
+	minLookahead = maxMatch + minMatch + 1
+	maxDist      = wSize - minLookahead
+	tooFar       = 4096
+	goodMatch    = 8
+	maxLazy      = 16
+	niceMatch    = 128
+	maxChain     = 128
+	litBufSize   = 1 << 14 // memLevel 8
 
 	lengthCodes = 29
 	literals    = 256
@@ -249,7 +239,7 @@ type deflater struct {
 var deflaters = sync.Pool{New: func() any { return new(deflater) }}
 
 // zlibCompress appends the zlib stream of data (len(data) <=
-// deflateMaxInput) to dst, byte-identical to C zlib's compress().
+// MaxInput) to dst, byte-identical to C zlib's compress().
 func zlibCompress(dst, data []byte) []byte {
 	d := deflaters.Get().(*deflater)
 	dst = append(dst, d.zlib(data, -1)...)

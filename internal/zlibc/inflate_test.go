@@ -1,4 +1,4 @@
-package itsdangerous
+package zlibc
 
 import (
 	"bytes"
@@ -46,7 +46,7 @@ func TestInflateStored(t *testing.T) {
 	if err != nil || string(out) != "hello" || n != len(in)-2 {
 		t.Fatalf("inflate = %q, %d, %v", out, n, err)
 	}
-	if _, _, err := inflateAll(in, 4); err != errOutputLimit {
+	if _, _, err := inflateAll(in, 4); err != ErrTooLarge {
 		t.Fatalf("limit 4: %v", err)
 	}
 }
@@ -59,7 +59,7 @@ func TestInflateCorpus(t *testing.T) {
 			t.Fatalf("%d bytes: %v (used %d of %d)", len(data), err, n, len(z)-6)
 		}
 		if len(data) > 0 {
-			if _, _, err := inflateAll(z[2:], len(data)-1); err != errOutputLimit {
+			if _, _, err := inflateAll(z[2:], len(data)-1); err != ErrTooLarge {
 				t.Fatalf("%d bytes with limit len-1: %v", len(data), err)
 			}
 		}
@@ -83,7 +83,7 @@ func FuzzInflate(f *testing.F) {
 		r := bytes.NewReader(in)
 		want, werr := io.ReadAll(io.LimitReader(flate.NewReader(r), max+1))
 		if len(want) > max {
-			if err != errOutputLimit {
+			if err != ErrTooLarge {
 				t.Fatalf("flate output over the limit, ours: %v", err)
 			}
 			return

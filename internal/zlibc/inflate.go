@@ -1,4 +1,4 @@
-package itsdangerous
+package zlibc
 
 import (
 	"encoding/binary"
@@ -6,27 +6,24 @@ import (
 	"math/bits"
 )
 
-// This file is a deflate decoder tuned for small inputs: its tables are
-// only as large as the codes need, so a cookie-sized stream decodes
-// several times faster than with compress/flate, whose Reset and table
-// setup dominate at that size. It accepts and rejects what C zlib does
-// (errors carry zlib's messages) and never grows its output past the
-// caller's limit.
+// The decoder's tables are only as large as the codes need, and its
+// output is its window, so nothing is cleared or copied per stream. It
+// accepts and rejects what C zlib does (errors carry zlib's messages) and
+// never grows its output past the caller's limit.
 
 var (
-	errInflateTruncated = errors.New("truncated stream")
-	errBlockType        = errors.New("invalid block type")
-	errStoredLengths    = errors.New("invalid stored block lengths")
-	errTooManySymbols   = errors.New("too many length or distance symbols")
-	errCodeLengths      = errors.New("invalid code lengths set")
-	errBitLengthRepeat  = errors.New("invalid bit length repeat")
-	errMissingEOB       = errors.New("invalid code -- missing end-of-block")
-	errLitLenSet        = errors.New("invalid literal/lengths set")
-	errDistSet          = errors.New("invalid distances set")
-	errLitLenCode       = errors.New("invalid literal/length code")
-	errDistCode         = errors.New("invalid distance code")
-	errDistTooFar       = errors.New("invalid distance too far back")
-	errOutputLimit      = errors.New("output limit") // replaced by errTooLarge by the caller
+	errInflateTruncated = errors.New("zlibc: truncated stream")
+	errBlockType        = errors.New("zlibc: invalid block type")
+	errStoredLengths    = errors.New("zlibc: invalid stored block lengths")
+	errTooManySymbols   = errors.New("zlibc: too many length or distance symbols")
+	errCodeLengths      = errors.New("zlibc: invalid code lengths set")
+	errBitLengthRepeat  = errors.New("zlibc: invalid bit length repeat")
+	errMissingEOB       = errors.New("zlibc: invalid code -- missing end-of-block")
+	errLitLenSet        = errors.New("zlibc: invalid literal/lengths set")
+	errDistSet          = errors.New("zlibc: invalid distances set")
+	errLitLenCode       = errors.New("zlibc: invalid literal/length code")
+	errDistCode         = errors.New("zlibc: invalid distance code")
+	errDistTooFar       = errors.New("zlibc: invalid distance too far back")
 )
 
 // A decoding table entry: for a leaf, symbol<<16 | code length; for a
@@ -221,6 +218,7 @@ type inflater struct {
 
 	out []byte
 	max int
+	buf []byte // Decompress's output buffer, kept between streams
 
 	lit, dist, cl          huffTable
 	litSet, distSet, clSet codeSet
@@ -280,7 +278,7 @@ func (f *inflater) decode(h *huffTable) (int, error) {
 }
 
 // inflate decodes the deflate stream at the start of in, appending to
-// out, which it never grows past max bytes (errOutputLimit). It returns the output and
+// out, which it never grows past max bytes (ErrTooLarge). It returns the output and
 // the number of input bytes the stream used.
 func (f *inflater) inflate(in, out []byte, max int) ([]byte, int, error) {
 	f.in, f.pos, f.bits, f.nbits = in, 0, 0, 0
@@ -357,7 +355,7 @@ func (f *inflater) stored() error {
 func (f *inflater) room(n int) error {
 	need := len(f.out) + n
 	if need > f.max {
-		return errOutputLimit
+		return ErrTooLarge
 	}
 	if need <= cap(f.out) {
 		return nil

@@ -1,0 +1,5 @@
+//go:build !race
+
+package zlibc
+
+const raceEnabled = false
