@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/taggedjson"
 )
 
 // LoginOption changes how LoginUser logs a user in.
@@ -104,7 +105,7 @@ func isAuthenticated(u User) bool {
 // login_fresh(), the Python truth of the session's "_fresh".
 func LoginFresh(c *gin.Context) bool {
 	v, _ := from(c).sess.Get(KeyFresh)
-	return truthy(v)
+	return taggedjson.Truthy(v)
 }
 
 // LoginRemembered reports whether the request carries a valid remember
@@ -128,38 +129,70 @@ func ConfirmLogin(c *gin.Context) {
 	st.sess.Set(KeyID, SessionIdentifier(st.req))
 }
 
-// LoginRequired is Flask-Login's @login_required as middleware: an
-// anonymous request gets Config.Unauthorized, else a redirect to
-// LoginURL(Config.LoginView) with the login message flashed, else 401.
-// OPTIONS requests pass, as in Flask-Login. A UserLoader error answers 500.
-func LoginRequired() gin.HandlerFunc {
+// RequireOption changes what LoginRequired and FreshLoginRequired answer
+// on one route or group.
+type RequireOption func(*requireOptions)
+
+type requireOptions struct {
+	unauthorized, needsRefresh gin.HandlerFunc
+}
+
+// OnUnauthorized answers anonymous requests with h instead of
+// Config.Unauthorized or the redirect: a JSON 401 for an API group, say.
+// h must write the response or abort.
+func OnUnauthorized(h gin.HandlerFunc) RequireOption {
+	return func(o *requireOptions) { o.unauthorized = h }
+}
+
+// OnNeedsRefresh answers logins that are not fresh with h instead of
+// Config.NeedsRefresh or the redirect.
+func OnNeedsRefresh(h gin.HandlerFunc) RequireOption {
+	return func(o *requireOptions) { o.needsRefresh = h }
+}
+
+// LoginRequired is Flask-Login's @login_required as middleware, for a
+// route or a group: an anonymous request gets OnUnauthorized's handler,
+// else Config.Unauthorized, else a 302 to LoginURL(Config.LoginView) with
+// the login message flashed, else (no LoginView) 401. OPTIONS requests
+// pass, as in Flask-Login. A UserLoader error answers 500.
+func LoginRequired(opts ...RequireOption) gin.HandlerFunc {
+	o := requireOpts(opts)
 	return func(c *gin.Context) {
 		st, ok := check(c)
 		if !ok {
 			return
 		}
 		if !isAuthenticated(st.load()) {
-			st.unauthorized()
+			st.unauthorized(o.unauthorized)
 		}
 	}
 }
 
 // FreshLoginRequired is Flask-Login's @fresh_login_required as
-// middleware: LoginRequired, and a login that is not fresh gets
-// Config.NeedsRefresh, else a redirect to LoginURL(Config.RefreshView)
-// with the refresh message flashed, else 401.
-func FreshLoginRequired() gin.HandlerFunc {
+// middleware: LoginRequired, and then a login that is not fresh gets
+// OnNeedsRefresh's handler, else Config.NeedsRefresh, else a 302 to
+// LoginURL(Config.RefreshView) with the refresh message flashed, else 401.
+func FreshLoginRequired(opts ...RequireOption) gin.HandlerFunc {
+	o := requireOpts(opts)
 	return func(c *gin.Context) {
 		st, ok := check(c)
 		if !ok {
 			return
 		}
 		if !isAuthenticated(st.load()) {
-			st.unauthorized()
+			st.unauthorized(o.unauthorized)
 		} else if !LoginFresh(c) {
-			st.needsRefresh()
+			st.needsRefresh(o.needsRefresh)
 		}
 	}
+}
+
+func requireOpts(opts []RequireOption) requireOptions {
+	var o requireOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
 }
 
 // check is the shared start of LoginRequired and FreshLoginRequired: it
@@ -177,16 +210,23 @@ func check(c *gin.Context) (*state, bool) {
 	return s, true
 }
 
-// unauthorized is LoginManager.unauthorized.
-func (st *state) unauthorized() {
+// unauthorized is LoginManager.unauthorized; h, if set, overrides the
+// Config's handler.
+func (st *state) unauthorized(h gin.HandlerFunc) {
 	cfg := &st.m.cfg
-	st.answer(cfg.Unauthorized, cfg.LoginView, !cfg.NoLoginMessage, cfg.LoginMessage, cfg.LoginMessageCategory)
+	if h == nil {
+		h = cfg.Unauthorized
+	}
+	st.answer(h, cfg.LoginView, !cfg.NoLoginMessage, cfg.LoginMessage, cfg.LoginMessageCategory)
 }
 
 // needsRefresh is LoginManager.needs_refresh.
-func (st *state) needsRefresh() {
+func (st *state) needsRefresh(h gin.HandlerFunc) {
 	cfg := &st.m.cfg
-	st.answer(cfg.NeedsRefresh, cfg.RefreshView, !cfg.NoRefreshMessage, cfg.RefreshMessage, cfg.RefreshMessageCategory)
+	if h == nil {
+		h = cfg.NeedsRefresh
+	}
+	st.answer(h, cfg.RefreshView, !cfg.NoRefreshMessage, cfg.RefreshMessage, cfg.RefreshMessageCategory)
 }
 
 func (st *state) answer(handler gin.HandlerFunc, view string, flash bool, msg, category string) {

@@ -81,4 +81,3 @@ func rawRequest(target, host, addr string, headers [][2]string) (*http.Request, 
 	}
 	return r, true
 }
-
