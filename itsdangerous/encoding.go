@@ -27,9 +27,6 @@ func AppendBase64(dst, src []byte) []byte {
 	return b64.AppendEncode(dst, src)
 }
 
-// Base64EncodedLen is the length of the unpadded base64 text of n bytes.
-func Base64EncodedLen(n int) int { return b64.EncodedLen(n) }
-
 // Base64Decode decodes unpadded URL-safe base64 (itsdangerous
 // base64_decode). It is strict: it accepts only the canonical form that
 // AppendBase64 writes, so a decoded value re-encodes to the same text.
@@ -45,9 +42,9 @@ func Base64Decode(src []byte) ([]byte, error) {
 	return dst[:n], nil
 }
 
-// AppendBase64Decode appends the decoding of src to dst, like
+// appendBase64Decode appends the decoding of src to dst, like
 // Base64Decode. On error it returns dst unchanged.
-func AppendBase64Decode(dst, src []byte) ([]byte, error) {
+func appendBase64Decode(dst, src []byte) ([]byte, error) {
 	n := b64.DecodedLen(len(src))
 	out := grow(dst, n)
 	m, ok := decodeBase64(out[len(dst):len(dst)+n], src)

@@ -80,9 +80,9 @@ func TestBase64RoundTrip(t *testing.T) {
 		if err != nil || !bytes.Equal(dec, in) {
 			t.Fatalf("Base64Decode(%q) = %x, %v; want %x", enc, dec, err, in)
 		}
-		app, err := AppendBase64Decode([]byte("pre"), enc)
+		app, err := appendBase64Decode([]byte("pre"), enc)
 		if err != nil || string(app) != "pre"+string(in) {
-			t.Fatalf("AppendBase64Decode = %q, %v", app, err)
+			t.Fatalf("appendBase64Decode = %q, %v", app, err)
 		}
 	}
 }
@@ -125,22 +125,11 @@ func TestBase64DecodeRejects(t *testing.T) {
 			t.Errorf("Base64Decode(%q) error %v: want ErrBadData only", in, err)
 		}
 		dst := []byte("keep")
-		if got, err := AppendBase64Decode(dst, []byte(in)); err == nil || string(got) != "keep" {
-			t.Errorf("AppendBase64Decode(%q) = %q, %v; want dst unchanged and error", in, got, err)
+		if got, err := appendBase64Decode(dst, []byte(in)); err == nil || string(got) != "keep" {
+			t.Errorf("appendBase64Decode(%q) = %q, %v; want dst unchanged and error", in, got, err)
 		}
 	}
 	if out, err := Base64Decode(nil); err != nil || out == nil || len(out) != 0 {
 		t.Errorf("Base64Decode(empty) = %#v, %v; want empty, nil", out, err)
-	}
-}
-
-func TestBase64EncodedLen(t *testing.T) {
-	for n, want := range []int{0, 2, 3, 4, 6, 7, 8} {
-		if got := Base64EncodedLen(n); got != want {
-			t.Errorf("Base64EncodedLen(%d) = %d, want %d", n, got, want)
-		}
-	}
-	if got := Base64EncodedLen(20); got != 27 {
-		t.Errorf("SHA-1 signature length %d, want 27", got)
 	}
 }

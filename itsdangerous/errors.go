@@ -1,12 +1,13 @@
 package itsdangerous
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
 )
 
-const errPrefix = "flasksession: "
+const errPrefix = "itsdangerous: "
 
 // dataError is a sentinel that also matches its ancestors, so the
 // sentinels form the same tree as Python's exception classes.
@@ -62,14 +63,14 @@ var (
 	errBadPayload       = &dataError{msg: errPrefix + "bad payload", parent: errBadData}
 
 	// Static errors for the hot failure paths: no allocation per failure.
-	errBase64   = &dataError{msg: errPrefix + "invalid base64-encoded data (want unpadded URL-safe base64)", parent: errBadData}
+	errBase64   = &dataError{msg: errPrefix + "invalid base64", parent: errBadData}
 	errIntBytes = &dataError{msg: errPrefix + "integer encoding longer than 8 bytes", parent: errBadData}
 )
 
 // Messages of BadSignatureError, close to Python's wording.
 const (
-	msgMismatch         = "signature does not match (tampered, or signed with another key)"
-	msgTimestampMissing = "timestamp missing (the value was not signed by a timestamp signer)"
+	msgMismatch         = "signature does not match"
+	msgTimestampMissing = "timestamp missing"
 	msgMalformedTS      = "malformed timestamp"
 )
 
@@ -78,7 +79,10 @@ const (
 // It matches ErrBadSignature and ErrBadData, and ErrBadTimeSignature when
 // Timed is set. Python: BadSignature / BadTimeSignature.
 type BadSignatureError struct {
-	// Msg says what went wrong, without the "flasksession: " prefix.
+	// Msg says what went wrong, without the "itsdangerous: " prefix:
+	// "signature does not match" (tampered with, or signed with a key the
+	// signer does not hold), "timestamp missing" (not signed by a
+	// timestamp signer), "malformed timestamp", or "no '.' found in value".
 	Msg string
 	// Payload is the part of the value before the signature (before the
 	// timestamp for timed values), if it could be split off. It is not
@@ -91,7 +95,7 @@ type BadSignatureError struct {
 	Timed bool
 }
 
-// Error returns Msg with the "flasksession: " prefix.
+// Error returns Msg with the "itsdangerous: " prefix.
 func (e *BadSignatureError) Error() string { return withPrefix(e.Msg) }
 
 // Is makes errors.Is match ErrBadSignature, ErrBadData and, for timed
@@ -123,14 +127,15 @@ type SignatureExpiredError struct {
 	Payload []byte
 }
 
-// Error says how old the signature is and what the limit was.
+// Error says how old the signature is and what the limit was, in
+// Python's words. A negative age means the value was signed in the
+// future: the clocks of the servers sharing the key disagree.
 func (e *SignatureExpiredError) Error() string {
 	age := strconv.FormatInt(int64(e.Age/time.Second), 10)
 	if e.Age < 0 {
-		return errPrefix + "signature age " + age +
-			" < 0 seconds (signed in the future: check the clocks of the servers sharing the key)"
+		return errPrefix + "signature age " + age + " < 0 seconds"
 	}
-	return errPrefix + "signature age " + age + " > " + formatSeconds(e.MaxAge) + " seconds (expired)"
+	return errPrefix + "signature age " + age + " > " + formatSeconds(e.MaxAge) + " seconds"
 }
 
 // Is makes errors.Is match ErrSignatureExpired and its ancestors.
@@ -181,3 +186,16 @@ func formatSeconds(d time.Duration) string {
 	}
 	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
 }
+
+// ErrNoSecretKey is returned by NewSigner, and the constructors built on
+// it, when no secret key is given or one of them is empty.
+var ErrNoSecretKey = errors.New(errPrefix + "no secret key")
+
+// emptyKeyError names the empty key among several.
+type emptyKeyError struct{ i, n int }
+
+func (e *emptyKeyError) Error() string {
+	return errPrefix + "secret key " + strconv.Itoa(e.i) + " of " + strconv.Itoa(e.n) + " is empty"
+}
+
+func (e *emptyKeyError) Is(target error) bool { return target == ErrNoSecretKey }

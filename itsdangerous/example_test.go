@@ -50,7 +50,7 @@ func ExampleSigner_Unsign() {
 	fmt.Println(errors.As(err, &bs), err)
 	// Output:
 	// value 0 <nil>
-	// true flasksession: signature does not match (tampered, or signed with another key)
+	// true itsdangerous: signature does not match
 }
 
 func ExampleURLSafeTimedSerializer() {

@@ -66,7 +66,7 @@ func AppendDecodePayload(dst, payload []byte, maxSize int) ([]byte, error) {
 		if b64.DecodedLen(len(payload)) > maxSize {
 			return dst, &BadPayloadError{Err: errTooLarge(maxSize)}
 		}
-		out, err := AppendBase64Decode(dst, payload)
+		out, err := appendBase64Decode(dst, payload)
 		if err != nil {
 			return dst, &BadPayloadError{Err: err}
 		}
@@ -74,7 +74,7 @@ func AppendDecodePayload(dst, payload []byte, maxSize int) ([]byte, error) {
 	}
 	bp := scratch.Get()
 	defer scratch.Put(bp)
-	raw, err := AppendBase64Decode(*bp, payload[1:])
+	raw, err := appendBase64Decode(*bp, payload[1:])
 	if err != nil {
 		return dst, &BadPayloadError{Err: err}
 	}

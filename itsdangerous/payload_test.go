@@ -146,8 +146,8 @@ func TestDecodePayloadErrors(t *testing.T) {
 		if tt.is != nil && !errors.Is(err, tt.is) {
 			t.Errorf("%s: %v is not %v", tt.name, err, tt.is)
 		}
-		if bp.Unwrap() == nil || !strings.HasPrefix(err.Error(), "flasksession: bad payload: ") ||
-			strings.Count(err.Error(), "flasksession: ") != 1 || !strings.Contains(err.Error(), tt.msg) {
+		if bp.Unwrap() == nil || !strings.HasPrefix(err.Error(), "itsdangerous: bad payload: ") ||
+			strings.Count(err.Error(), "itsdangerous: ") != 1 || !strings.Contains(err.Error(), tt.msg) {
 			t.Errorf("%s: message %q, want %q", tt.name, err, tt.msg)
 		}
 	}

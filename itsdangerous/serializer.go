@@ -83,7 +83,7 @@ func (s *URLSafeTimedSerializer) DumpsAt(v any, now time.Time) ([]byte, error) {
 		return nil, err
 	}
 	// Room for the uncompressed case; compression only shrinks it.
-	out := make([]byte, 0, b64.EncodedLen(len(data))+1+s.signer.SignedOverhead(now))
+	out := make([]byte, 0, b64.EncodedLen(len(data))+1+s.signer.signedOverhead(now))
 	out = AppendPayload(out, data, true)
 	return s.signer.appendTimestampSig(out, 0, now), nil
 }

@@ -60,14 +60,11 @@ type SignerConfig struct {
 	Digest func() hash.Hash
 }
 
-// CookieSessionSalt is the salt Flask uses for session cookies.
-const CookieSessionSalt = "cookie-session"
-
 // FlaskSessionConfig returns the configuration Flask's session interface
 // uses: salt "cookie-session", HMAC key derivation, HMAC-SHA1, '.'.
 func FlaskSessionConfig() SignerConfig {
 	return SignerConfig{
-		Salt:          []byte(CookieSessionSalt),
+		Salt:          []byte("cookie-session"),
 		Sep:           '.',
 		KeyDerivation: DeriveHMAC,
 		Digest:        sha1.New,
@@ -99,16 +96,17 @@ func (st *macState) mac(msg []byte) []byte {
 
 // NewSigner makes a Signer. keys are ordered oldest to newest, as in
 // itsdangerous: it signs with the last key and verifies with every key,
-// newest first. At least one key is needed and none may be empty.
+// newest first. At least one key is needed and none may be empty
+// (ErrNoSecretKey); a good key is 32 random bytes, such as
+// `python -c 'import secrets; print(secrets.token_hex())'` prints. The
+// separator must not be a character of URL-safe base64 or '=' (use '.').
 func NewSigner(keys [][]byte, cfg SignerConfig) (*Signer, error) {
 	if len(keys) == 0 {
-		return nil, errors.New(errPrefix + "no secret key given: set one, e.g. 32 random bytes " +
-			"(python -c 'import secrets; print(secrets.token_hex())')")
+		return nil, ErrNoSecretKey
 	}
 	for i, k := range keys {
 		if len(k) == 0 {
-			return nil, errors.New(errPrefix + "secret key " + strconv.Itoa(i) + " of " +
-				strconv.Itoa(len(keys)) + " is empty: remove it or set a real key")
+			return nil, &emptyKeyError{i: i, n: len(keys)}
 		}
 	}
 	sep := cfg.Sep
@@ -116,9 +114,7 @@ func NewSigner(keys [][]byte, cfg SignerConfig) (*Signer, error) {
 		sep = '.'
 	}
 	if sep == '=' || b64Dec[sep] != 0xff {
-		return nil, errors.New(errPrefix + "separator " + strconv.QuoteRune(rune(sep)) +
-			" cannot be used because it may occur in the signature itself: " +
-			"ASCII letters, digits and \"-_=\" are not allowed (use '.')")
+		return nil, errors.New(errPrefix + "separator " + strconv.QuoteRune(rune(sep)) + " may occur in a signature")
 	}
 	digest := cfg.Digest
 	if digest == nil {
@@ -176,15 +172,11 @@ func deriveKey(kd KeyDerivation, digest func() hash.Hash, salt, secret []byte) (
 	case DeriveNone:
 		return bytes.Clone(secret), nil
 	}
-	return nil, errors.New(errPrefix + "unknown key derivation " + kd.String() +
-		": use DeriveDjangoConcat, DeriveConcat, DeriveHMAC or DeriveNone")
+	return nil, errors.New(errPrefix + "unknown key derivation " + kd.String())
 }
 
 // Sep returns the separator.
 func (s *Signer) Sep() byte { return s.sep }
-
-// SignatureLen returns the length of the base64 signature text.
-func (s *Signer) SignatureLen() int { return s.sigLen }
 
 // AppendSign appends value, the separator and the base64 signature of
 // value to dst. It allocates only when dst lacks room.

@@ -49,24 +49,24 @@ type Unsigned struct {
 // AppendSignAt appends value + sep + timestamp + sep + signature to dst,
 // the timestamp being now in whole Unix seconds (floor; times before 1970
 // count as 0). It allocates only when dst lacks room for
-// len(value)+SignedOverhead(now) more bytes.
+// len(value)+signedOverhead(now) more bytes.
 func (t *TimestampSigner) AppendSignAt(dst, value []byte, now time.Time) []byte {
-	dst = grow(dst, len(value)+t.SignedOverhead(now))
+	dst = grow(dst, len(value)+t.signedOverhead(now))
 	start := len(dst)
 	dst = append(dst, value...)
 	return t.appendTimestampSig(dst, start, now)
 }
 
-// SignedOverhead is how many bytes signing at time now adds to a value:
+// signedOverhead is how many bytes signing at time now adds to a value:
 // two separators, the timestamp and the signature (35 for Flask's preset
 // until 2106).
-func (t *TimestampSigner) SignedOverhead(now time.Time) int {
+func (t *TimestampSigner) signedOverhead(now time.Time) int {
 	var tb [8]byte
 	return 2 + b64.EncodedLen(len(intBytes(&tb, unixSeconds(now)))) + t.signer.sigLen
 }
 
 // appendTimestampSig appends sep + timestamp and then sep + the signature
-// of dst[start:]. dst must have room for SignedOverhead(now) more bytes.
+// of dst[start:]. dst must have room for signedOverhead(now) more bytes.
 func (t *TimestampSigner) appendTimestampSig(dst []byte, start int, now time.Time) []byte {
 	var tb [8]byte
 	dst = append(dst, t.signer.sep)
@@ -83,7 +83,7 @@ func unixSeconds(now time.Time) uint64 {
 
 // SignAt signs value with the signing time now.
 func (t *TimestampSigner) SignAt(value []byte, now time.Time) []byte {
-	return t.AppendSignAt(make([]byte, 0, len(value)+t.SignedOverhead(now)), value, now)
+	return t.AppendSignAt(make([]byte, 0, len(value)+t.signedOverhead(now)), value, now)
 }
 
 // Sign signs value with the current time.

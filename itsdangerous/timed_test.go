@@ -37,8 +37,8 @@ func TestTimestampSignerKnownAnswers(t *testing.T) {
 		if got := string(ts.SignAt([]byte(tt.value), vectorTime.Add(999*time.Millisecond))); got != tt.signed {
 			t.Errorf("SignAt(%q) = %q, want %q", tt.value, got, tt.signed)
 		}
-		if n := ts.SignedOverhead(vectorTime); n != len(tt.signed)-len(tt.value) {
-			t.Errorf("SignedOverhead = %d, want %d", n, len(tt.signed)-len(tt.value))
+		if n := ts.signedOverhead(vectorTime); n != len(tt.signed)-len(tt.value) {
+			t.Errorf("signedOverhead = %d, want %d", n, len(tt.signed)-len(tt.value))
 		}
 		u, err := ts.UnsignAt([]byte(tt.signed), 31*24*time.Hour, vectorTime)
 		if err != nil || string(u.Value) != tt.value || !u.SignedAt.Equal(vectorTime) || u.Key != len(tt.keys)-1 {
@@ -103,13 +103,13 @@ func TestTimestampSignerMaxAge(t *testing.T) {
 		if errors.Is(err, ErrBadPayload) {
 			t.Errorf("%s: expiry is a payload error", tt.name)
 		}
-		want := "> 10 seconds (expired)"
+		want := "> 10 seconds"
 		if tt.age < 0 {
-			want = "< 0 seconds (signed in the future"
+			want = "< 0 seconds"
 		} else if tt.maxAge%time.Second != 0 {
 			want = "> 10.5 seconds"
 		}
-		if !strings.HasPrefix(err.Error(), "flasksession: signature age ") || !strings.Contains(err.Error(), want) {
+		if !strings.HasPrefix(err.Error(), "itsdangerous: signature age ") || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: message %q, want %q", tt.name, err, want)
 		}
 	}
@@ -158,7 +158,7 @@ func TestTimestampSignerErrors(t *testing.T) {
 		if u.Value != nil || u.Key != -1 {
 			t.Errorf("%s: result %+v on error", tt.name, u)
 		}
-		if !strings.HasPrefix(err.Error(), "flasksession: "+tt.msg[:10]) {
+		if !strings.HasPrefix(err.Error(), "itsdangerous: "+tt.msg[:10]) {
 			t.Errorf("%s: message %q, want %q", tt.name, err, tt.msg)
 		}
 		if string(bs.Payload) != tt.payload || bs.Timed != tt.timed || !bs.DateSigned.Equal(tt.date) {
