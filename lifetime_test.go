@@ -5,7 +5,6 @@ package flasksession
 
 import (
 	"errors"
-	"math/big"
 	"net/http"
 	"strings"
 	"testing"
@@ -66,22 +65,6 @@ func TestExpiresAt(t *testing.T) {
 		got := expiresAt(tt.permanent, tt.now, tt.lifetime)
 		if !got.Equal(tt.want) || (!got.IsZero() && got.Location() != time.UTC) {
 			t.Errorf("%s: expiresAt = %v, want %v in UTC", tt.name, got, tt.want)
-		}
-	}
-}
-
-func TestTruthy(t *testing.T) {
-	for _, tt := range []struct {
-		v    any
-		want bool
-	}{
-		{nil, false}, {false, false}, {true, true}, {0, false}, {1, true}, {0.0, false}, {0.5, true},
-		{"", false}, {"x", true}, {[]any{}, false}, {[]any{0}, true}, {map[string]any{}, false},
-		{map[string]any{"a": 1}, true}, {Tuple{}, false}, {[]byte{}, false}, {int64(0), false},
-		{uint(0), false}, {float32(0), false}, {big.NewInt(0), false}, {big.NewInt(7), true},
-	} {
-		if got := truthy(tt.v); got != tt.want {
-			t.Errorf("truthy(%#v) = %v", tt.v, got)
 		}
 	}
 }

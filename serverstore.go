@@ -97,7 +97,7 @@ func (st *serverState) refresh(r *http.Request, now, expires time.Time) (string,
 		return "", nil
 	}
 	values, err := st.load(r, now)
-	if err != nil || !truthy(values[PermanentKey]) {
+	if err != nil || !taggedjson.Truthy(values[PermanentKey]) {
 		return "", err
 	}
 	return st.save(r, values, false, now, expires)

@@ -2,8 +2,6 @@ package flasksession
 
 import (
 	"errors"
-	"math/big"
-	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -231,7 +229,7 @@ func (s *Session) Permanent() bool {
 
 // permanent reads the flag; s.mu is held and the session loaded.
 func (s *Session) permanent() bool {
-	return truthy(s.values[PermanentKey])
+	return taggedjson.Truthy(s.values[PermanentKey])
 }
 
 // SetPermanent makes the session last Config.PermanentLifetime (true) or
@@ -276,38 +274,6 @@ func (s *Session) Accessed() bool {
 // saving is automatic. Changes after Save are saved too.
 func (s *Session) Save() error {
 	return s.r.save()
-}
-
-// truthy is Python's bool() for the values a session holds: false for
-// None, False, zero numbers and empty strings and containers.
-func truthy(v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return v
-	case string:
-		return v != ""
-	}
-	rv := reflect.ValueOf(v)
-	switch {
-	case rv.CanInt():
-		return rv.Int() != 0
-	case rv.CanUint():
-		return rv.Uint() != 0
-	case rv.CanFloat():
-		return rv.Float() != 0
-	}
-	switch rv.Kind() {
-	case reflect.Slice, reflect.Map, reflect.Array, reflect.String:
-		return rv.Len() != 0
-	case reflect.Pointer:
-		if b, ok := v.(*big.Int); ok {
-			return b.Sign() != 0
-		}
-		return !rv.IsNil()
-	}
-	return true
 }
 
 // Tuple is a Python tuple in a session value (Flask's " t" tag), kept

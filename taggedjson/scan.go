@@ -3,7 +3,6 @@ package taggedjson
 import (
 	"encoding/json"
 	"errors"
-	"reflect"
 )
 
 var errScan = errors.New("taggedjson: not a JSON object")
@@ -50,7 +49,10 @@ func KeyTruthy(data []byte, key string) (bool, error) {
 		case ',':
 			s.i++
 		case '}':
-			return truthy, s.end()
+			if err := s.end(); err != nil {
+				return false, err
+			}
+			return truthy, nil
 		default:
 			return false, errScan
 		}
@@ -86,11 +88,7 @@ func valueTruthy(v []byte) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		switch rv := reflect.ValueOf(x); rv.Kind() {
-		case reflect.Map, reflect.Slice, reflect.String:
-			return rv.Len() > 0, nil
-		}
-		return true, nil
+		return Truthy(x), nil
 	}
 	// A number: true unless every digit of its mantissa is zero.
 	for _, c := range v {
