@@ -511,37 +511,48 @@ func appendValue(dst []byte, v any) ([]byte, error) {
 	return nil, errLimitJSON
 }
 
-// appendString quotes s as Python's json.dumps does with ensure_ascii.
+// appendString quotes s as Python's json.dumps does with ensure_ascii,
+// copying runs of plain ASCII at once.
 func appendString(dst []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
+			i++
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		r, size := rune(c), 1
+		if c >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		i += size
+		start = i
+		switch r {
+		case '"', '\\':
 			dst = append(dst, '\\', byte(r))
-		case r == '\n':
+		case '\n':
 			dst = append(dst, `\n`...)
-		case r == '\r':
+		case '\r':
 			dst = append(dst, `\r`...)
-		case r == '\t':
+		case '\t':
 			dst = append(dst, `\t`...)
-		case r == '\b':
+		case '\b':
 			dst = append(dst, `\b`...)
-		case r == '\f':
+		case '\f':
 			dst = append(dst, `\f`...)
-		case r >= 0x20 && r < 0x7f:
-			dst = append(dst, byte(r))
 		default:
 			if r > 0xffff {
 				r -= 0x10000
 				dst = append(dst, '\\', 'u', 'd', hex[8+(r>>18)&3], hex[(r>>14)&15], hex[(r>>10)&15])
 				r = 0xdc00 | r&0x3ff
-			} else if r == utf8.RuneError {
-				r = 0xfffd
 			}
 			dst = append(dst, '\\', 'u', hex[r>>12&15], hex[r>>8&15], hex[r>>4&15], hex[r&15])
 		}
 	}
+	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
 

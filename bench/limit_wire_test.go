@@ -67,18 +67,6 @@ func serve(h http.Handler, req *http.Request) http.Header {
 func TestLimitLoad(t *testing.T) {
 	l := newLimit(signingKey)
 	now := time.Now().Unix()
-	// sign signs a raw JSON payload (or, with a leading '.', a marked
-	// compressed one) at the time at.
-	sign := func(l *limit, js string, at int64) string {
-		s := l.scratch.Get().(*limitScratch)
-		defer l.scratch.Put(s)
-		b := []byte(nil)
-		if js != "" && js[0] == '.' {
-			b, js = append(b, '.'), js[1:]
-		}
-		b = base64.RawURLEncoding.AppendEncode(b, []byte(js))
-		return string(l.appendSignature(s, b, 0, at))
-	}
 	session := `{"csrf_token":"x","login_at":1700000000,"roles":["admin","editor"],"user_id":42,"username":"alice"}`
 	valid := sign(l, session, now)
 	values := map[string]any{"csrf_token": "x", "login_at": 1700000000,
@@ -123,6 +111,39 @@ func TestLimitLoad(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sign signs a raw JSON payload (or, with a leading '.', one marked
+// compressed) at the time at.
+func sign(l *limit, js string, at int64) string {
+	s := l.scratch.Get().(*limitScratch)
+	defer l.scratch.Put(s)
+	b := []byte(nil)
+	if js != "" && js[0] == '.' {
+		b, js = append(b, '.'), js[1:]
+	}
+	b = base64.RawURLEncoding.AppendEncode(b, []byte(js))
+	return string(l.appendSignature(s, b, 0, at))
+}
+
+// FuzzLimitCookie: any Cookie header is read without panicking, and the
+// top-level scan agrees with the full read on "_permanent".
+func FuzzLimitCookie(f *testing.F) {
+	l := newLimit(signingKey)
+	const now = 1700000000
+	for _, tc := range limitJSONCases {
+		f.Add(cookieName + "=" + sign(l, tc.js, now))
+	}
+	f.Add(cookieName + "=" + sign(l, ".{}", now))
+	f.Add("a=b; " + cookieName + "=x.y.z")
+	f.Fuzz(func(t *testing.T, header string) {
+		h := http.Header{"Cookie": {header}}
+		m := l.load(h, now)
+		want, _ := m["_permanent"].(bool)
+		if got := l.permanent(h, now); len(m) > 0 && got != want {
+			t.Fatalf("%q: permanent = %v, but the session read is %#v", header, got, m)
+		}
+	})
 }
 
 // limitJSONCases are JSON texts and what the limit makes of them: the
@@ -209,6 +230,7 @@ func TestLimitString(t *testing.T) {
 		{"é€", `"\u00e9\u20ac"`},
 		{"😀", `"\ud83d\ude00"`},
 		{"\U0010ffff", `"\udbff\udfff"`},
+		{"ab\xffcd", `"ab\ufffdcd"`},
 	} {
 		if got := string(appendString(nil, tc.in)); got != tc.want {
 			t.Errorf("appendString(%q) = %s, want %s", tc.in, got, tc.want)
