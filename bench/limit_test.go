@@ -60,8 +60,8 @@ type limit struct {
 // limitScratch is one request's reusable state.
 type limitScratch struct {
 	mac  hash.Hash // HMAC-SHA1 keyed with the derived key
-	in   []byte    // the cookie's value, then its decoded payload
-	out  []byte    // the JSON to send, then the Set-Cookie header
+	in   []byte    // the cookie's value and its decoded payload; the Set-Cookie header
+	out  []byte    // the JSON to send
 	sum  [sha1.Size]byte
 	want [sha1.Size]byte
 }
@@ -122,7 +122,7 @@ func (l *limit) verify(s *limitScratch, value string, now int64) ([]byte, error)
 	copy(ts[8-n:], ts[:n])
 	clear(ts[:8-n])
 	signedAt := int64(binary.BigEndian.Uint64(ts[:]))
-	if signedAt > now || now-signedAt > limitMaxAge {
+	if signedAt > now || signedAt < now-limitMaxAge {
 		return nil, errLimitCookie
 	}
 	payload := signed[:dot]
