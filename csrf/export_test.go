@@ -11,10 +11,13 @@ func NewMatcher(cfg Config) (func(token string, stored any) error, error) {
 }
 
 // SignForTest signs a raw token as an app with cfg would, at cfg's time.
-func SignForTest(cfg Config, raw string) string {
+func SignForTest(cfg Config, raw string) string { return NewSigner(cfg)(raw) }
+
+// NewSigner returns the signing of an app with cfg.
+func NewSigner(cfg Config) func(raw string) string {
 	p, err := newProtector(cfg)
 	if err != nil {
 		panic(err)
 	}
-	return p.sign(raw)
+	return p.sign
 }

@@ -16,7 +16,7 @@ import (
 
 // debianFlask is Debian's Flask 2.2 with Flask-WTF 1.1.1
 // (python3-flask, python3-flaskext.wtf).
-var debianFlask = flaskoracle.Python{Name: "flask-wtf", Path: "/usr/bin/python3"}
+var debianFlask = flaskoracle.Python{Name: "flask-wtf", Path: "/usr/bin/python3", Flask: "2.2"}
 
 // startFlaskWTF serves testdata/flaskwtf_app.py with the given keys until
 // the test ends. It skips (or fails, under FLASKSESSION_REQUIRE_REAL=1)

@@ -76,6 +76,10 @@ func state(c *gin.Context) *request {
 // signed token. A Flask-WTF app on the same keys accepts it, and Protect
 // accepts the tokens that app makes.
 //
+// Call it before the response starts (before c.HTML, not inside the
+// template): a new raw token is saved with the session, and the session
+// goes out with the first byte of the response.
+//
 // It panics with ErrNotProtected if Protect did not run for c, and as
 // flasksession.Get does if the session middleware did not.
 func Token(c *gin.Context) string {
@@ -88,12 +92,15 @@ func Token(c *gin.Context) string {
 	return st.token
 }
 
-// TemplateFunc returns Token as a function of no arguments, for template
-// data: with gin.H{"csrf_token": csrf.TemplateFunc(c)} the template writes
-// {{call .csrf_token}} where Jinja writes {{ csrf_token() }}. Like Flask's,
-// it touches the session only when the template calls it.
+// TemplateFunc returns the request's token as a function of no arguments,
+// for template data: with gin.H{"csrf_token": csrf.TemplateFunc(c)} the
+// template writes {{call .csrf_token}} where Jinja writes
+// {{ csrf_token() }}. The token is made when TemplateFunc is called, not
+// when the template calls it: a new raw token must reach the session
+// before the page's first byte sends the session cookie.
 func TemplateFunc(c *gin.Context) func() string {
-	return func() string { return Token(c) }
+	tok := Token(c)
+	return func() string { return tok }
 }
 
 // generate is generate_csrf without the per-request cache.
