@@ -420,6 +420,9 @@ def run_witnesses(witnesses):
         if p.returncode != 0:
             raise SystemExit(f"gen_vectors: witness {py} failed:\n{p.stderr}")
         outs.append((py, json.loads(p.stdout)))
+    flasks = [o["witness"]["flask"] for _, o in outs]
+    if len(set(flasks)) != len(flasks):
+        raise SystemExit(f"gen_vectors: the witnesses {witnesses} must be different Flasks, got {flasks}")
     first = outs[0][1]["vectors"]
     for py, out in outs[1:]:
         if out["vectors"] != first:
