@@ -1,0 +1,306 @@
+package main
+
+import (
+	"maps"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ginflask/flasksession/flaskcookie"
+)
+
+// trickyName is a user name that needs HTML escaping and, in the remember
+// cookie, Werkzeug's quoting.
+const (
+	trickyName   = `Zoë <b>&"'; x,y`
+	trickyEscape = `Zoë &lt;b&gt;&amp;&#34;&#39;; x,y`
+)
+
+// apps are the Gin app and flask_app.py, running on one key.
+type apps struct{ gin, flask string }
+
+// pairs are both directions: log in on one, read on the other.
+func (a apps) pairs() []struct{ name, in, other string } {
+	return []struct{ name, in, other string }{
+		{"flask to gin", a.flask, a.gin},
+		{"gin to flask", a.gin, a.flask},
+	}
+}
+
+// TestCrossLogin runs the accounts app and flask_app.py (Debian's Flask 2.2
+// and Flask-Login 0.6.2) side by side on one SECRET_KEY and shows each
+// scenario of Flask-Login's state in both directions.
+func TestCrossLogin(t *testing.T) {
+	basic := apps{gin: startGin(t, "basic"), flask: startFlask(t, "basic")}
+	strong := apps{gin: startGin(t, "strong"), flask: startFlask(t, "strong")}
+
+	t.Run("same state", func(t *testing.T) { sameState(t, basic) })
+	t.Run("same pages", func(t *testing.T) { samePages(t, basic) })
+	for _, p := range basic.pairs() {
+		t.Run(p.name, func(t *testing.T) {
+			t.Run("login", func(t *testing.T) { loginSeen(t, p.in, p.other) })
+			t.Run("remember cookie only", func(t *testing.T) { rememberOnly(t, p.in, p.other) })
+			t.Run("logout", func(t *testing.T) { logoutSeen(t, p.in, p.other) })
+			t.Run("basic protection", func(t *testing.T) { otherAgent(t, p.in, p.other, false) })
+		})
+	}
+	for _, p := range strong.pairs() {
+		t.Run(p.name+", strong", func(t *testing.T) { otherAgent(t, p.in, p.other, true) })
+	}
+	t.Run("login required", func(t *testing.T) { sameRedirect(t, basic) })
+}
+
+// logIn logs cl in on base as name, with remember-me if asked, and
+// checks the redirect to next (or "/").
+func logIn(t *testing.T, cl *client, base, name string, remember bool, next string) response {
+	t.Helper()
+	form := url.Values{"username": {name}}
+	if remember {
+		form.Set("remember", "y")
+	}
+	target := base + "/login"
+	if next != "" {
+		target += "?next=" + url.QueryEscape(next)
+	}
+	r := cl.post(target, form)
+	want := next
+	if want == "" {
+		want = "/"
+	}
+	if r.status != http.StatusFound || r.location != want {
+		t.Fatalf("login on %s: %d %q, want 302 %q", base, r.status, r.location, want)
+	}
+	if _, ok := r.setCookie["remember_token"]; ok != remember {
+		t.Fatalf("login on %s, remember %v: Set-Cookie %v", base, remember, r.setCookie)
+	}
+	return r
+}
+
+// loginSeen: logged in on one side, the other side's /private shows the
+// user, fresh, and both render the same page.
+func loginSeen(t *testing.T, in, other string) {
+	cl := newClient(t)
+	logIn(t, cl, in, trickyName, false, "/private")
+	r := cl.get(other + "/private")
+	if r.status != http.StatusOK || r.line() != "Private page of "+trickyEscape+" (fresh)" {
+		t.Errorf("other side's /private: %d %q", r.status, r.line())
+	}
+	if !slices.Equal(r.flashes(), []string{"message: Logged in."}) {
+		t.Errorf("other side's flashes: %q", r.flashes())
+	}
+	if back := cl.get(in + "/private"); back.body != strings.Replace(r.body, "\n<ul class=\"flashes\">\n<li class=\"message\">Logged in.</li>\n</ul>", "", 1) {
+		t.Errorf("the two pages differ:\n%s\n%s", back.body, r.body)
+	}
+}
+
+// rememberOnly: with only the remember cookie left, each side restores
+// the other's login, not fresh, and sets a new session; /settings then asks
+// for a fresh login.
+func rememberOnly(t *testing.T, in, other string) {
+	for _, base := range []string{in, other} {
+		cl := newClient(t)
+		logIn(t, cl, in, trickyName, true, "")
+		delete(cl.cookies, "session")
+		r := cl.get(base + "/")
+		if r.line() != "Hello, "+trickyEscape {
+			t.Errorf("%s with the remember cookie only: %q", base, r.line())
+		}
+		if r.setCookie["session"] == "" {
+			t.Errorf("%s set no new session: %v", base, r.setCookie)
+		}
+		if r := cl.get(base + "/private"); r.line() != "Private page of "+trickyEscape+" (not fresh)" {
+			t.Errorf("%s /private: %q", base, r.line())
+		}
+		for _, b := range []string{in, other} {
+			r := cl.get(b + "/settings")
+			if r.status != http.StatusFound || r.location != "/login?next=%2Fsettings" {
+				t.Errorf("%s /settings after a restore on %s: %d %q, want a redirect to log in again", b, base, r.status, r.location)
+			}
+			if f := cl.get(b + "/login").flashes(); !slices.Equal(f, []string{"message: Please reauthenticate to access this page."}) {
+				t.Errorf("%s /login after /settings: flashes %q", b, f)
+			}
+		}
+		// Logging in again makes it fresh.
+		logIn(t, cl, other, trickyName, false, "/settings")
+		if r := cl.get(in + "/settings"); r.line() != "Settings of "+trickyEscape {
+			t.Errorf("%s /settings after logging in again: %d %q", in, r.status, r.line())
+		}
+	}
+}
+
+// logoutSeen: logged out on the other side, logged out on both, and the
+// remember cookie cleared.
+func logoutSeen(t *testing.T, in, other string) {
+	cl := newClient(t)
+	logIn(t, cl, in, "alice", true, "")
+	r := cl.get(other + "/logout")
+	if r.status != http.StatusFound || r.location != "/" {
+		t.Errorf("logout: %d %q", r.status, r.location)
+	}
+	if v, ok := r.setCookie["remember_token"]; !ok || v != "" {
+		t.Errorf("logout did not clear the remember cookie: %v", r.setCookie)
+	}
+	for _, b := range []string{in, other} {
+		if r := cl.get(b + "/"); r.line() != "Hello, anonymous" {
+			t.Errorf("%s after logout: %q", b, r.line())
+		}
+		if r := cl.get(b + "/private"); r.status != http.StatusFound {
+			t.Errorf("%s /private after logout: %d", b, r.status)
+		}
+	}
+}
+
+// otherAgent: the session used with another User-Agent. Strong protection
+// logs it out on both sides (and clears the remember cookie); basic marks
+// it not fresh.
+func otherAgent(t *testing.T, in, other string, strong bool) {
+	for _, base := range []string{in, other} {
+		cl := newClient(t)
+		logIn(t, cl, in, "alice", strong, "")
+		cl.agent = "another-browser/2.0"
+		r := cl.get(base + "/private")
+		switch {
+		case strong:
+			if r.status != http.StatusFound || !strings.HasPrefix(r.location, "/login?next=") {
+				t.Errorf("strong, %s /private from another agent: %d %q, want a redirect to log in", base, r.status, r.location)
+			}
+			if v, ok := r.setCookie["remember_token"]; !ok || v != "" {
+				t.Errorf("strong, %s: remember cookie not cleared: %v", base, r.setCookie)
+			}
+			if r := cl.get(in + "/"); r.line() != "Hello, anonymous" {
+				t.Errorf("strong, %s afterwards: %q", in, r.line())
+			}
+		default:
+			if r.line() != "Private page of alice (not fresh)" {
+				t.Errorf("basic, %s /private from another agent: %d %q", base, r.status, r.line())
+			}
+			cl.agent = "accounts-test/1.0" // back, but the login stays stale
+			if r := cl.get(in + "/private"); r.line() != "Private page of alice (not fresh)" {
+				t.Errorf("basic, %s afterwards: %q", in, r.line())
+			}
+		}
+	}
+}
+
+// sameRedirect: /private when logged out redirects to the same
+// /login?next=... URL and flashes the same message on both sides.
+func sameRedirect(t *testing.T, a apps) {
+	for _, target := range []string{"/private", "/private?x=1&y=a%20b", "/private?q=caf%C3%A9&r=%2F", "/private?a=b/c?d"} {
+		var got []string
+		for _, base := range []string{a.gin, a.flask} {
+			cl := newClient(t)
+			r := cl.get(base + target)
+			f := cl.get(base + r.location).flashes()
+			got = append(got, r.location)
+			if r.status != http.StatusFound || !slices.Equal(f, []string{"message: Please log in to access this page."}) {
+				t.Errorf("%s%s: %d, flashes %q", base, target, r.status, f)
+			}
+		}
+		if got[0] != got[1] {
+			t.Errorf("%s: gin redirects to %q, flask to %q", target, got[0], got[1])
+		}
+	}
+	// The redirect leads back after login, on either side.
+	for _, base := range []string{a.gin, a.flask} {
+		cl := newClient(t)
+		r := cl.get(base + "/private?x=1")
+		next, _ := url.ParseQuery(strings.TrimPrefix(r.location, "/login?"))
+		logIn(t, cl, base, "alice", false, next.Get("next"))
+		for _, unsafe := range []string{"https://evil.example/", "//evil.example/", `/\evil.example`} {
+			if r := cl.post(base+"/login?next="+url.QueryEscape(unsafe), url.Values{"username": {"a"}}); r.location != "/" {
+				t.Errorf("%s followed next=%q: %q", base, unsafe, r.location)
+			}
+		}
+	}
+}
+
+// sameState: the same request gives the same session and the same remember
+// cookie on both sides: Flask-Login's keys, types and values, byte for
+// byte after decoding.
+func sameState(t *testing.T, a apps) {
+	codec, err := flaskcookie.New(flaskcookie.Options{SecretKey: []byte(testKey)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sessions []map[string]any
+	var remembers []string
+	for _, base := range []string{a.gin, a.flask} {
+		r := logIn(t, newClient(t), base, trickyName, true, "")
+		s, err := codec.Decode(r.setCookie["session"])
+		if err != nil {
+			t.Fatalf("%s session cookie: %v", base, err)
+		}
+		sessions = append(sessions, s)
+		// The expiry is 365 days ahead on both; the seconds may differ.
+		rc := r.rawCookie["remember_token"]
+		if m := expiresRE.FindString(rc); m != "" {
+			exp, err := time.Parse(http.TimeFormat, strings.TrimPrefix(m, "Expires="))
+			if d := time.Until(exp); err != nil || d < 364*24*time.Hour || d > 366*24*time.Hour {
+				t.Errorf("%s remember cookie expires %q", base, m)
+			}
+		}
+		remembers = append(remembers, expiresRE.ReplaceAllString(rc, "Expires=..."))
+	}
+	gin, flask := sessions[0], sessions[1]
+	if len(gin) != len(flask) {
+		t.Errorf("session keys: gin %v, flask %v", gin, flask)
+	}
+	for k, v := range flask {
+		if !equalValue(gin[k], v) {
+			t.Errorf("session[%q]: gin %#v, flask %#v", k, gin[k], v)
+		}
+	}
+	if remembers[0] != remembers[1] || !strings.Contains(remembers[0], "; Expires=...; HttpOnly; Path=/") {
+		t.Errorf("remember cookie:\n gin  %s\n flask %s", remembers[0], remembers[1])
+	}
+}
+
+var expiresRE = regexp.MustCompile(`Expires=[^;]+`)
+
+// samePages: for each login state, every page answers the same on both
+// sides: status, redirect and HTML byte for byte.
+func samePages(t *testing.T, a apps) {
+	states := []struct {
+		name  string
+		setup func(cl *client)
+	}{
+		{"anonymous", func(*client) {}},
+		{"logged in", func(cl *client) { logIn(t, cl, a.gin, trickyName, false, ""); cl.get(a.gin + "/") }},
+		{"remembered", func(cl *client) {
+			logIn(t, cl, a.flask, "bob", true, "")
+			delete(cl.cookies, "session")
+		}},
+	}
+	for _, st := range states {
+		for _, page := range []string{"/", "/login", "/private", "/settings", "/nowhere"} {
+			cl := newClient(t)
+			st.setup(cl)
+			saved := maps.Clone(cl.cookies)
+			g := cl.get(a.gin + page)
+			cl.cookies = saved
+			f := cl.get(a.flask + page)
+			if g.status != f.status || g.location != f.location || (g.status == http.StatusOK && g.body != f.body) {
+				t.Errorf("%s %s:\ngin   %d %q\n%s\nflask %d %q\n%s", st.name, page, g.status, g.location, g.body, f.status, f.location, f.body)
+			}
+		}
+	}
+}
+
+// equalValue compares decoded session values, flash tuples included.
+func equalValue(a, b any) bool {
+	la, ok1 := a.([]any)
+	lb, ok2 := b.([]any)
+	if ok1 && ok2 {
+		return slices.EqualFunc(la, lb, equalValue)
+	}
+	ta, ok1 := a.(flaskcookie.Tuple)
+	tb, ok2 := b.(flaskcookie.Tuple)
+	if ok1 && ok2 {
+		return slices.EqualFunc(ta, tb, equalValue)
+	}
+	return a == b
+}

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ginflask/flasksession/internal/flaskoracle"
+	"github.com/ginflask/flasksession/internal/realtest"
+)
+
+// testKey is the SECRET_KEY both apps get in the tests.
+const testKey = "accounts-test-key-0123456789abcdef"
+
+// accountsBin is the Gin app, built once by TestMain.
+var accountsBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "flasksession-accounts-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	accountsBin = filepath.Join(dir, "accounts")
+	build := exec.Command("go", "build", "-o", accountsBin, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building the accounts app:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+var listening = regexp.MustCompile(`^Listening on (http://\S+)$`)
+
+// startGin runs the built app on a free loopback port with the test key
+// and the session protection mode until the test ends; it returns the
+// base URL.
+func startGin(t *testing.T, protection string) string {
+	t.Helper()
+	cmd := exec.Command(accountsBin, "-addr", "127.0.0.1:0")
+	cmd.Env = []string{"GIN_MODE=release", "SECRET_KEY=" + testKey, "SESSION_PROTECTION=" + protection}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	urls := make(chan string, 1)
+	done := make(chan struct{})
+	var log strings.Builder // written by the reader goroutine until done
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			log.WriteString(sc.Text() + "\n")
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				urls <- m[1]
+			}
+		}
+		close(urls)
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		<-done
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("accounts output:\n%s", log.String())
+		}
+	})
+	u, ok := <-urls
+	if !ok {
+		<-done
+		t.Fatalf("the accounts app exited without listening:\n%s", log.String())
+	}
+	return u
+}
+
+// debianFlask is Debian's Flask 2.2 with Flask-Login 0.6.2.
+var debianFlask = flaskoracle.Python{Name: "flask2.2", Path: "/usr/bin/python3", Flask: "2.2"}
+
+// startFlask serves flask_app.py under Debian's Python with the test key
+// and the protection mode.
+func startFlask(t *testing.T, protection string) string {
+	t.Helper()
+	py := flaskoracle.Require(t, debianFlask)
+	if out, err := exec.Command(py.Path, "-c", "import flask_login").CombinedOutput(); err != nil {
+		realtest.Missing(t, "Flask-Login is not importable under %s (Debian: apt-get install python3-flask-login): %v: %s", py.Path, err, out)
+	}
+	return flaskoracle.StartApp(t, debianFlask, "flask_app.py", map[string]string{"SECRET_KEY": testKey, "SESSION_PROTECTION": protection})
+}
+
+// client is one browser: a User-Agent and cookies kept as the servers
+// wrote them (Go's cookiejar drops the octal escapes Werkzeug writes),
+// shared by both apps as browsers share cookies across ports.
+type client struct {
+	t       *testing.T
+	agent   string
+	cookies map[string]string
+	http    *http.Client
+}
+
+func newClient(t *testing.T) *client {
+	return &client{t: t, agent: "accounts-test/1.0", cookies: map[string]string{}, http: &http.Client{
+		Timeout:       30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// response is one answer as the tests see it.
+type response struct {
+	status    int
+	body      string
+	location  string
+	setCookie map[string]string // name → value; "" for a deletion
+	rawCookie map[string]string // name → the whole Set-Cookie header
+}
+
+// get and post send a request with the client's cookies, keep the cookies
+// the answer sets, and do not follow redirects.
+func (cl *client) get(u string) response { return cl.do("GET", u, nil) }
+
+func (cl *client) post(u string, form url.Values) response { return cl.do("POST", u, form) }
+
+func (cl *client) do(method, u string, form url.Values) response {
+	cl.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		cl.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.Header.Set("User-Agent", cl.agent)
+	var pairs []string
+	for _, k := range slices.Sorted(maps.Keys(cl.cookies)) {
+		pairs = append(pairs, k+"="+cl.cookies[k])
+	}
+	if len(pairs) > 0 {
+		req.Header.Set("Cookie", strings.Join(pairs, "; "))
+	}
+	resp, err := cl.http.Do(req)
+	if err != nil {
+		cl.t.Fatalf("%s %s: %v", method, u, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		cl.t.Fatalf("%s %s: %v", method, u, err)
+	}
+	r := response{status: resp.StatusCode, body: string(b), location: resp.Header.Get("Location"), setCookie: map[string]string{}, rawCookie: map[string]string{}}
+	for _, sc := range resp.Header.Values("Set-Cookie") {
+		name, rest, _ := strings.Cut(sc, "=")
+		value, attrs, _ := strings.Cut(rest, ";")
+		if strings.Contains(attrs, "Max-Age=0") {
+			value = ""
+			delete(cl.cookies, name)
+		} else {
+			cl.cookies[name] = value
+		}
+		r.setCookie[name] = value
+		r.rawCookie[name] = sc
+	}
+	return r
+}
+
+var (
+	statusRE = regexp.MustCompile(`<p id="status">([^<]*)</p>`)
+	flashRE  = regexp.MustCompile(`<li class="([^"]*)">([^<]*)</li>`)
+)
+
+// line is the page's status line, as the HTML has it (escaped).
+func (r response) line() string {
+	m := statusRE.FindStringSubmatch(r.body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+// flashes lists the page's flashed messages as "category: message".
+func (r response) flashes() []string {
+	var out []string
+	for _, m := range flashRE.FindAllStringSubmatch(r.body, -1) {
+		out = append(out, m[1]+": "+m[2])
+	}
+	return out
+}
