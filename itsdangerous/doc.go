@@ -1,6 +1,7 @@
 // Package itsdangerous is a Go port of the parts of Python's itsdangerous
 // that Flask's session cookies use, wire-compatible with itsdangerous 2.x.
-// It uses only the standard library.
+// Besides the standard library it uses only this module's internal zlib
+// code, which writes the bytes C zlib writes.
 //
 // The layers mirror the Python package, one file each:
 //
