@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -15,9 +16,9 @@ import (
 )
 
 // inspect shows what a cookie holds. Without a key it decodes the cookie
-// as anyone can (a signed cookie is not encrypted) and says the content is
-// unverified; with one it checks the signature and the age first, and a
-// cookie that fails is an error.
+// as anyone can (a signed cookie is not encrypted), says the content is
+// unverified and returns errUnverified (exit status 3); with one it checks
+// the signature and the age first, and a cookie that fails is an error.
 func inspect(env cmdEnv, args []string) error {
 	fs := newFlags(env, "inspect")
 	var kf keyFlags
@@ -81,18 +82,48 @@ func inspect(env cmdEnv, args []string) error {
 	}
 
 	if *asJSON {
-		js, err := taggedjson.Marshal(d.Session)
-		if err != nil {
+		if err := printJSON(env, d, key != nil); err != nil {
 			return err
 		}
-		if key == nil {
-			fmt.Fprintln(env.stderr, "flasksession: UNVERIFIED: no key given, the content is not authenticated")
-		}
-		fmt.Fprintln(env.stdout, string(js))
-		return nil
+	} else {
+		printDecoded(env, d, key != nil, from, len(fallbacks), now)
 	}
-	printDecoded(env, d, key != nil, from, len(fallbacks), now)
+	if key == nil {
+		return errUnverified
+	}
 	return nil
+}
+
+// inspectJSON is the output of inspect -json. Verified comes first and is
+// always present, so a script cannot mistake unverified content for
+// verified.
+type inspectJSON struct {
+	Verified   bool            `json:"verified"`
+	Key        *int            `json:"key"` // 0 current, n the n-th fallback; null unverified
+	SignedAt   string          `json:"signed_at"`
+	Compressed bool            `json:"compressed"`
+	Session    json.RawMessage `json:"session"` // Flask's tagged JSON
+}
+
+func printJSON(env cmdEnv, d flaskcookie.Decoded, verified bool) error {
+	js, err := taggedjson.Marshal(d.Session)
+	if err != nil {
+		return err
+	}
+	out := inspectJSON{
+		Verified:   verified,
+		SignedAt:   d.SignedAt.UTC().Format(time.RFC3339),
+		Compressed: d.Compressed,
+		Session:    js,
+	}
+	if verified {
+		out.Key = &d.Key
+	} else {
+		fmt.Fprintln(env.stderr, "flasksession: UNVERIFIED: no key given, the content is not authenticated")
+	}
+	enc := json.NewEncoder(env.stdout)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
 }
 
 func printDecoded(env cmdEnv, d flaskcookie.Decoded, verified bool, from string, nfallbacks int, now time.Time) {
@@ -226,7 +257,13 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// plain drops the "flasksession: " prefix of a wrapped error.
+// plain drops the package prefix of a wrapped error.
 func plain(err error) string {
-	return strings.TrimPrefix(err.Error(), "flasksession: ")
+	s := err.Error()
+	for _, p := range []string{"flasksession: ", "flaskcookie: ", "itsdangerous: ", "taggedjson: "} {
+		if strings.HasPrefix(s, p) {
+			return s[len(p):]
+		}
+	}
+	return s
 }

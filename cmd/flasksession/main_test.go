@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -39,10 +41,16 @@ var flaskRepr = []struct{ key, goType, pyType, repr string }{
 	{"'when'", "time.Time", "datetime", "datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)"},
 }
 
-// cli runs the command with SECRET_KEY unset unless env says otherwise.
+// cli runs the command with SECRET_KEY unset unless env sets it (to
+// anything, the empty string included).
 func cli(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	t.Setenv("SECRET_KEY", env["SECRET_KEY"])
+	t.Setenv("SECRET_KEY", "") // restored after the test
+	if v, ok := env["SECRET_KEY"]; ok {
+		os.Setenv("SECRET_KEY", v)
+	} else {
+		os.Unsetenv("SECRET_KEY")
+	}
 	var out, errb bytes.Buffer
 	code = run(args, &out, &errb)
 	return code, out.String(), errb.String()
@@ -145,7 +153,7 @@ func TestInspectFlaskCookie(t *testing.T) {
 
 	t.Run("unverified", func(t *testing.T) {
 		code, out, errs := cli(t, nil, "inspect", "-at", at, flaskCookie)
-		if code != 0 {
+		if code != exitUnverified {
 			t.Fatalf("exit %d: %s", code, errs)
 		}
 		if !strings.HasPrefix(out, "UNVERIFIED") {
@@ -179,11 +187,61 @@ func TestInspectFlaskCookie(t *testing.T) {
 		}
 	})
 	t.Run("json", func(t *testing.T) {
-		code, out, errs := cli(t, nil, "inspect", "-json", "-key", testKey, "-at", at, flaskCookie)
-		if code != 0 || !strings.HasPrefix(out, `{"_permanent":true,"big":1180591620717411303424,"bytes":{" b":"/ycK"}`) {
-			t.Errorf("exit %d, stderr %q, output:\n%s", code, errs, out)
+		tests := []struct {
+			name     string
+			env      map[string]string
+			args     []string
+			code     int
+			verified bool
+			key      string // the "key" field's JSON
+		}{
+			{"current key", nil, []string{"-key", testKey}, exitOK, true, "0"},
+			{"key from environment", map[string]string{"SECRET_KEY": testKey}, nil, exitOK, true, "0"},
+			{"fallback key", nil, []string{"-key", "a-newer-key-0123456789", "-fallback", testKey}, exitOK, true, "1"},
+			{"no key", nil, nil, exitUnverified, false, "null"},
+		}
+		for _, tt := range tests {
+			args := append(append([]string{"inspect", "-json", "-at", at}, tt.args...), flaskCookie)
+			code, out, errs := cli(t, tt.env, args...)
+			if code != tt.code {
+				t.Errorf("%s: exit %d, want %d; stderr %q", tt.name, code, tt.code, errs)
+			}
+			var got struct {
+				Verified   *bool           `json:"verified"`
+				Key        json.RawMessage `json:"key"`
+				SignedAt   string          `json:"signed_at"`
+				Compressed bool            `json:"compressed"`
+				Session    json.RawMessage `json:"session"`
+			}
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatalf("%s: output is not JSON: %v\n%s", tt.name, err, out)
+			}
+			if got.Verified == nil || *got.Verified != tt.verified || string(got.Key) != tt.key {
+				t.Errorf("%s: verified %v, key %s; want %v, %s:\n%s", tt.name, got.Verified, got.Key, tt.verified, tt.key, out)
+			}
+			if got.SignedAt != "2023-11-14T22:13:20Z" || !got.Compressed {
+				t.Errorf("%s: signed_at %q, compressed %v", tt.name, got.SignedAt, got.Compressed)
+			}
+			if !strings.HasPrefix(string(got.Session), `{"_permanent":true,"big":1180591620717411303424,"bytes":{" b":"/ycK"}`) {
+				t.Errorf("%s: session %s", tt.name, got.Session)
+			}
 		}
 	})
+}
+
+// TestInspectEmptySecretKey: SECRET_KEY set to "" is a mistake to report,
+// not a request to read the cookie unverified.
+func TestInspectEmptySecretKey(t *testing.T) {
+	for _, args := range [][]string{
+		{"inspect", flaskCookie},
+		{"inspect", "-json", flaskCookie},
+		{"sign", `{"a": 1}`},
+	} {
+		code, out, errs := cli(t, map[string]string{"SECRET_KEY": ""}, args...)
+		if code != exitUsage || out != "" || !strings.Contains(errs, "SECRET_KEY is set but empty") {
+			t.Errorf("%q with SECRET_KEY=: exit %d, stdout %q, stderr %q", args, code, out, errs)
+		}
+	}
 }
 
 func TestSignInspectRoundTrip(t *testing.T) {
@@ -274,7 +332,7 @@ func TestInspectRejects(t *testing.T) {
 	if code, _, errs := cli(t, nil, "inspect", "-key", testKey, "-max-age", "0", old); code != 0 {
 		t.Errorf("-max-age 0: exit %d: %s", code, errs)
 	}
-	if code, out, _ := cli(t, nil, "inspect", tampered); code != 0 || !strings.Contains(out, "'mallory'") || !strings.HasPrefix(out, "UNVERIFIED") {
+	if code, out, _ := cli(t, nil, "inspect", tampered); code != exitUnverified || !strings.Contains(out, "'mallory'") || !strings.HasPrefix(out, "UNVERIFIED") {
 		t.Errorf("tampered cookie without a key: exit %d:\n%s", code, out)
 	}
 }

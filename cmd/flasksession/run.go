@@ -11,9 +11,10 @@ import (
 
 // Exit statuses.
 const (
-	exitOK    = 0
-	exitError = 1 // bad input, or a cookie that fails verification
-	exitUsage = 2 // unknown command, bad flags, missing arguments
+	exitOK         = 0
+	exitError      = 1 // bad input, or a cookie that fails verification
+	exitUsage      = 2 // unknown command, bad flags, missing arguments
+	exitUnverified = 3 // inspect without a key: shown, not authenticated
 )
 
 const usage = `flasksession: Flask session cookies and keys from the command line
@@ -23,18 +24,26 @@ Usage:
       Print a new random secret key, ready for SECRET_KEY.
   flasksession inspect [-key K] [-fallback K]... [-max-age D] [-at TIME] [-json] COOKIE
       Show what a session cookie holds: values with their Go and Python
-      types, signing time and age. Without a key the output is UNVERIFIED;
-      with one the signature and age are checked.
+      types, signing time and age. With a key the signature and age are
+      checked; without one the content is UNVERIFIED and the exit status
+      is 3, since anyone can write a cookie that reads like it. -json
+      prints one object: {"verified": true|false, "key": 0 for the current
+      key, n for the n-th -fallback, null when unverified, "signed_at",
+      "compressed", "session": the session as Flask's tagged JSON}.
   flasksession sign [-key K] [-permanent] [-compress] [-at TIME] JSON
       Mint a session cookie from a JSON object (Flask's tagged JSON
       accepted, e.g. {" t": [1, 2]} for a tuple), for tests.
 
 Keys: -key K, or the SECRET_KEY environment variable. A key is used as the
-bytes of its text, as Flask uses a str SECRET_KEY. COOKIE and JSON may be
+bytes of its text, as Flask uses a str SECRET_KEY. An empty -key or an
+empty but set SECRET_KEY is an error, not "no key": unset SECRET_KEY to
+inspect without a key. COOKIE and JSON may be
 "-" to read standard input; COOKIE may be pasted with its "session=" prefix
 and attributes.
 
-Exit status: 0 ok, 1 bad input or verification failure, 2 usage error.
+Exit status: 0 ok (for inspect: signature valid), 1 bad input or
+verification failure, 2 usage error, 3 inspect without a key (content
+shown, not verified).
 `
 
 // stdin is the standard input; tests replace it.
@@ -47,7 +56,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	cmd, args := args[0], args[1:]
-	env := cmdEnv{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	env := cmdEnv{stdin: stdin, stdout: stdout, stderr: stderr, lookupEnv: os.LookupEnv}
 	var err error
 	switch cmd {
 	case "genkey":
@@ -67,6 +76,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case err == nil:
 		return exitOK
+	case err == errUnverified:
+		return exitUnverified
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK // the flag package printed the help
 	case errors.As(err, &ue):
@@ -78,11 +89,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
+// errUnverified is how inspect reports a cookie it showed without a key
+// to verify it: not an error message, an exit status.
+var errUnverified = errors.New("unverified")
+
 // cmdEnv is what a command may touch, so tests can supply their own.
 type cmdEnv struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	getenv         func(string) string
+	lookupEnv      func(string) (string, bool)
 }
 
 // usageError is a mistake in the command line (exit status 2).
@@ -162,7 +177,10 @@ func (k *keyFlags) secret(env cmdEnv) (key []byte, from string, err error) {
 		}
 		return []byte(k.key), "-key", nil
 	}
-	if v := env.getenv("SECRET_KEY"); v != "" {
+	if v, ok := env.lookupEnv("SECRET_KEY"); ok {
+		if v == "" {
+			return nil, "", usagef("SECRET_KEY is set but empty")
+		}
 		return []byte(v), "$SECRET_KEY", nil
 	}
 	return nil, "", nil
