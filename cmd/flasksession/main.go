@@ -7,9 +7,11 @@
 //
 // Run it from the module with `go run ./cmd/flasksession`, or install it
 // with `go install github.com/ginflask/flasksession/cmd/flasksession@latest`.
-// Keys may also come from the SECRET_KEY environment variable. The exit
-// status is 0 on success, 1 for bad input or a cookie that fails
-// verification, and 2 for a usage error.
+// Keys may also come from the SECRET_KEY environment variable; set but
+// empty, it is an error rather than "no key". The exit status is 0 on
+// success, 1 for bad input or a cookie that fails verification, 2 for a
+// usage error, and 3 when inspect showed a cookie without a key to verify
+// it (inspect -json also says "verified": false).
 package main
 
 import "os"
