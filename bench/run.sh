@@ -69,7 +69,9 @@ fi
 	echo "go: $(go version | cut -d' ' -f3-)"
 	[ "$FLASK" = 0 ] || echo "python: $(python3 -c 'import sys, importlib.metadata as m; print(sys.version.split()[0], "flask", m.version("flask"), "werkzeug", m.version("werkzeug"))')"
 	[ "$LOAD" = 0 ] || echo "wrk: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), 1 thread, $CONNS connections, $LOADTIME per run"
-	echo "rounds: $ROUNDS, Go benchtime $BENCHTIME, Flask ${FLASKTIME}s per measurement, load test in $LOAD_ROUNDS of the rounds"
+	loadnote="load test in $LOAD_ROUNDS of the rounds"
+	[ "$LOAD" = 1 ] || loadnote="no load test"
+	echo "rounds: $ROUNDS, Go benchtime $BENCHTIME, Flask ${FLASKTIME}s per measurement, $loadnote"
 	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/machine.txt"
 
