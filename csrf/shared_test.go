@@ -190,3 +190,31 @@ func TestShared(t *testing.T) {
 		ginTarget(t, "gin", appKeys{session: testKey}),
 		ginTarget(t, "gin, separate CSRF key equal to the session key", appKeys{testKey, testKey}))
 }
+
+// Two instances of the app, as behind a load balancer: on one key each
+// accepts the other's tokens; with keys of their own they refuse them, and
+// the reason tells which key differs.
+func TestInstances(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		a, b appKeys
+		want reply
+	}{
+		{"one key", appKeys{session: testKey}, appKeys{session: testKey}, accepted},
+		{"one SECRET_KEY and one WTF_CSRF_SECRET_KEY", appKeys{testKey, otherKey}, appKeys{testKey, otherKey}, accepted},
+		{"each its own SECRET_KEY", appKeys{session: testKey}, appKeys{session: otherKey}, refused(csrf.ErrSessionTokenMissing)},
+		{"each its own CSRF key", appKeys{session: testKey}, appKeys{testKey, otherKey}, refused(csrf.ErrTokenInvalid)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := serve(t, newApp(tc.a, nil, nil))
+			b := serve(t, newApp(tc.b, nil, nil))
+			for _, dir := range [][2]string{{a, b}, {b, a}} {
+				v := &visitor{t: t}
+				tok, _ := v.token(dir[0])
+				if got := v.post(dir[1], tok); got != tc.want {
+					t.Errorf("token of %s posted to %s: %v, want %v", dir[0], dir[1], got, tc.want)
+				}
+			}
+		})
+	}
+}
