@@ -31,9 +31,10 @@ const DefaultTimeout = 3 * time.Second
 // atomic on its record and works on Redis Cluster without cross-slot
 // commands.
 type Store struct {
-	client  redis.UniversalClient
-	prefix  string
-	timeout time.Duration
+	client   redis.UniversalClient
+	prefix   string
+	timeout  time.Duration
+	ctxAware bool // the client puts context deadlines on its sockets
 }
 
 var _ flasksession.Store = (*Store)(nil)
@@ -61,18 +62,40 @@ func WithTimeout(d time.Duration) Option {
 // *redis.ClusterClient (redis.NewClusterClient). The store does not close
 // the client.
 //
-// Each operation returns when it is done, when the store's timeout passes
-// or when ctx is cancelled, whichever comes first; a command cut short
-// finishes in the background. Create the client with
-// ContextTimeoutEnabled: true so that such a command gives its connection
-// back at the store's deadline, not after the client's ReadTimeout (go-redis
-// otherwise ignores context deadlines on the wire).
+// Create the client with ContextTimeoutEnabled: true, as the examples do.
+// go-redis then puts the context's deadline (the store's timeout, or the
+// request's own deadline if nearer) on the connection, and a Redis that
+// hangs fails the operation at that deadline; a cancelled request sends no
+// command and stops waiting for a pooled connection. go-redis does not
+// interrupt a command already on the wire when the context is cancelled:
+// that command ends at the deadline.
+//
+// A client without ContextTimeoutEnabled (go-redis's default) would hold a
+// hung command until its ReadTimeout, after retries; for such a client
+// each operation runs on a goroutine of its own and returns at the
+// deadline or the cancellation, whichever comes first, leaving the command
+// to finish in the background. That costs about eight allocations more per
+// operation.
 func New(client redis.UniversalClient, opts ...Option) *Store {
-	s := &Store{client: client, prefix: DefaultPrefix, timeout: DefaultTimeout}
+	s := &Store{client: client, prefix: DefaultPrefix, timeout: DefaultTimeout, ctxAware: contextAware(client)}
 	for _, o := range opts {
 		o(s)
 	}
 	return s
+}
+
+// contextAware reports whether client puts context deadlines on its
+// connections (go-redis's ContextTimeoutEnabled).
+func contextAware(client redis.UniversalClient) bool {
+	switch c := client.(type) {
+	case *redis.Client: // redis.NewClient and redis.NewFailoverClient
+		return c.Options().ContextTimeoutEnabled
+	case *redis.ClusterClient:
+		return c.Options().ContextTimeoutEnabled
+	case *redis.Ring:
+		return c.Options().ContextTimeoutEnabled
+	}
+	return false
 }
 
 // Find returns the record's data with GET: one round trip.
@@ -183,7 +206,7 @@ func unixMilli(expiry time.Time) int64 {
 // do runs call bounded by the store's timeout and ctx, and wraps its error
 // in an *Error (redis.Nil, a reply and not a failure, passes through).
 func (s *Store) do(ctx context.Context, op string, call func(context.Context) error) error {
-	if s.timeout > 0 {
+	if d, ok := ctx.Deadline(); s.timeout > 0 && (!ok || time.Until(d) > s.timeout) {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.timeout)
 		defer cancel()
@@ -191,13 +214,13 @@ func (s *Store) do(ctx context.Context, op string, call func(context.Context) er
 	err := ctx.Err() // a request already cancelled sends nothing
 	switch {
 	case err != nil:
-	case ctx.Done() == nil:
-		err = call(ctx) // nothing can cut it short
+	case s.ctxAware || ctx.Done() == nil:
+		err = call(ctx)
 	default:
-		// go-redis does not watch ctx.Done while it waits for a reply (and,
-		// without ContextTimeoutEnabled, not the deadline either): wait for
-		// whichever comes first, leaving a command cut short to finish in
-		// the background. done is buffered so that goroutine never blocks.
+		// The client would not stop at the deadline: wait for the reply or
+		// the context, whichever comes first, leaving a command cut short
+		// to finish in the background. done is buffered so that goroutine
+		// never blocks.
 		done := make(chan error, 1)
 		go func() { done <- call(ctx) }()
 		select {
@@ -209,11 +232,23 @@ func (s *Store) do(ctx context.Context, op string, call func(context.Context) er
 	if err == nil || errors.Is(err, redis.Nil) {
 		return err
 	}
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+	if cerr := contextErr(ctx); cerr != nil && !errors.Is(err, cerr) {
 		// A socket deadline taken from ctx fails as an i/o timeout: say why.
 		err = fmt.Errorf("%w: %w", cerr, err)
 	}
 	return &Error{Op: op, Prefix: s.prefix, Err: err}
+}
+
+// contextErr is ctx.Err(), also when the deadline has passed but ctx's
+// timer has not fired yet (the socket's deadline can come first).
+func contextErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 // Error is a failed Redis call of a Store: Redis unreachable, timing out,

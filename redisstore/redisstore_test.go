@@ -252,29 +252,43 @@ func TestHangingRedisTimesOut(t *testing.T) {
 	}
 }
 
-// Cancelling the request's context ends an operation stuck on a hanging
-// Redis, with no store timeout to help.
+// With a client that ignores contexts, cancelling the request ends an
+// operation stuck on a hanging Redis at once, with no timeout to help.
 func TestHangingRedisCancelled(t *testing.T) {
-	for _, aware := range []bool{true, false} {
-		addr, reads := hangingServer(t)
-		c := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: aware, ReadTimeout: -1, MaxRetries: -1})
-		t.Cleanup(func() { c.Close() })
-		s := redisstore.New(c, redisstore.WithTimeout(0))
-		for _, op := range storeOps {
-			select { // a signal left from the previous operation
-			case <-reads:
-			default:
-			}
-			ctx, cancel := context.WithCancel(t.Context())
-			go func() {
-				<-reads // the command (or the connection's handshake) is out
-				cancel()
-			}()
-			if err := op.call(ctx, s); !errors.Is(err, context.Canceled) {
-				t.Errorf("ContextTimeoutEnabled %v: %s: %v, want context.Canceled", aware, op.name, err)
-			}
-			cancel()
+	addr, reads := hangingServer(t)
+	c := redis.NewClient(&redis.Options{Addr: addr, ReadTimeout: -1, MaxRetries: -1})
+	t.Cleanup(func() { c.Close() })
+	s := redisstore.New(c, redisstore.WithTimeout(0))
+	for _, op := range storeOps {
+		select { // a signal left from the previous operation
+		case <-reads:
+		default:
 		}
+		ctx, cancel := context.WithCancel(t.Context())
+		go func() {
+			<-reads // the command (or the connection's handshake) is out
+			cancel()
+		}()
+		if err := op.call(ctx, s); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: %v, want context.Canceled", op.name, err)
+		}
+		cancel()
+	}
+}
+
+// With a context-aware client the request's own deadline reaches the
+// connection, with the store's timeout off.
+func TestHangingRedisRequestDeadline(t *testing.T) {
+	addr, _ := hangingServer(t)
+	c := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true, ReadTimeout: -1, MaxRetries: -1})
+	t.Cleanup(func() { c.Close() })
+	s := redisstore.New(c, redisstore.WithTimeout(0))
+	for _, op := range storeOps {
+		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+		if err := op.call(ctx, s); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("%s: %v, want context.DeadlineExceeded", op.name, err)
+		}
+		cancel()
 	}
 }
 
