@@ -32,7 +32,7 @@ func TestSweep(t *testing.T) {
 				t.Fatal(err)
 			}
 			limit := 2*max(live, minSweep) + 1
-			for i := range 500 {
+			for i := range 300 {
 				if err := s.Create(ctx, fmt.Sprint("short", i), nil, now.Add(time.Second)); err != nil {
 					t.Fatal(err)
 				}

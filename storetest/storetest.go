@@ -28,6 +28,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -127,9 +128,14 @@ type harness struct {
 	ctx context.Context
 }
 
-// newID returns a fresh ID shaped like the middleware's (crypto/rand,
-// base32, 130 bits).
-func newID() string { return rand.Text() }
+// newID returns a fresh ID shaped like the middleware's: 32 bytes from
+// crypto/rand in unpadded URL-safe base64 (43 characters, mixed case,
+// '-' and '_').
+func newID() string {
+	var b [32]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
 
 func later() time.Time { return time.Now().Add(time.Hour) }
 
