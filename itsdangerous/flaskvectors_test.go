@@ -4,9 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/ginflask/flasksession/internal/realtest"
 )
 
 // flaskVector is the part of testdata/vectors.json (cookies minted and
@@ -25,10 +29,17 @@ type flaskVector struct {
 	ByteExact  bool     `json:"byte_exact"`
 }
 
-func loadFlaskVectors(t *testing.T) []flaskVector {
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "vectors.json"))
+// flaskVectorsFile holds cookies minted by real Flask (testdata/gen_vectors.py).
+var flaskVectorsFile = filepath.Join("..", "testdata", "vectors.json")
+
+// loadFlaskVectors reads the vectors; without them the test skips, or
+// fails under FLASKSESSION_REQUIRE_REAL=1.
+func loadFlaskVectors(t *testing.T, path string) []flaskVector {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
-		t.Skipf("no Flask vectors: %v", err)
+		realtest.Missing(t, "no Flask vectors: %v", err)
+		return nil
 	}
 	var file struct {
 		Vectors []flaskVector `json:"vectors"`
@@ -36,7 +47,33 @@ func loadFlaskVectors(t *testing.T) []flaskVector {
 	if err := json.Unmarshal(data, &file); err != nil {
 		t.Fatal(err)
 	}
+	if len(file.Vectors) == 0 {
+		t.Fatalf("%s holds no vectors", path)
+	}
 	return file.Vectors
+}
+
+// TestFlaskVectorsMissing runs loadFlaskVectors on a missing file in a
+// child process: it must skip normally and fail when real programs are
+// required.
+func TestFlaskVectorsMissing(t *testing.T) {
+	const child = "ITSDANGEROUS_VECTORS_CHILD"
+	if os.Getenv(child) == "1" {
+		loadFlaskVectors(t, filepath.Join(t.TempDir(), "missing.json"))
+		return
+	}
+	for _, tt := range []struct {
+		required string
+		fails    bool
+		want     string
+	}{{"", false, "--- SKIP"}, {"1", true, "--- FAIL"}} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestFlaskVectorsMissing$", "-test.v")
+		cmd.Env = append(os.Environ(), child+"=1", realtest.EnvVar+"="+tt.required)
+		out, err := cmd.CombinedOutput()
+		if (err != nil) != tt.fails || !strings.Contains(string(out), tt.want) {
+			t.Errorf("%s=%q: %v, want %s:\n%s", realtest.EnvVar, tt.required, err, tt.want, out)
+		}
+	}
 }
 
 // TestFlaskVectors checks signatures, timestamps and payload bytes
@@ -45,7 +82,7 @@ func loadFlaskVectors(t *testing.T) []flaskVector {
 func TestFlaskVectors(t *testing.T) {
 	exact, compressed := 0, 0
 	defer func() { t.Logf("%d cookies re-minted byte for byte, %d of them compressed", exact, compressed) }()
-	for _, v := range loadFlaskVectors(t) {
+	for _, v := range loadFlaskVectors(t, flaskVectorsFile) {
 		ts, err := NewTimestampSigner(keys(append(v.Fallbacks, v.SecretKey)...), FlaskSessionConfig())
 		if err != nil {
 			t.Fatalf("%s: %v", v.Name, err)
