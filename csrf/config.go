@@ -133,13 +133,13 @@ func (c Config) Validate() error {
 			return errors.New("csrf: secret key fallback " + strconv.Itoa(i) + " is empty")
 		}
 	}
+	if c.Methods != nil && len(c.Methods) == 0 {
+		return errors.New("csrf: Methods is empty (nil means the defaults)")
+	}
 	for _, m := range c.Methods {
 		if m == "" {
 			return errors.New("csrf: empty method in Methods")
 		}
-	}
-	if c.Methods != nil && len(c.Methods) == 0 {
-		return errors.New("csrf: Methods is empty (nil means the defaults)")
 	}
 	for _, h := range c.Headers {
 		if h == "" {
@@ -151,9 +151,14 @@ func (c Config) Validate() error {
 			return errors.New("csrf: trusted origin " + strconv.Quote(o) + ": want scheme://host[:port]")
 		}
 	}
-	for _, r := range append(c.ExemptRoutes[:len(c.ExemptRoutes):len(c.ExemptRoutes)], c.ExemptGroups...) {
+	for _, r := range c.ExemptRoutes {
 		if !strings.HasPrefix(r, "/") {
 			return errors.New("csrf: exempt route " + strconv.Quote(r) + " does not start with /")
+		}
+	}
+	for _, g := range c.ExemptGroups {
+		if !strings.HasPrefix(g, "/") {
+			return errors.New("csrf: exempt group " + strconv.Quote(g) + " does not start with /")
 		}
 	}
 	return nil

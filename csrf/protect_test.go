@@ -346,7 +346,7 @@ func TestValidateConfig(t *testing.T) {
 		{"origin with a path", csrf.Config{SecretKey: key, TrustedOrigins: []string{"https://a.example/x"}}, `csrf: trusted origin "https://a.example/x": want scheme://host[:port]`},
 		{"origin without scheme", csrf.Config{SecretKey: key, TrustedOrigins: []string{"a.example"}}, `csrf: trusted origin "a.example": want scheme://host[:port]`},
 		{"relative exempt route", csrf.Config{SecretKey: key, ExemptRoutes: []string{"hooks"}}, `csrf: exempt route "hooks" does not start with /`},
-		{"relative exempt group", csrf.Config{SecretKey: key, ExemptGroups: []string{"api"}}, `csrf: exempt route "api" does not start with /`},
+		{"relative exempt group", csrf.Config{SecretKey: key, ExemptGroups: []string{"api"}}, `csrf: exempt group "api" does not start with /`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.cfg.Validate()
