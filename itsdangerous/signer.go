@@ -248,5 +248,5 @@ func (s *Signer) Unsign(signed []byte) (value []byte, key int, err error) {
 }
 
 func (s *Signer) errNoSep() error {
-	return &BadSignatureError{Msg: "no " + strconv.QuoteRune(rune(s.sep)) + " found in value (not a signed value)"}
+	return &BadSignatureError{Msg: "no " + strconv.QuoteRune(rune(s.sep)) + " found in value"}
 }
