@@ -1,6 +1,7 @@
 package taggedjson
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"strconv"
@@ -14,6 +15,12 @@ func FuzzUnmarshal(f *testing.F) {
 	}
 	for _, want := range flaskDumps {
 		f.Add([]byte(want))
+	}
+	for _, tt := range nonASCIIDates {
+		f.Add(mustJSON(map[string]string{" d": tt.in}))
+	}
+	for _, tt := range nonASCIIUUIDs {
+		f.Add(mustJSON(map[string]string{" u": tt.in}))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := Unmarshal(data)
@@ -119,4 +126,12 @@ func FuzzFloat(f *testing.F) {
 			t.Fatalf("%v: %s disagrees with strconv", x, text)
 		}
 	})
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
