@@ -4,6 +4,8 @@ package redisstore_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"net"
 	"strings"
@@ -407,4 +409,46 @@ func TestRoundTripsSingle(t *testing.T) {
 			t.Errorf("first version-checked update: %q, want evalsha eval", got)
 		}
 	})
+}
+
+// An ACL user limited to its prefix and to the commands the store sends
+// (the ACL docs/server-side.md gives) can do everything, and nothing
+// outside its prefix.
+func TestLeastPrivilegeUser(t *testing.T) {
+	ctx := t.Context()
+	srv := redistest.Start(t)
+	admin := newClient(t, srv.Addr)
+	if err := admin.Do(ctx, "ACL", "SETUSER", "myapp-sessions", "on", ">long-random-password",
+		"resetkeys", "~myapp:session:*", "resetchannels", "-@all",
+		"+get", "+set", "+pexpireat", "+del", "+evalsha", "+eval", "+ping").Err(); err != nil {
+		t.Fatal(err)
+	}
+	user := redis.NewClient(&redis.Options{
+		Addr: srv.Addr, Username: "myapp-sessions", Password: "long-random-password",
+		ContextTimeoutEnabled: true,
+	})
+	t.Cleanup(func() { user.Close() })
+	storetest.Run(t, func(*testing.T) flasksession.Store {
+		return redisstore.New(user, redisstore.WithPrefix("myapp:session:"))
+	})
+	err := redisstore.New(user).Create(ctx, "id", []byte("v"), time.Now().Add(time.Hour))
+	if err == nil || !strings.Contains(err.Error(), "NOPERM") {
+		t.Errorf("Create under session: with the user limited to myapp:session:: %v, want NOPERM", err)
+	}
+}
+
+// Over TLS, with the server's certificate checked.
+func TestStoreTLS(t *testing.T) {
+	srv := redistest.StartTLS(t)
+	c := redis.NewClient(&redis.Options{Addr: srv.TLSAddr, TLSConfig: srv.Config, ContextTimeoutEnabled: true})
+	t.Cleanup(func() { c.Close() })
+	storetest.Run(t, func(*testing.T) flasksession.Store { return redisstore.New(c) })
+
+	// A client that does not trust the server's CA gets nothing through.
+	untrusted := redis.NewClient(&redis.Options{Addr: srv.TLSAddr, TLSConfig: &tls.Config{ServerName: "127.0.0.1"}, MaxRetries: -1})
+	t.Cleanup(func() { untrusted.Close() })
+	_, _, err := redisstore.New(untrusted).Find(t.Context(), "id")
+	if uae := (x509.UnknownAuthorityError{}); !errors.As(err, &uae) {
+		t.Errorf("Find through a client that does not trust the CA: %v, want an unknown-authority error", err)
+	}
 }
