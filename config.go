@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gin-contrib/sessions"
 	"github.com/gin-gonic/gin"
 )
 
@@ -92,13 +91,20 @@ type Config struct {
 	// and the error is reported.
 	MaxCookieSize int
 
-	// Store, if set, keeps sessions server-side in any
-	// github.com/gin-contrib/sessions store (Redis, memstore, filesystem,
-	// ...): the cookie then carries only the store's session ID, sessions
-	// can outgrow 4 KB, and Session.Destroy revokes one at once. Handlers use
-	// the same API. The store signs its ID cookie with its own keys;
-	// SecretKey is not needed. Nil keeps Flask's cookie store.
-	Store sessions.Store
+	// Store, if set, keeps sessions server-side (memstore, redisstore, or
+	// any github.com/gin-contrib/sessions store through contribstore): the
+	// cookie then carries only a session ID the middleware mints and signs
+	// with SecretKey, sessions can outgrow 4 KB, and Session.Destroy ends
+	// one everywhere at once. Handlers use the same API. Nil keeps Flask's
+	// cookie store.
+	Store Store
+
+	// DetectConflicts turns on a version check for Store: when two
+	// requests change the same session at once, the later save fails
+	// with ErrConflict (to c.Errors, the error handler and Session.Save)
+	// instead of overwriting the earlier one. Off, the later save wins as a
+	// whole, as in Flask-Session.
+	DetectConflicts bool
 
 	// ErrorHandler, if set, sees every session error of a request: cookies
 	// rejected on load (ErrInvalidCookie; the request just gets an empty
@@ -151,7 +157,7 @@ func (c Config) resolved() (Config, error) {
 // Validate reports whether the Config can be used: the errors match
 // ErrNoSecretKey, ErrWeakSecretKey or ErrInvalidConfig.
 func (c Config) Validate() error {
-	if len(c.SecretKey) == 0 && c.Store == nil {
+	if len(c.SecretKey) == 0 {
 		return ErrNoSecretKey
 	}
 	if len(c.SecretKey) > 0 && len(c.SecretKey) < MinSecretKeyLen && !c.AllowWeakSecretKey {

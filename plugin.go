@@ -83,10 +83,10 @@ func newMiddleware(cfg Config, now func() time.Time) (*middleware, error) {
 	m := &middleware{cfg: cfg, now: now}
 	m.format = newCookieFormat(&m.cfg)
 	if cfg.Store != nil {
-		m.backend = newServerBackend(&m.cfg, m.format)
-		return m, nil
+		m.backend, err = newServerBackend(&m.cfg, m.format)
+	} else {
+		m.backend, err = newCookieBackend(&m.cfg, m.format)
 	}
-	m.backend, err = newCookieBackend(&m.cfg, m.format)
 	return m, err
 }
 

@@ -139,19 +139,16 @@ func (r *request) setCookieValue() (string, error) {
 	case actionNone:
 		return "", nil
 	case actionDelete:
-		if s.loadErr != nil {
-			return "", s.loadErr // never delete what could not be read
-		}
-		if err := r.st.remove(r.req, s.takeRegen()); err != nil {
-			return "", err
-		}
-		return r.m.format.deletion, nil
+		// The cookie goes whatever the store says: a logout never fails
+		// open. A later save in this request takes a new ID.
+		s.takeRegen()
+		return r.m.format.deletion, r.st.remove(r.req)
 	}
 	if s.loadErr != nil {
 		return "", s.loadErr // never overwrite what could not be read
 	}
 	now := s.clock()
-	return r.st.save(r.req, s.values, s.takeRegen(), now, expiresAt(permanent, now, r.m.cfg.PermanentLifetime))
+	return r.st.save(r.req, s.values, s.modified, s.takeRegen(), now, expiresAt(permanent, now, r.m.cfg.PermanentLifetime))
 }
 
 // addSetCookie adds our Set-Cookie header. The first value lives in r,

@@ -1,229 +1,248 @@
 package flasksession
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
-	"io/fs"
 	"net/http"
-	"strings"
 	"time"
+	"unsafe"
 
-	"github.com/gin-contrib/sessions"
+	"github.com/ginflask/flasksession/itsdangerous"
 	"github.com/ginflask/flasksession/taggedjson"
-	"github.com/gorilla/securecookie"
-	gsessions "github.com/gorilla/sessions"
 )
 
-// Keys of the record a server-side store keeps for a session: the session
-// as Flask's tagged JSON, and when it was saved. A []byte and an int64 are
-// all a store ever sees, so stores that gob-encode need no gob.Register.
-const (
-	RecordDataKey    = "flasksession.data"
-	RecordSavedAtKey = "flasksession.saved_at"
-)
+// IDSalt is the itsdangerous salt of the session ID cookie of server-side
+// sessions: the cookie is the ID signed as Flask-Session signs it
+// (SESSION_USE_SIGNER: salt "flask-session", HMAC key derivation,
+// HMAC-SHA1), with Config.SecretKey and verified with its fallbacks too.
+const IDSalt = "flask-session"
 
-// serverBackend keeps sessions in a github.com/gin-contrib/sessions store;
-// the cookie holds only the store's session ID.
+// idBytes is the entropy of a session ID: 256 bits, 43 characters, as
+// Flask-Session's secrets.token_urlsafe(32).
+const idBytes = 32
+
+// serverBackend keeps sessions in a Store; the cookie holds only the
+// signed record ID. It mints every ID itself: an ID the client sent is
+// used only if it verifies and its record exists, so a forged, unknown or
+// expired ID never reaches the store as a write.
 type serverBackend struct {
-	store    sessions.Store
-	format   *cookieFormat
-	lifetime time.Duration
+	store     Store
+	signer    *itsdangerous.Signer
+	format    *cookieFormat
+	lifetime  time.Duration
+	conflicts bool // Config.DetectConflicts
 }
 
-func newServerBackend(cfg *Config, f *cookieFormat) *serverBackend {
-	return &serverBackend{store: cfg.Store, format: f, lifetime: cfg.PermanentLifetime}
+func newServerBackend(cfg *Config, f *cookieFormat) (*serverBackend, error) {
+	keys := append(append([][]byte{}, cfg.SecretKeyFallbacks...), cfg.SecretKey)
+	signer, err := itsdangerous.NewSigner(keys, itsdangerous.SignerConfig{
+		Salt:          []byte(IDSalt),
+		KeyDerivation: itsdangerous.DeriveHMAC,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &serverBackend{
+		store:     cfg.Store,
+		signer:    signer,
+		format:    f,
+		lifetime:  cfg.PermanentLifetime,
+		conflicts: cfg.DetectConflicts,
+	}, nil
 }
 
-// serverState is what a request keeps of its stored session.
+// serverState is what a request knows of its stored session.
 type serverState struct {
-	b     *serverBackend
-	gs    *gsessions.Session
-	oldID string // set by a regenerated ID: the record to delete on save
+	b    *serverBackend
+	id   string // the verified ID the client sent; "" for none
+	data []byte // the record as loaded: for the version check
+	live bool   // a record under id was found
+	gone string // an ID whose record must go at the next save: a regenerated or unreadable one
 }
 
 func (b *serverBackend) open(*http.Request) sessionState { return &serverState{b: b} }
 
-func (st *serverState) load(r *http.Request, now time.Time) (map[string]any, error) {
-	b := st.b
-	gs, err := b.store.New(r, b.format.cookieName)
-	if gs == nil {
-		gs = gsessions.NewSession(b.store, b.format.cookieName)
+// verifiedID returns the ID in the request's cookie if its signature
+// verifies with one of the keys.
+func (st *serverState) verifiedID(req *http.Request) (string, error) {
+	raw, ok := readCookie(req.Header, st.b.format.cookieName)
+	if !ok || raw == "" {
+		return "", nil
 	}
-	if gs.Options == nil {
-		gs.Options = new(gsessions.Options)
-	}
-	st.gs = gs
+	id, _, err := st.b.signer.Unsign(unsafe.Slice(unsafe.StringData(raw), len(raw)))
 	if err != nil {
-		// An ID cookie that does not verify, a record that does not read, or
-		// a store that failed: save under a new ID rather than overwrite a
-		// record we could not read.
-		id := gs.ID
-		gs.ID = ""
-		var cookieErr securecookie.Error
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return nil, nil // FilesystemStore: no record under this ID
-		case errors.As(err, &cookieErr):
-			return nil, &InvalidCookieError{Err: err}
-		case isBadRecord(err):
-			st.oldID = id // the next save deletes the unreadable record
-			return nil, &InvalidCookieError{Err: err}
-		}
+		return "", &InvalidCookieError{Err: err}
+	}
+	return string(id), nil
+}
+
+// find reads the record of the request's verified ID.
+func (st *serverState) find(req *http.Request) ([]byte, error) {
+	id, err := st.verifiedID(req)
+	if id == "" {
+		return nil, err
+	}
+	// Kept even if the store fails: a logout can still try to delete it.
+	st.id = id
+	data, found, err := st.b.store.Find(req.Context(), id)
+	if err != nil {
 		return nil, &StoreError{Op: "load", Err: err}
 	}
-	data, _ := gs.Values[RecordDataKey].([]byte)
-	if len(data) == 0 {
-		// No record under this ID (expired, or destroyed by another
-		// instance): a save gets a new ID instead of reviving the old one.
-		gs.ID = ""
+	st.live = found
+	if !found {
+		st.id = "" // expired or deleted: a save takes a new ID, never this one
 		return nil, nil
 	}
-	// Whole seconds, as for cookies: a record saved lifetime ago is still good.
-	if at, ok := gs.Values[RecordSavedAtKey].(int64); ok && now.Unix()-at > int64(b.lifetime/time.Second) {
-		st.oldID, gs.ID = gs.ID, "" // the next save deletes the stale record
-		return nil, &InvalidCookieError{Err: &expiredRecordError{savedAt: time.Unix(at, 0)}}
+	st.data = data
+	return data, nil
+}
+
+func (st *serverState) load(req *http.Request, _ time.Time) (map[string]any, error) {
+	data, err := st.find(req)
+	if data == nil {
+		return nil, err
 	}
 	values, err := taggedjson.UnmarshalObject(data)
 	if err != nil {
-		st.oldID, gs.ID = gs.ID, ""
+		// Unreadable: start afresh under a new ID, and delete it then.
+		st.gone, st.id, st.live = st.id, "", false
 		return nil, &InvalidCookieError{Err: err}
 	}
 	return values, nil
 }
 
-// refresh loads the record to learn whether the session is permanent and
-// saves it again if so.
-func (st *serverState) refresh(r *http.Request, now, expires time.Time) (string, error) {
-	if _, ok := readCookie(r.Header, st.b.format.cookieName); !ok {
-		return "", nil
-	}
-	values, err := st.load(r, now)
-	if err != nil || !taggedjson.Truthy(values[PermanentKey]) {
+// refresh extends a permanent session nobody touched: it reads the
+// record's permanent flag without decoding the rest and touches the
+// record, never rewriting its data.
+func (st *serverState) refresh(req *http.Request, now, expires time.Time) (string, error) {
+	data, err := st.find(req)
+	if data == nil {
 		return "", err
 	}
-	return st.save(r, values, false, now, expires)
+	permanent, err := taggedjson.KeyTruthy(data, PermanentKey)
+	if err != nil || !permanent {
+		return "", nil // an unreadable record waits for a request that uses it
+	}
+	return st.touch(req, now, expires)
 }
 
-// save stores values and returns the ID cookie. The record lives for the
-// lifetime whether or not the session is permanent (a browser-session
-// cookie must not end the record at once); the cookie's own expiry is the
-// middleware's business. After a regenerated ID, the record under the old
-// ID is deleted once the new one is stored, so a failure leaves the
-// client's old session intact.
-func (st *serverState) save(r *http.Request, values map[string]any, regen bool, now, expires time.Time) (string, error) {
-	b := st.b
-	if regen {
-		st.regenerate()
+// touch extends the record and re-sends the ID cookie with its new
+// expiry. A record gone meanwhile (a logout) stays gone.
+func (st *serverState) touch(req *http.Request, now, expires time.Time) (string, error) {
+	err := st.b.store.Touch(req.Context(), st.id, st.recordExpiry(now, expires))
+	if errors.Is(err, ErrRecordNotFound) {
+		return st.b.format.deletion, nil
+	}
+	if err != nil {
+		return "", &StoreError{Op: "touch", Err: err}
+	}
+	return st.cookie(st.id, expires), nil
+}
+
+// recordExpiry is when the record ends: a lifetime after this save,
+// permanent or not (a browser-session cookie must not end the record at
+// once; its own signature carries no age, so the record's expiry is the
+// server-side limit Flask gives every cookie).
+func (st *serverState) recordExpiry(now, expires time.Time) time.Time {
+	if !expires.IsZero() {
+		return expires
+	}
+	return expiresAt(true, now, st.b.lifetime)
+}
+
+// save stores values. A session the request did not change only has its
+// expiry extended; a changed one is updated in place, and only while its
+// record exists, so a request that loaded the session before a logout
+// cannot bring it back. A new session, or one given a new ID, is created
+// under a fresh ID; the record under the old ID is deleted after that.
+func (st *serverState) save(req *http.Request, values map[string]any, modified, regen bool, now, expires time.Time) (string, error) {
+	if regen && st.id != "" {
+		st.gone, st.id, st.live = st.id, "", false
+	}
+	if !modified && st.live {
+		return st.touch(req, now, expires)
 	}
 	data, err := taggedjson.Marshal(values)
 	if err != nil {
 		return "", &SaveError{Err: err}
 	}
-	gs := st.gs
-	clear(gs.Values)
-	gs.Values[RecordDataKey] = data
-	gs.Values[RecordSavedAtKey] = now.Unix()
-	gs.Options.MaxAge = int(b.lifetime / time.Second)
-	var w cookieCapture
-	if err := b.store.Save(r, &w, gs); err != nil {
-		return "", &StoreError{Op: "save", Err: err}
-	}
-	v, ok := w.value(b.format.cookieName)
-	if !ok {
-		return "", &StoreError{Op: "save", Err: errNoStoreCookie}
-	}
-	if st.oldID != "" && st.oldID != gs.ID {
-		if err := st.delete(r, st.oldID); err != nil {
-			return "", err
+	ctx, s := req.Context(), st.b.store
+	expiry := st.recordExpiry(now, expires)
+	if st.live {
+		var old []byte
+		if st.b.conflicts {
+			old = st.data
 		}
+		switch err := s.Update(ctx, st.id, old, data, expiry); {
+		case errors.Is(err, ErrRecordNotFound):
+			// Destroyed or expired while this request ran: it stays gone.
+			return st.b.format.deletion, &StoreError{Op: "update", Err: err}
+		case err != nil:
+			return "", &StoreError{Op: "update", Err: err}
+		}
+		st.data = data
+		return st.cookie(st.id, expires), nil
 	}
-	st.oldID = ""
-	dst := append([]byte(b.format.name), v...)
-	return string(b.format.appendAttrs(dst, expires)), nil
+	id, err := st.create(req, data, expiry)
+	if err != nil {
+		return "", err
+	}
+	st.id, st.data, st.live = id, data, true
+	if err := st.deleteGone(req); err != nil {
+		return "", err
+	}
+	return st.cookie(id, expires), nil
 }
 
-// remove deletes the session's record (and after a regenerated ID, the
-// one under the old ID).
-func (st *serverState) remove(r *http.Request, regen bool) error {
-	if regen {
-		st.regenerate()
-	}
-	if st.oldID != "" {
-		if err := st.delete(r, st.oldID); err != nil {
-			return err
+// create stores data under a new ID. 256 random bits do not collide;
+// ErrRecordExists is still honoured, with another ID.
+func (st *serverState) create(req *http.Request, data []byte, expiry time.Time) (string, error) {
+	for {
+		id := newID()
+		err := st.b.store.Create(req.Context(), id, data, expiry)
+		if err == nil {
+			return id, nil
 		}
-		st.oldID = ""
+		if !errors.Is(err, ErrRecordExists) {
+			return "", &StoreError{Op: "create", Err: err}
+		}
 	}
-	if st.gs.ID == "" {
+}
+
+// remove deletes the session's record. The deletion cookie goes out
+// whatever the store says: a logout never fails open.
+func (st *serverState) remove(req *http.Request) error {
+	if st.id != "" {
+		st.gone, st.id, st.live = st.id, "", false
+	}
+	return st.deleteGone(req)
+}
+
+func (st *serverState) deleteGone(req *http.Request) error {
+	if st.gone == "" {
 		return nil
 	}
-	if err := st.delete(r, st.gs.ID); err != nil {
-		return err
-	}
-	st.gs.ID = ""
-	return nil
-}
-
-// regenerate gives the session a new ID at the next save, deleting the
-// old record then.
-func (st *serverState) regenerate() {
-	if st.gs.ID != "" && st.oldID == "" {
-		st.oldID = st.gs.ID
-	}
-	st.gs.ID = ""
-}
-
-// delete removes the record under id: gorilla stores delete on a save
-// with a negative MaxAge.
-func (st *serverState) delete(r *http.Request, id string) error {
-	old := gsessions.NewSession(st.b.store, st.b.format.cookieName)
-	old.ID = id
-	opts := *st.gs.Options
-	opts.MaxAge = -1
-	old.Options = &opts
-	var w cookieCapture
-	if err := st.b.store.Save(r, &w, old); err != nil {
+	if err := st.b.store.Delete(req.Context(), st.gone); err != nil {
 		return &StoreError{Op: "delete", Err: err}
 	}
+	st.gone = ""
 	return nil
 }
 
-var errNoStoreCookie = errors.New("the store set no cookie named Config.CookieName: give the middleware a gin-contrib/sessions store that writes its session ID cookie on Save")
-
-// cookieCapture is the http.ResponseWriter a store saves into, so the
-// middleware can send the ID cookie with Flask's attributes instead of the
-// store's.
-type cookieCapture struct{ h http.Header }
-
-func (w *cookieCapture) Header() http.Header {
-	if w.h == nil {
-		w.h = make(http.Header, 1)
-	}
-	return w.h
-}
-func (w *cookieCapture) Write(b []byte) (int, error) { return len(b), nil }
-func (w *cookieCapture) WriteHeader(int)             {}
-
-func (w *cookieCapture) value(name string) (string, bool) {
-	for _, line := range w.h["Set-Cookie"] {
-		nv, _, _ := strings.Cut(line, ";")
-		if k, v, ok := strings.Cut(nv, "="); ok && k == name {
-			return strings.Trim(v, `"`), true
-		}
-	}
-	return "", false
+// cookie is the Set-Cookie value carrying id, signed.
+func (st *serverState) cookie(id string, expires time.Time) string {
+	bp := headerBufs.Get()
+	defer headerBufs.Put(bp)
+	dst := append(*bp, st.b.format.name...)
+	dst = st.b.signer.AppendSign(dst, []byte(id))
+	dst = st.b.format.appendAttrs(dst, expires)
+	*bp = dst
+	return string(dst)
 }
 
-// isBadRecord reports whether a store's load error says that the record
-// is there but unreadable (a store's serializer, such as redisstore's,
-// marks such errors with a BadRecord() bool method returning true), as
-// opposed to the store failing.
-func isBadRecord(err error) bool {
-	var br interface{ BadRecord() bool }
-	return errors.As(err, &br) && br.BadRecord()
-}
-
-type expiredRecordError struct{ savedAt time.Time }
-
-func (e *expiredRecordError) Error() string {
-	return "flasksession: the stored session was last saved " + e.savedAt.UTC().Format(time.RFC3339) + ", longer ago than Config.PermanentLifetime"
+func newID() string {
+	var b [idBytes]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return base64.RawURLEncoding.EncodeToString(b[:])
 }

@@ -1,17 +1,15 @@
 package flasksession
 
-// Server-side sessions (Config.Store) on gin-contrib's memstore, gorilla's
-// FilesystemStore and a real Redis (gin-contrib's redis store set up by
-// redisstore), beside the cookie store for comparison: every test runs
-// the same requests on each and states where the cookie store differs.
-//
-// The Redis cases start redis-server on a free loopback port (see
-// internal/redistest) and skip when it is not installed, or fail under
-// FLASKSESSION_REQUIRE_REAL=1.
+// Server-side sessions (Config.Store) beside the cookie store: every test
+// runs the same requests on each and states where the cookie store
+// differs. The store here is testStore, a map with call counters and
+// failure injection; the real stores (memstore, redisstore, filestore,
+// contribstore) run package storetest's suites, which repeat the
+// guarantees below against them.
 
 import (
+	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -19,39 +17,155 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/gin-contrib/sessions"
-	"github.com/gin-contrib/sessions/memstore"
-	ginredis "github.com/gin-contrib/sessions/redis"
 	"github.com/gin-gonic/gin"
-	"github.com/ginflask/flasksession/internal/redistest"
-	"github.com/ginflask/flasksession/redisstore"
+	"github.com/ginflask/flasksession/itsdangerous"
 	"github.com/ginflask/flasksession/taggedjson"
-	redigo "github.com/gomodule/redigo/redis"
 	"github.com/google/uuid"
-	"github.com/gorilla/securecookie"
-	gsessions "github.com/gorilla/sessions"
 )
 
-// storeHashKey signs the stores' session-ID cookies.
-var storeHashKey = []byte("flasksession server-store test hash key, 40b")
+// testStore is a Store in a map, with the expiry read off a settable
+// clock, a count of calls per method, and errors to inject per method.
+type testStore struct {
+	mu    sync.Mutex
+	recs  map[string]testRecord
+	now   func() time.Time
+	calls map[string]int
+	fail  map[string]error // method name → the error it returns
+}
+
+type testRecord struct {
+	data   []byte
+	expiry time.Time
+}
+
+func newTestStore() *testStore {
+	return &testStore{recs: map[string]testRecord{}, now: time.Now, calls: map[string]int{}, fail: map[string]error{}}
+}
+
+// begin counts a call and returns the injected error, if any; s.mu is held.
+func (s *testStore) begin(ctx context.Context, op string) error {
+	s.calls[op]++
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.fail[op]
+}
+
+// live returns the record under id unless it expired; s.mu is held.
+func (s *testStore) live(id string) (testRecord, bool) {
+	r, ok := s.recs[id]
+	if ok && !s.now().Before(r.expiry) {
+		delete(s.recs, id)
+		return r, false
+	}
+	return r, ok
+}
+
+func (s *testStore) Find(ctx context.Context, id string) ([]byte, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "Find"); err != nil {
+		return nil, false, err
+	}
+	r, ok := s.live(id)
+	return append([]byte(nil), r.data...), ok, nil
+}
+
+func (s *testStore) Create(ctx context.Context, id string, data []byte, expiry time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "Create"); err != nil {
+		return err
+	}
+	if _, ok := s.live(id); ok {
+		return ErrRecordExists
+	}
+	s.recs[id] = testRecord{append([]byte(nil), data...), expiry}
+	return nil
+}
+
+func (s *testStore) Update(ctx context.Context, id string, old, data []byte, expiry time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "Update"); err != nil {
+		return err
+	}
+	r, ok := s.live(id)
+	if !ok {
+		return ErrRecordNotFound
+	}
+	if old != nil && string(old) != string(r.data) {
+		return ErrConflict
+	}
+	s.recs[id] = testRecord{append([]byte(nil), data...), expiry}
+	return nil
+}
+
+func (s *testStore) Touch(ctx context.Context, id string, expiry time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "Touch"); err != nil {
+		return err
+	}
+	r, ok := s.live(id)
+	if !ok {
+		return ErrRecordNotFound
+	}
+	r.expiry = expiry
+	s.recs[id] = r
+	return nil
+}
+
+func (s *testStore) Delete(ctx context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.begin(ctx, "Delete"); err != nil {
+		return err
+	}
+	delete(s.recs, id)
+	return nil
+}
+
+// record returns the data stored under id, if any.
+func (s *testStore) record(id string) ([]byte, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.live(id)
+	return r.data, ok
+}
+
+// count returns how often op was called.
+func (s *testStore) count(op string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[op]
+}
+
+// failWith makes the methods ops return err (nil: work again).
+func (s *testStore) failWith(err error, ops ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, op := range ops {
+		s.fail[op] = err
+	}
+}
+
+func (s *testStore) setClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
 
 // backendCase is one place sessions live: in the cookie, or in a store.
 type backendCase struct {
-	name   string
-	server bool
-	// open returns a store over this case's backend. Each call is a new
-	// instance, as another process would have, where the store can share
-	// (filesystem, Redis); memstore lives in one process, so it returns the
-	// same one.
-	open  func() sessions.Store
-	redis *redistest.Server // Redis cases only
+	name  string
+	store *testStore // nil for the cookie store
 }
 
 type backendKind struct {
@@ -60,65 +174,10 @@ type backendKind struct {
 }
 
 var (
-	cookieKind = backendKind{"cookie", func(*testing.T) *backendCase {
-		return &backendCase{name: "cookie"}
-	}}
-	memKind = backendKind{"memstore", func(*testing.T) *backendCase {
-		s := newMemStore()
-		return &backendCase{name: "memstore", server: true, open: func() sessions.Store { return s }}
-	}}
-	fsKind = backendKind{"filesystem", func(t *testing.T) *backendCase {
-		dir := t.TempDir()
-		return &backendCase{name: "filesystem", server: true, open: func() sessions.Store { return newFSStore(dir) }}
-	}}
-	redisKind = backendKind{"redis", func(t *testing.T) *backendCase {
-		srv := redistest.Start(t)
-		return &backendCase{name: "redis", server: true, redis: srv, open: func() sessions.Store {
-			s, err := redisstore.NewStore(4, "tcp", srv.Addr, "", "", storeHashKey)
-			if err != nil {
-				t.Fatalf("redisstore.NewStore: %v", err)
-			}
-			t.Cleanup(func() { closeRedisStore(s) })
-			return s
-		}}
-	}}
-	// redisGobKind is gin-contrib's Redis store as it comes (gob records,
-	// 4096-byte cap), to show what redisstore.Configure changes.
-	redisGobKind = backendKind{"redis-gob", func(t *testing.T) *backendCase {
-		srv := redistest.Start(t)
-		return &backendCase{name: "redis-gob", server: true, redis: srv, open: func() sessions.Store {
-			s, err := ginredis.NewStore(4, "tcp", srv.Addr, "", "", storeHashKey)
-			if err != nil {
-				t.Fatalf("redis.NewStore: %v", err)
-			}
-			t.Cleanup(func() { closeRedisStore(s) })
-			return s
-		}}
-	}}
-	allKinds    = []backendKind{cookieKind, memKind, fsKind, redisKind}
-	serverKinds = []backendKind{memKind, fsKind, redisKind}
+	cookieKind = backendKind{"cookie", func(*testing.T) *backendCase { return &backendCase{name: "cookie"} }}
+	memKind    = backendKind{"store", func(*testing.T) *backendCase { return &backendCase{name: "store", store: newTestStore()} }}
+	allKinds   = []backendKind{cookieKind, memKind}
 )
-
-func newMemStore() sessions.Store { return memstore.NewStore(storeHashKey) }
-
-// fsStore is gorilla's FilesystemStore as a gin-contrib Store, which adds
-// only the Options method; gin-contrib has no filesystem store of its own.
-type fsStore struct{ *gsessions.FilesystemStore }
-
-func newFSStore(dir string) fsStore {
-	s := gsessions.NewFilesystemStore(dir, storeHashKey)
-	s.MaxLength(0) // securecookie's 4096-byte cap would refuse large sessions
-	return fsStore{s}
-}
-
-// Options sets the store's default options.
-func (s fsStore) Options(o sessions.Options) { s.FilesystemStore.Options = o.ToGorillaOptions() }
-
-func closeRedisStore(s sessions.Store) {
-	if rs, err := ginredis.GetRedisStore(s); err == nil {
-		_ = rs.Close()
-	}
-}
 
 // forEach runs f once per backend kind, each in its own subtest.
 func forEach(t *testing.T, kinds []backendKind, f func(t *testing.T, b *backendCase)) {
@@ -128,21 +187,55 @@ func forEach(t *testing.T, kinds []backendKind, f func(t *testing.T, b *backendC
 	}
 }
 
-// config returns cfg using this backend: for server cases a new store
-// instance from open.
+func (b *backendCase) server() bool { return b.store != nil }
+
+// config returns cfg using this backend.
 func (b *backendCase) config(cfg Config) Config {
-	if b.server {
-		cfg.Store = b.open()
+	if b.server() {
+		cfg.Store = b.store
 	}
 	return cfg
 }
 
-// app is a test app on this backend with the routes below.
+// app is a test app on this backend with the routes below; a fake clock
+// drives the store's expiry too.
 func (b *backendCase) app(t *testing.T, cfg Config, opts ...appOption) *testApp {
 	t.Helper()
+	var setup appSetup
+	for _, o := range opts {
+		o(&setup)
+	}
+	if b.server() && setup.clock != nil {
+		b.store.setClock(setup.clock.Now)
+	}
 	a := newTestApp(t, b.config(cfg), opts...)
 	sessionRoutes(a)
 	return a
+}
+
+// storeID returns the session ID inside a store's cookie value, failing
+// the test unless it is one signed with testSecret.
+func storeID(t *testing.T, value string) string {
+	t.Helper()
+	s, err := itsdangerous.NewSigner([][]byte{testSecret}, itsdangerous.SignerConfig{Salt: []byte(IDSalt), KeyDerivation: itsdangerous.DeriveHMAC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _, err := s.Unsign([]byte(value))
+	if err != nil {
+		t.Fatalf("cookie value %q is not a signed session ID: %v", value, err)
+	}
+	if n, err := base64.RawURLEncoding.DecodeString(string(id)); err != nil || len(n) < 16 {
+		t.Fatalf("session ID %q is not 128 bits or more of URL-safe base64", id)
+	}
+	return string(id)
+}
+
+// hasRecord reports whether the store holds a live record under id.
+func (b *backendCase) hasRecord(t *testing.T, id string) bool {
+	t.Helper()
+	_, ok := b.store.record(id)
+	return ok
 }
 
 // sessionRoutes are the handlers most tests use.
@@ -196,70 +289,6 @@ func sessionRoutes(a *testApp) {
 	})
 }
 
-// storeID returns the session ID inside a store's cookie value, failing
-// the test if the value is not one.
-func storeID(t *testing.T, value string) string {
-	t.Helper()
-	var id string
-	if err := securecookie.DecodeMulti(DefaultCookieName, value, &id, securecookie.CodecsFromPairs(storeHashKey)...); err != nil {
-		t.Fatalf("cookie value %q is not a store's signed ID: %v", value, err)
-	}
-	if id == "" {
-		t.Fatalf("cookie value %q holds an empty ID", value)
-	}
-	return id
-}
-
-// hasRecord reports whether the backend holds a record under id, asking
-// a fresh store instance through the gorilla API (and for Redis, Redis
-// itself).
-func (b *backendCase) hasRecord(t *testing.T, id string) bool {
-	t.Helper()
-	enc, err := securecookie.EncodeMulti(DefaultCookieName, id, securecookie.CodecsFromPairs(storeHashKey)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	req.AddCookie(&http.Cookie{Name: DefaultCookieName, Value: enc})
-	gs, err := b.open().New(req, DefaultCookieName)
-	found := err == nil && len(gs.Values) > 0
-	if b.redis != nil {
-		n, err := redigo.Int(b.redisDo(t, "EXISTS", "session_"+id), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if (n == 1) != found {
-			t.Fatalf("Redis EXISTS says %d, the store says found=%v", n, found)
-		}
-	}
-	return found
-}
-
-// redisDo runs one Redis command on a new connection.
-func (b *backendCase) redisDo(t *testing.T, cmd string, args ...any) any {
-	t.Helper()
-	conn, err := redigo.Dial("tcp", b.redis.Addr)
-	if err != nil {
-		t.Fatalf("dial Redis: %v", err)
-	}
-	defer conn.Close()
-	v, err := conn.Do(cmd, args...)
-	if err != nil {
-		t.Fatalf("Redis %s %v: %v", cmd, args, err)
-	}
-	return v
-}
-
-// ttl is the Redis TTL of the record under id.
-func (b *backendCase) ttl(t *testing.T, id string) time.Duration {
-	t.Helper()
-	n, err := redigo.Int64(b.redisDo(t, "TTL", "session_"+id), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return time.Duration(n) * time.Second
-}
-
 // Every value type the cookie store carries comes back from each store as
 // the same Go value, with no gob.Register anywhere in this module.
 func TestServerStore_ValueTypes(t *testing.T) {
@@ -308,7 +337,7 @@ func TestServerStore_ValueTypes(t *testing.T) {
 		"bytes": []byte(nil), "html": template.HTML(""), "uuid": uuid.UUID{}, "time": time.Time{},
 		"struct": map[string]any(nil), "list": []any(nil), "nested": map[string]any(nil),
 	}
-	forEach(t, append(allKinds, redisGobKind), func(t *testing.T, b *backendCase) {
+	forEach(t, allKinds, func(t *testing.T, b *backendCase) {
 		a := b.app(t, Config{MaxCookieSize: -1})
 		a.GET("/set", func(c *gin.Context) {
 			s := Get(c)
@@ -391,7 +420,7 @@ func TestServerStore_CookieAttributes(t *testing.T) {
 		if attrs != " HttpOnly; Path=/; SameSite=Lax" {
 			t.Errorf("browser-session cookie attributes %q, want Flask's with SameSite=Lax and no Expires", attrs)
 		}
-		if b.server {
+		if b.server() {
 			if strings.Contains(raw, secret) {
 				t.Errorf("the cookie carries the data: %q", raw)
 			}
@@ -465,14 +494,15 @@ func TestServerStore_Lifetime(t *testing.T) {
 						t.Errorf("step %d: Set-Cookie sent = %v, want %v", i, sets, st.setsAt)
 					}
 				}
-				if n := a.hooked.count(ErrInvalidCookie); n != 1 {
-					t.Errorf("ErrorHandler saw %d expired sessions, want 1: %v", n, a.hooked.all())
+				// An expired cookie is reported; an expired record is just
+				// gone, as after a logout.
+				if n, want := a.hooked.count(ErrInvalidCookie), map[bool]int{false: 1, true: 0}[b.server()]; n != want {
+					t.Errorf("ErrorHandler saw %d expired sessions, want %d: %v", n, want, a.hooked.all())
 				}
-				if !b.server {
+				if !b.server() {
 					return
 				}
-				// An expired record is not revived: the next save gets a new
-				// ID and deletes the stale record.
+				// An expired record is not revived: the next save gets a new ID.
 				old := storeID(t, first)
 				tc.get("/login")
 				if id := storeID(t, tc.sessionValue()); id == old {
@@ -486,95 +516,11 @@ func TestServerStore_Lifetime(t *testing.T) {
 	}
 }
 
-// On Redis the record's TTL follows the same rules: it is the lifetime
-// for browser-session and permanent sessions alike (not gin-contrib's 20
-// minutes, not zero), and a request renews it exactly when it re-sends the
-// cookie.
-func TestServerStore_RedisTTL(t *testing.T) {
-	const lifetime = 2 * time.Hour
-	const shortened = 100 * time.Second
-	b := redisKind.setup(t)
-	inRange := func(t *testing.T, d time.Duration) {
-		t.Helper()
-		if d <= shortened || d > lifetime {
-			t.Errorf("TTL %v, want about %v", d, lifetime)
-		}
-	}
-	tests := []struct {
-		name      string
-		login     string
-		noRefresh bool
-		renewed   bool // a read-only request renews the TTL
-	}{
-		{"browser-session", "/login", false, false},
-		{"permanent/refresh", "/login?permanent=1", false, true},
-		{"permanent/no-refresh", "/login?permanent=1", true, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			a := b.app(t, Config{PermanentLifetime: lifetime, DisableRefreshEachRequest: tt.noRefresh})
-			tc := a.client()
-			tc.get(tt.login)
-			id := storeID(t, tc.sessionValue())
-			inRange(t, b.ttl(t, id))
-
-			b.redisDo(t, "EXPIRE", "session_"+id, int(shortened/time.Second))
-			if r := tc.get("/whoami"); r.Body != "alice" {
-				t.Fatalf("whoami = %q", r.Body)
-			}
-			if ttl := b.ttl(t, id); tt.renewed {
-				inRange(t, ttl)
-			} else if ttl > shortened || ttl <= 0 {
-				t.Errorf("a read-only request changed the TTL to %v", ttl)
-			}
-
-			b.redisDo(t, "EXPIRE", "session_"+id, int(shortened/time.Second))
-			tc.get("/touch") // modified: always saved
-			inRange(t, b.ttl(t, id))
-
-			tc.get("/logout")
-			if b.hasRecord(t, id) {
-				t.Errorf("record still in Redis after Destroy")
-			}
-		})
-	}
-}
-
-// The Redis record is readable JSON: saved_at and the session in Flask's
-// tagged JSON, byte for byte.
-func TestServerStore_RedisRecordIsJSON(t *testing.T) {
-	b := redisKind.setup(t)
-	clock := newFakeClock(time.Unix(1700000000, 0))
-	a := b.app(t, Config{}, withClock(clock))
-	a.GET("/set", func(c *gin.Context) {
-		s := Get(c)
-		s.Set("user", "alice")
-		s.Set("roles", Tuple{"admin", []byte("x")})
-		s.SetPermanent(true)
-		c.String(http.StatusOK, "ok")
-	})
-	tc := a.client()
-	tc.get("/set")
-	id := storeID(t, tc.sessionValue())
-	raw, err := redigo.String(b.redisDo(t, "GET", "session_"+id), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `{"saved_at":1700000000,"session":{"_permanent":true,"roles":{" t":["admin",{" b":"eA=="}]},"user":"alice"}}`
-	if raw != want {
-		t.Errorf("Redis holds\n%s\nwant\n%s", raw, want)
-	}
-	var rec map[string]any
-	if err := json.Unmarshal([]byte(raw), &rec); err != nil {
-		t.Errorf("not JSON: %v", err)
-	}
-}
-
 // Two engines with their own store instances over one backend share
 // sessions; Destroy on one logs the user out on both, even for a copy of
 // the old cookie. A cookie session cannot be revoked that way.
 func TestServerStore_SharedAcrossEngines(t *testing.T) {
-	forEach(t, []backendKind{cookieKind, fsKind, redisKind}, func(t *testing.T, b *backendCase) {
+	forEach(t, allKinds, func(t *testing.T, b *backendCase) {
 		one := b.app(t, Config{})
 		two := b.app(t, Config{})
 		c1, c2 := one.client(), two.client()
@@ -585,7 +531,7 @@ func TestServerStore_SharedAcrossEngines(t *testing.T) {
 			t.Fatalf("engine two sees %q, want bob", r.Body)
 		}
 		c2.get("/touch")
-		if b.server && c2.sessionValue() != cookie {
+		if b.server() && c2.sessionValue() != cookie {
 			t.Errorf("a save on engine two changed the ID cookie")
 		}
 		r := c2.get("/logout")
@@ -597,9 +543,9 @@ func TestServerStore_SharedAcrossEngines(t *testing.T) {
 			c.setCookie(DefaultCookieName, cookie)
 			got := c.get("/whoami").Body
 			switch {
-			case b.server && got != "":
+			case b.server() && got != "":
 				t.Errorf("after Destroy, the old cookie still logs in as %q", got)
-			case !b.server && got != "bob":
+			case !b.server() && got != "bob":
 				t.Errorf("cookie store: the old cookie should stay valid until it expires, got %q", got)
 			}
 		}
@@ -624,7 +570,7 @@ func TestServerStore_Regenerate(t *testing.T) {
 		replay := a.client()
 		replay.setCookie(DefaultCookieName, old)
 		got := replay.get("/whoami").Body
-		if !b.server {
+		if !b.server() {
 			if got != "carol" {
 				t.Errorf("cookie store: the old cookie should stay valid, got %q", got)
 			}
@@ -649,8 +595,7 @@ func TestServerStore_Regenerate(t *testing.T) {
 	})
 }
 
-// A 20 KB session works on every store; a cookie cannot hold it, and
-// gin-contrib's Redis store as it comes refuses it.
+// A 20 KB session works on a store; a cookie cannot hold it.
 func TestServerStore_Large(t *testing.T) {
 	// Random text, so the cookie store cannot compress it into a cookie.
 	rnd := rand.New(rand.NewPCG(1, 2))
@@ -659,7 +604,7 @@ func TestServerStore_Large(t *testing.T) {
 		raw[i] = byte(rnd.Uint32())
 	}
 	big := base64.StdEncoding.EncodeToString(raw) // 20 KB
-	forEach(t, append(allKinds, redisGobKind), func(t *testing.T, b *backendCase) {
+	forEach(t, allKinds, func(t *testing.T, b *backendCase) {
 		a := b.app(t, Config{})
 		a.GET("/big", func(c *gin.Context) {
 			Get(c).Set("blob", big)
@@ -676,11 +621,6 @@ func TestServerStore_Large(t *testing.T) {
 		case "cookie":
 			if errs := a.ginErrs.all(); len(errs) == 0 || !errors.Is(errs[0], ErrCookieTooLarge) {
 				t.Errorf("cookie store: got %v, want ErrCookieTooLarge", a.ginErrs.all())
-			}
-			return
-		case "redis-gob":
-			if errs := a.ginErrs.all(); len(errs) == 0 || !errors.Is(errs[0], ErrStore) {
-				t.Errorf("unconfigured Redis store: got %v, want an ErrStore (4096-byte cap)", errs)
 			}
 			return
 		}
@@ -701,7 +641,7 @@ func TestServerStore_Large(t *testing.T) {
 // empty session, and a write then gets a new ID rather than reviving the
 // old one.
 func TestServerStore_GoneRecordNotRevived(t *testing.T) {
-	forEach(t, serverKinds, func(t *testing.T, b *backendCase) {
+	forEach(t, []backendKind{memKind}, func(t *testing.T, b *backendCase) {
 		a := b.app(t, Config{})
 		tc := a.client()
 		tc.get("/login")
@@ -729,7 +669,7 @@ func TestServerStore_GoneRecordNotRevived(t *testing.T) {
 // must still end the old ID: the old cookie gets a session without the
 // flash, and the new data goes under a new ID.
 func TestServerStore_DestroyThenWrite(t *testing.T) {
-	forEach(t, serverKinds, func(t *testing.T, b *backendCase) {
+	forEach(t, []backendKind{memKind}, func(t *testing.T, b *backendCase) {
 		a := b.app(t, Config{})
 		tc := a.client()
 		tc.get("/login")
@@ -748,25 +688,44 @@ func TestServerStore_DestroyThenWrite(t *testing.T) {
 }
 
 // A forged or foreign ID cookie gives an empty session (reported to the
-// ErrorHandler only), and a write gets a fresh, valid ID.
+// ErrorHandler only) and never reaches the store; an unknown ID that
+// verifies is never adopted; a write gets a fresh, valid ID.
 func TestServerStore_TamperedID(t *testing.T) {
-	forEach(t, serverKinds, func(t *testing.T, b *backendCase) {
+	forEach(t, []backendKind{memKind}, func(t *testing.T, b *backendCase) {
 		a := b.app(t, Config{})
 		tc := a.client()
-		foreign, _ := securecookie.EncodeMulti(DefaultCookieName, "ATTACKERCHOSENID", securecookie.CodecsFromPairs([]byte("some other key, not the store's"))...)
-		for _, v := range []string{"garbage", foreign} {
+		const chosen = "ATTACKERCHOSENIDATTACKERCHOSENIDATTACKERCH"
+		sign := func(key string) string {
+			s, _ := itsdangerous.NewSigner([][]byte{[]byte(key)}, itsdangerous.SignerConfig{Salt: []byte(IDSalt), KeyDerivation: itsdangerous.DeriveHMAC})
+			return string(s.Sign([]byte(chosen)))
+		}
+		for _, tt := range []struct {
+			name, value string
+			reaches     bool // the ID verifies, so the store is asked for it
+		}{
+			{"garbage", "garbage", false},
+			{"another key", sign("some other key, not this app's"), false},
+			{"unknown ID", sign(string(testSecret)), true},
+		} {
 			a.hooked.reset()
-			tc.setCookie(DefaultCookieName, v)
+			finds := b.store.count("Find")
+			tc.setCookie(DefaultCookieName, tt.value)
 			if got := tc.get("/whoami").Body; got != "" {
-				t.Errorf("%q: logged in as %q", v, got)
+				t.Errorf("%s: logged in as %q", tt.name, got)
 			}
-			if n := a.hooked.count(ErrInvalidCookie); n != 1 {
-				t.Errorf("%q: ErrorHandler saw %v, want one ErrInvalidCookie", v, a.hooked.all())
+			if reached := b.store.count("Find") > finds; reached != tt.reaches {
+				t.Errorf("%s: the store was asked for it: %v, want %v", tt.name, reached, tt.reaches)
+			}
+			if n, want := a.hooked.count(ErrInvalidCookie), map[bool]int{false: 1, true: 0}[tt.reaches]; n != want {
+				t.Errorf("%s: ErrorHandler saw %v, want %d ErrInvalidCookie", tt.name, a.hooked.all(), want)
 			}
 			tc.get("/login")
-			if id := storeID(t, tc.sessionValue()); id == "ATTACKERCHOSENID" || !b.hasRecord(t, id) {
-				t.Errorf("%q: bad new ID %q", v, id)
+			if id := storeID(t, tc.sessionValue()); id == chosen || !b.hasRecord(t, id) {
+				t.Errorf("%s: bad new ID %q", tt.name, id)
 			}
+		}
+		if b.hasRecord(t, chosen) {
+			t.Errorf("the client's chosen ID was adopted")
 		}
 		if errs := a.ginErrs.all(); len(errs) != 0 {
 			t.Errorf("c.Errors: %v", errs)
@@ -774,45 +733,9 @@ func TestServerStore_TamperedID(t *testing.T) {
 	})
 }
 
-// With Redis down, requests get an empty session, each failure is reported
-// once (ErrStore in c.Errors and the ErrorHandler), nothing is saved over
-// the session the store could not read, and the client keeps its cookie.
-func TestServerStore_RedisDown(t *testing.T) {
-	b := redisKind.setup(t)
-	a := b.app(t, Config{})
-	tc := a.client()
-	tc.get("/login")
-	cookie := tc.sessionValue()
-	b.redis.Stop()
-	if got := tc.get("/whoami").Body; got != "" {
-		t.Errorf("whoami with Redis down = %q", got)
-	}
-	if n := a.hooked.count(ErrStore); n != 1 {
-		t.Errorf("ErrorHandler saw %v, want one ErrStore on load", a.hooked.all())
-	}
-	if n := a.ginErrs.count(ErrStore); n != 1 {
-		t.Errorf("c.Errors: %v, want one ErrStore on load", a.ginErrs.all())
-	}
-	r := tc.get("/login")
-	if _, ok := r.cookie(t, DefaultCookieName); ok {
-		t.Errorf("a failed save still sent a cookie")
-	}
-	if n := a.ginErrs.count(ErrStore); n != 2 {
-		t.Errorf("c.Errors: %v, want one more ErrStore for /login", a.ginErrs.all())
-	}
-	if tc.sessionValue() != cookie {
-		t.Errorf("the client's cookie changed")
-	}
-	for _, err := range a.hooked.all() {
-		if !strings.HasPrefix(err.Error(), "flasksession: ") {
-			t.Errorf("message %q lacks the prefix", err)
-		}
-	}
-}
-
 // Many clients at once on one store: each sees only its own session.
 func TestServerStore_Concurrent(t *testing.T) {
-	forEach(t, serverKinds, func(t *testing.T, b *backendCase) {
+	forEach(t, []backendKind{memKind}, func(t *testing.T, b *backendCase) {
 		a := b.app(t, Config{})
 		a.url()
 		var wg sync.WaitGroup
@@ -832,109 +755,286 @@ func TestServerStore_Concurrent(t *testing.T) {
 	})
 }
 
-// A record that does not parse (written by hand, or by another program)
-// gives an empty session and is replaced under a new ID on the next save.
-func TestServerStore_RedisBadRecord(t *testing.T) {
-	b := redisKind.setup(t)
+// gate holds a request in its handler until the test opens it.
+type gate struct {
+	in   chan struct{} // the handler has loaded the session
+	open chan struct{}
+}
+
+func newGate() *gate { return &gate{in: make(chan struct{}), open: make(chan struct{})} }
+
+// wait blocks the handler; it gives up after a while so a broken test
+// cannot hang.
+func (g *gate) wait() {
+	close(g.in)
+	select {
+	case <-g.open:
+	case <-time.After(10 * time.Second):
+	}
+}
+
+// slowRoutes add handlers that load the session, wait at a gate and
+// then do their work: a slow upload, a slow page.
+func slowRoutes(a *testApp, g *gate) {
+	a.GET("/slow-write", func(c *gin.Context) {
+		s := Get(c)
+		s.Get("user")
+		g.wait()
+		s.Set("upload", "done")
+		c.String(http.StatusOK, "ok")
+	})
+	a.GET("/slow-read", func(c *gin.Context) {
+		u, _ := Get(c).GetString("user")
+		g.wait()
+		c.String(http.StatusOK, u)
+	})
+}
+
+// inFlight runs path on tc in the background, returns once its handler
+// waits at g, and returns a function that opens g and waits for the
+// response.
+func inFlight(t *testing.T, tc *testClient, g *gate, path string) func() *testResp {
+	done := make(chan *testResp, 1)
+	go func() { done <- tc.get(path) }()
+	select {
+	case <-g.in:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s never reached its handler", path)
+	}
+	return func() *testResp {
+		close(g.open)
+		return <-done
+	}
+}
+
+// Attack 1: whoever holds a stolen cookie keeps a slow request in flight;
+// the victim logs out meanwhile; the slow request, which loaded the
+// session before the logout, must not bring the record back, whether it
+// changed the session or only refreshed a permanent one. The stolen
+// cookie, replayed, is logged out.
+func TestServerStore_LogoutSticks(t *testing.T) {
+	for _, path := range []string{"/slow-write", "/slow-read"} {
+		t.Run(strings.TrimPrefix(path, "/"), func(t *testing.T) {
+			b := memKind.setup(t)
+			a := b.app(t, Config{})
+			g := newGate()
+			slowRoutes(a, g)
+			victim := a.client()
+			victim.get("/login?user=victim&permanent=1")
+			stolen := victim.sessionValue()
+			id := storeID(t, stolen)
+
+			thief := a.client()
+			thief.setCookie(DefaultCookieName, stolen)
+			finish := inFlight(t, thief, g, path)
+			if r := victim.get("/logout"); !isDeletion(r.setCookies(DefaultCookieName)[0]) {
+				t.Fatalf("logout sent %q", r.setCookies(DefaultCookieName))
+			}
+			r := finish()
+			if b.hasRecord(t, id) {
+				t.Fatalf("the slow request brought the logged-out record back")
+			}
+			if raw, ok := r.cookie(t, DefaultCookieName); ok && !isDeletion(raw) {
+				t.Errorf("the slow request got a live session cookie: %q", raw)
+			}
+			replay := a.client()
+			replay.setCookie(DefaultCookieName, stolen)
+			if got := replay.get("/whoami").Body; got != "" {
+				t.Errorf("the stolen cookie still logs in as %q", got)
+			}
+			if n := len(b.store.recs); n != 0 {
+				t.Errorf("%d records left after the logout, want 0", n)
+			}
+		})
+	}
+}
+
+// Attack 2: a slow read-only request on a permanent session must not
+// write its stale copy over a change another request saved meanwhile:
+// the refresh only extends the expiry.
+func TestServerStore_ReadNeverErasesWrite(t *testing.T) {
+	b := memKind.setup(t)
+	a := b.app(t, Config{})
+	g := newGate()
+	slowRoutes(a, g)
+	tc := a.client()
+	tc.get("/login?user=alice&permanent=1")
+	id := storeID(t, tc.sessionValue())
+	finish := inFlight(t, tc, g, "/slow-read")
+	tc.get("/touch") // a write while the read is in flight
+	updates := b.store.count("Update")
+	r := finish()
+	if r.Body != "alice" {
+		t.Fatalf("slow read = %q", r.Body)
+	}
+	if raw, ok := r.cookie(t, DefaultCookieName); !ok || !strings.Contains(raw, "Expires=") {
+		t.Errorf("the read did not refresh the permanent cookie: %q", raw)
+	}
+	data, _ := b.store.record(id)
+	if m, _ := taggedjson.UnmarshalObject(data); m["touched"] != true {
+		t.Errorf("the write was erased by the read: record %s", data)
+	}
+	if n := b.store.count("Update"); n != updates {
+		t.Errorf("the read-only request rewrote the record (%d updates)", n-updates)
+	}
+	if b.store.count("Touch") == 0 {
+		t.Errorf("the read-only request did not touch the record")
+	}
+}
+
+// A request that neither reads nor writes a permanent session still
+// refreshes it, by Touch alone; one that reads it without a change does
+// too. Neither rewrites data.
+func TestServerStore_RefreshTouches(t *testing.T) {
+	b := memKind.setup(t)
+	a := b.app(t, Config{})
+	a.GET("/nothing", func(c *gin.Context) { c.String(http.StatusOK, "") })
+	tc := a.client()
+	tc.get("/login?permanent=1")
+	for _, path := range []string{"/nothing", "/whoami"} {
+		updates, touches := b.store.count("Update"), b.store.count("Touch")
+		r := tc.get(path)
+		if _, ok := r.cookie(t, DefaultCookieName); !ok {
+			t.Errorf("%s: the permanent session was not refreshed", path)
+		}
+		if b.store.count("Update") != updates || b.store.count("Touch") != touches+1 {
+			t.Errorf("%s: %d updates and %d touches, want 0 and 1", path, b.store.count("Update")-updates, b.store.count("Touch")-touches)
+		}
+	}
+}
+
+// Two requests change one session at once: the later commit wins as a
+// whole; with DetectConflicts it fails with ErrConflict instead, and the
+// earlier one's data stays.
+func TestServerStore_Conflicts(t *testing.T) {
+	for _, detect := range []bool{false, true} {
+		t.Run(fmt.Sprint("DetectConflicts=", detect), func(t *testing.T) {
+			b := memKind.setup(t)
+			a := b.app(t, Config{DetectConflicts: detect})
+			g := newGate()
+			slowRoutes(a, g)
+			tc := a.client()
+			tc.get("/login?user=alice")
+			id := storeID(t, tc.sessionValue())
+			finish := inFlight(t, tc, g, "/slow-write")
+			tc.get("/touch")
+			finish()
+			data, _ := b.store.record(id)
+			m, _ := taggedjson.UnmarshalObject(data)
+			if detect {
+				if m["touched"] != true || m["upload"] != nil {
+					t.Errorf("record %s: want the first commit's data only", data)
+				}
+				if a.ginErrs.count(ErrConflict) != 1 || a.hooked.count(ErrConflict) != 1 {
+					t.Errorf("c.Errors %v, ErrorHandler %v: want ErrConflict once in each", a.ginErrs.all(), a.hooked.all())
+				}
+				return
+			}
+			if m["upload"] != "done" || m["touched"] != nil {
+				t.Errorf("record %s: want the later commit's data as a whole", data)
+			}
+			if errs := a.ginErrs.all(); len(errs) != 0 {
+				t.Errorf("errors: %v", errs)
+			}
+		})
+	}
+}
+
+// Attack 3: a logout while the store refuses writes, or is down, still
+// sends the deletion cookie, and the failure reaches c.Errors and the
+// error handler. A save while it fails sends nothing: the client keeps
+// its cookie.
+func TestServerStore_LogoutWhileStoreFails(t *testing.T) {
+	down := errors.New("connection refused")
+	for _, tt := range []struct {
+		name string
+		ops  []string
+	}{
+		{"refuses writes", []string{"Create", "Update", "Touch", "Delete"}},
+		{"down", []string{"Find", "Create", "Update", "Touch", "Delete"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b := memKind.setup(t)
+			a := b.app(t, Config{})
+			tc := a.client()
+			tc.get("/login?user=alice")
+			cookie := tc.sessionValue()
+			b.store.failWith(down, tt.ops...)
+
+			r := tc.get("/touch")
+			if _, ok := r.cookie(t, DefaultCookieName); ok {
+				t.Errorf("a failed save sent a cookie")
+			}
+			if tc.sessionValue() != cookie {
+				t.Fatalf("the client's cookie changed")
+			}
+			a.ginErrs.reset()
+			a.hooked.reset()
+			r = tc.get("/logout")
+			if raw, ok := r.cookie(t, DefaultCookieName); !ok || !isDeletion(raw) {
+				t.Errorf("logout with the store failing sent %q, want the deletion cookie", raw)
+			}
+			if a.ginErrs.count(ErrStore) == 0 || a.hooked.count(ErrStore) == 0 {
+				t.Errorf("c.Errors %v, ErrorHandler %v: want the store failure in each", a.ginErrs.all(), a.hooked.all())
+			}
+			if tc.sessionValue() != "" {
+				t.Errorf("the browser still holds the session cookie")
+			}
+		})
+	}
+}
+
+// Session IDs are minted here, 256 random bits each, and signed with
+// SecretKey; a cookie signed with a fallback key still verifies, and the
+// next save re-signs it with the current key.
+func TestServerStore_IDsAndKeyRotation(t *testing.T) {
+	b := memKind.setup(t)
+	oldKey := []byte("the previous secret key, 32 bytes")
+	old := newTestApp(t, b.config(Config{SecretKey: oldKey}))
+	sessionRoutes(old)
+	tc := old.client()
+	tc.get("/login?user=erin")
+	signedOld := tc.sessionValue()
+
+	cur := b.app(t, Config{SecretKeyFallbacks: [][]byte{oldKey}})
+	rot := cur.client()
+	rot.setCookie(DefaultCookieName, signedOld)
+	if got := rot.get("/whoami").Body; got != "erin" {
+		t.Fatalf("a cookie signed with the fallback key: whoami = %q", got)
+	}
+	rot.get("/touch")
+	id := storeID(t, rot.sessionValue()) // verifies with testSecret only
+	seen := map[string]bool{id: true}
+	for range 20 {
+		c := cur.client()
+		c.get("/login")
+		id := storeID(t, c.sessionValue())
+		if seen[id] || len(id) != 43 {
+			t.Fatalf("ID %q: repeated or not 43 characters", id)
+		}
+		seen[id] = true
+	}
+}
+
+// A store that fails on load: the request gets an empty session, the
+// failure goes to c.Errors and the error handler, and nothing is saved
+// over the session the store could not read.
+func TestServerStore_LoadFailure(t *testing.T) {
+	b := memKind.setup(t)
 	a := b.app(t, Config{})
 	tc := a.client()
-	for _, bad := range []string{
-		`{"saved_at":1,"session":{"user":}}`,    // not JSON inside
-		`{"saved_at":1,"session":{" b":"%%%"}}`, // bad tag content
-		"\x0e\xff\x81\x04\x01\x02",              // a gob record
-		`{"session":["user"]}`,                  // not an object
-	} {
-		a.hooked.reset()
-		tc.get("/login")
-		id := storeID(t, tc.sessionValue())
-		b.redisDo(t, "SET", "session_"+id, bad)
-		if got := tc.get("/whoami").Body; got != "" {
-			t.Errorf("%q: logged in as %q", bad, got)
-		}
-		if n := a.hooked.count(ErrInvalidCookie); n != 1 {
-			t.Errorf("%q: ErrorHandler saw %v, want one ErrInvalidCookie", bad, a.hooked.all())
-		}
-		tc.get("/login")
-		if storeID(t, tc.sessionValue()) == id || b.hasRecord(t, id) {
-			t.Errorf("%q: the bad record was kept or its ID reused", bad)
-		}
+	tc.get("/login?user=alice")
+	cookie := tc.sessionValue()
+	b.store.failWith(errors.New("i/o timeout"), "Find")
+	r := tc.get("/flash?m=hello")
+	if _, ok := r.cookie(t, DefaultCookieName); ok {
+		t.Errorf("after a failed load a cookie was sent: %q", r.setCookies(DefaultCookieName))
 	}
-}
-
-// A store that saves no cookie is a store problem, yet it is reported as
-// ErrUnserializable ("session value cannot be stored") and not ErrStore.
-func TestStoreWithoutCookieIsAStoreError(t *testing.T) {
-	r := gin.New()
-	r.Use(New(Config{Store: noCookieStore{}}))
-	var err error
-	r.GET("/", func(c *gin.Context) {
-		s := Get(c)
-		s.Set("a", 1)
-		err = s.Save()
-	})
-	serveOnce(t, r, "")
-	if err == nil {
-		t.Fatal("Save = nil")
+	if a.ginErrs.count(ErrStore) != 1 || a.hooked.count(ErrStore) != 1 {
+		t.Errorf("c.Errors %v, ErrorHandler %v: want ErrStore once in each", a.ginErrs.all(), a.hooked.all())
 	}
-	if errors.Is(err, ErrUnserializable) {
-		t.Errorf("Save = %q matches ErrUnserializable; the values were fine", err)
+	b.store.failWith(nil, "Find")
+	if tc.sessionValue() != cookie || tc.get("/whoami").Body != "alice" {
+		t.Errorf("the session did not survive the failed load")
 	}
-	if !errors.Is(err, ErrStore) {
-		t.Errorf("Save = %q does not match ErrStore", err)
-	}
-}
-
-// A store that fails on load, with no ErrorHandler set, leaves no trace in
-// c.Errors; a handler that then writes anything (a flash, a counter)
-// replaces the client's session ID: the user is logged out by a blip.
-func TestStoreLoadFailureKeepsTheClientSession(t *testing.T) {
-	r := gin.New()
-	r.Use(New(Config{Store: &flakyStore{fails: 1}}))
-	var ginErrs int
-	r.GET("/", func(c *gin.Context) {
-		Flash(c, "hello")
-		c.String(200, "ok")
-		ginErrs = len(c.Errors)
-	})
-	w := serveOnce(t, r, "session=old-id")
-	if ginErrs == 0 {
-		t.Errorf("store load failure: nothing in c.Errors (ErrorHandler is the only place it goes)")
-	}
-	if sc := w.Header().Get("Set-Cookie"); strings.HasPrefix(sc, "session=new-id") {
-		t.Errorf("after a failed load the client's session was replaced: %q", sc)
-	}
-}
-
-// noCookieStore is a gin-contrib store whose Save writes no cookie.
-type noCookieStore struct{}
-
-func (noCookieStore) Get(r *http.Request, name string) (*gsessions.Session, error) {
-	return gsessions.NewSession(noCookieStore{}, name), nil
-}
-func (noCookieStore) New(r *http.Request, name string) (*gsessions.Session, error) {
-	return gsessions.NewSession(noCookieStore{}, name), nil
-}
-func (noCookieStore) Save(*http.Request, http.ResponseWriter, *gsessions.Session) error { return nil }
-func (noCookieStore) Options(sessions.Options)                                          {}
-
-// flakyStore fails its first New (a Redis timeout, say), then works.
-type flakyStore struct {
-	noCookieStore
-	fails int
-}
-
-func (s *flakyStore) New(r *http.Request, name string) (*gsessions.Session, error) {
-	gs := gsessions.NewSession(s, name)
-	if s.fails > 0 {
-		s.fails--
-		return gs, errors.New("i/o timeout")
-	}
-	return gs, nil
-}
-func (s *flakyStore) Save(_ *http.Request, w http.ResponseWriter, gs *gsessions.Session) error {
-	if gs.ID == "" {
-		gs.ID = "new-id"
-	}
-	http.SetCookie(w, &http.Cookie{Name: gs.Name(), Value: gs.ID})
-	return nil
 }

@@ -80,11 +80,12 @@ type sessionState interface {
 	// request), and returns its Set-Cookie value; "" when there is
 	// nothing to send.
 	refresh(req *http.Request, now, expires time.Time) (string, error)
-	// save stores values and returns their Set-Cookie value; regen asks
-	// for a new session ID.
-	save(req *http.Request, values map[string]any, regen bool, now, expires time.Time) (string, error)
-	// remove deletes what save stored; regen as for save.
-	remove(req *http.Request, regen bool) error
+	// save stores values and returns their Set-Cookie value. modified
+	// is false for a refresh of an unchanged session; regen asks for a
+	// new session ID.
+	save(req *http.Request, values map[string]any, modified, regen bool, now, expires time.Time) (string, error)
+	// remove deletes what save stored.
+	remove(req *http.Request) error
 }
 
 // cookieBackend keeps the whole session in the signed cookie, in Flask's
@@ -153,7 +154,7 @@ func (b *cookieBackend) refresh(req *http.Request, now, expires time.Time) (stri
 
 // save encodes the cookie, compressing only a session that would not fit
 // otherwise: compression costs more than the rest of the encoding.
-func (b *cookieBackend) save(_ *http.Request, values map[string]any, _ bool, now, expires time.Time) (string, error) {
+func (b *cookieBackend) save(_ *http.Request, values map[string]any, _, _ bool, now, expires time.Time) (string, error) {
 	bp := headerBufs.Get()
 	defer headerBufs.Put(bp)
 	dst, err := b.appendCookie(*bp, values, now, expires, false)
@@ -190,4 +191,4 @@ func (b *cookieBackend) appendCookie(dst []byte, values map[string]any, now, exp
 }
 
 // A cookie cannot be revoked: the old value stays valid until it expires.
-func (b *cookieBackend) remove(*http.Request, bool) error { return nil }
+func (b *cookieBackend) remove(*http.Request) error { return nil }
