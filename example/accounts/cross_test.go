@@ -288,6 +288,17 @@ func samePages(t *testing.T, a apps) {
 			}
 		}
 	}
+	// Bad login forms: no field (400), an empty name (400, the form again
+	// with an error flashed).
+	for _, form := range []url.Values{{"user": {"x"}}, {"username": {""}}} {
+		g, f := newClient(t).post(a.gin+"/login", form), newClient(t).post(a.flask+"/login", form)
+		if g.status != http.StatusBadRequest || f.status != http.StatusBadRequest {
+			t.Errorf("POST /login %v: gin %d, flask %d, want 400", form, g.status, f.status)
+		}
+		if form.Has("username") && (g.body != f.body || !slices.Equal(g.flashes(), []string{"error: Please enter a user name."})) {
+			t.Errorf("POST /login %v:\ngin\n%s\nflask\n%s", form, g.body, f.body)
+		}
+	}
 }
 
 // equalValue compares decoded session values, flash tuples included.
