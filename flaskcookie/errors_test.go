@@ -9,9 +9,8 @@ import (
 )
 
 // errPrefixes are the packages a codec error may come from, each naming
-// itself. "flasksession: " is itsdangerous's prefix until that package
-// takes its own (issue 9).
-var errPrefixes = []string{"flaskcookie: ", "itsdangerous: ", "taggedjson: ", "flasksession: "}
+// itself.
+var errPrefixes = []string{"flaskcookie: ", "itsdangerous: ", "taggedjson: "}
 
 func hasErrPrefix(err error) bool {
 	for _, p := range errPrefixes {
