@@ -327,9 +327,11 @@ func crossFlaskToGo(t *testing.T, f *flaskSide) {
 			t.Errorf("errors: %v", errs)
 		}
 		if permanent {
-			// Flask's Expires is its signing time + lifetime (to within the
-			// second its clock may tick between the two).
-			checkExpires(t, "Flask", r, 0, time.Second)
+			// Flask computes Expires (now + lifetime, cut to the second)
+			// before it signs (the signing second), so the clock can only
+			// tick forward between the two: Expires is signing time +
+			// lifetime, or one second less.
+			checkExpires(t, "Flask", r, -time.Second, 0)
 		}
 	}
 	// Go's own permanent cookie: Expires is exactly signing time + lifetime.
