@@ -467,3 +467,26 @@ func doJSON(v *visitor, u, body string) reply {
 	_, _ = io.Copy(&b, resp.Body)
 	return reply{resp.StatusCode, b.String()}
 }
+
+// A signature's last base64 character carries two unused bits. Python's
+// decoder ignores them, so itsdangerous accepts four spellings of one
+// signature; Protect accepts only the canonical one.
+func TestStrictSignature(t *testing.T) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	base := serve(t, newApp(appKeys{session: testKey}, nil, nil))
+	v := &visitor{t: t}
+	tok, _ := v.token(base)
+	last := strings.IndexByte(alphabet, tok[len(tok)-1])
+	if last&3 != 0 {
+		t.Fatalf("token %q: the last character has unused bits set", tok)
+	}
+	for _, bits := range []int{1, 2, 3} {
+		other := tok[:len(tok)-1] + string(alphabet[last|bits])
+		if got, want := v.post(base, other), refused(csrf.ErrTokenInvalid); got != want {
+			t.Errorf("%q: %v, want %v", other, got, want)
+		}
+	}
+	if got := v.post(base, tok); got != accepted {
+		t.Errorf("canonical %q: %v", tok, got)
+	}
+}
