@@ -1,5 +1,3 @@
-//go:build goredis
-
 package redisstore_test
 
 import (

@@ -1,0 +1,57 @@
+// Package redisstore keeps flasksession's server-side sessions in Redis,
+// through a github.com/redis/go-redis/v9 client: one server
+// (redis.NewClient), a Sentinel-managed master (redis.NewFailoverClient) or
+// a Redis Cluster (redis.NewClusterClient), with the same store.
+//
+//	client := redis.NewClient(&redis.Options{
+//		Addr:                  "redis.internal:6379",
+//		ContextTimeoutEnabled: true, // the store's timeout reaches the socket
+//	})
+//	r.Use(flasksession.New(flasksession.Config{
+//		SecretKey: key,
+//		Store:     redisstore.New(client),
+//	}))
+//
+// # Records
+//
+// A session is one string key, "session:" + ID (WithPrefix changes the
+// prefix), holding the session as the middleware gives it: Flask's tagged
+// JSON, readable by redis-cli or any language. The key's TTL is the
+// session's expiry.
+//
+// # Commands and round trips
+//
+// Each method is one command, or one Lua script, on one key: atomic on its
+// record, and never a cross-slot operation on a Cluster.
+//
+//	Find    GET                              1 round trip
+//	Create  SET NX PXAT                      1
+//	Update  SET XX PXAT                      1
+//	        with a version check: EVALSHA    1 (2 the first time per server)
+//	Touch   PEXPIREAT                        1
+//	Delete  DEL                              1
+//
+// So the middleware's requests cost: an untouched request with a session
+// cookie, Find (1), plus Touch when a permanent session is refreshed (2);
+// a new session, Create (1); a read, Find (1), plus Touch on refresh (2);
+// a read-modify-save, Find and Update (2). Update with XX, Touch with
+// PEXPIREAT and the script never bring back a record that was deleted: a
+// logout sticks.
+//
+// # Timeouts
+//
+// Each operation ends at the store's timeout (DefaultTimeout, WithTimeout)
+// or the request context's deadline or cancellation. Build the client with
+// ContextTimeoutEnabled: true so that go-redis puts the deadline on the
+// connection; see New for clients without it.
+//
+// # Errors
+//
+// A failed Redis call is an *Error naming the operation and the key prefix,
+// never the session ID or data; errors.Is finds its cause
+// (context.DeadlineExceeded, context.Canceled, ...).
+//
+// The file README.md beside this package covers Sentinel and Cluster client
+// construction, TLS and ACL users, pool sizing and what happens during a
+// failover.
+package redisstore
