@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/ginflask/flasksession/flaskcookie"
 )
 
 // Defaults, matching Flask's where Flask has one.
@@ -18,6 +19,9 @@ const (
 	// DefaultMaxCookieSize is Flask's MAX_COOKIE_SIZE: the longest whole
 	// Set-Cookie header value (name, value and attributes) browsers keep.
 	DefaultMaxCookieSize = 4093
+	// DefaultMaxSessionSize is the largest session the cookie store saves
+	// or loads, as JSON: flaskcookie.DefaultMaxSize.
+	DefaultMaxSessionSize = flaskcookie.DefaultMaxSize
 	// MinSecretKeyLen is the shortest secret key accepted without
 	// Config.AllowWeakSecretKey.
 	MinSecretKeyLen = 16
@@ -36,10 +40,12 @@ type Config struct {
 	// SecretKeyFallbacks are old keys, oldest first, that still verify
 	// cookies but never sign new ones (Flask SECRET_KEY_FALLBACKS). A cookie
 	// verified by a fallback is re-signed with SecretKey the next time it is
-	// sent.
+	// sent. Each must be as long as SecretKey must be: a fallback forges
+	// sessions as well as the key does.
 	SecretKeyFallbacks [][]byte
 
-	// AllowWeakSecretKey accepts a SecretKey shorter than MinSecretKeyLen,
+	// AllowWeakSecretKey accepts a SecretKey (and fallbacks) shorter than
+	// MinSecretKeyLen,
 	// for sharing sessions with an existing Flask app whose key is short.
 	AllowWeakSecretKey bool
 
@@ -91,6 +97,14 @@ type Config struct {
 	// and the error is reported.
 	MaxCookieSize int
 
+	// MaxSessionSize is the largest session, as Flask's JSON, the cookie
+	// store saves or loads. Zero means 128 KiB, far more than fits in a
+	// cookie unless compressed. A cookie that decodes to more is refused
+	// before it is parsed, so a small signed cookie cannot make a request
+	// allocate much; a larger session is not saved (ErrCookieTooLarge), so
+	// the middleware never sends a cookie it would refuse.
+	MaxSessionSize int
+
 	// Store, if set, keeps sessions server-side (memstore, redisstore, or
 	// any github.com/gin-contrib/sessions store through contribstore): the
 	// cookie then carries only a session ID the middleware mints and signs
@@ -125,6 +139,7 @@ func DefaultConfig() Config {
 		CookiePath:        "/",
 		CookieSameSite:    http.SameSiteLaxMode,
 		MaxCookieSize:     DefaultMaxCookieSize,
+		MaxSessionSize:    DefaultMaxSessionSize,
 	}
 }
 
@@ -151,6 +166,9 @@ func (c Config) resolved() (Config, error) {
 	if c.MaxCookieSize == 0 {
 		c.MaxCookieSize = d.MaxCookieSize
 	}
+	if c.MaxSessionSize == 0 {
+		c.MaxSessionSize = d.MaxSessionSize
+	}
 	return c, nil
 }
 
@@ -164,9 +182,17 @@ func (c Config) Validate() error {
 		return ErrWeakSecretKey
 	}
 	for i, k := range c.SecretKeyFallbacks {
-		if len(k) == 0 {
-			return &ConfigError{Field: "SecretKeyFallbacks", Msg: "entry " + strconv.Itoa(i) + " is empty: remove it"}
+		switch {
+		case len(k) == 0:
+			return &ConfigError{Field: "SecretKeyFallbacks", Msg: "entry " + strconv.Itoa(i) + " is empty"}
+		case len(k) < MinSecretKeyLen && !c.AllowWeakSecretKey:
+			// A fallback verifies cookies as well as the key does: a short
+			// one is as easy to guess, and forges any session.
+			return &ConfigError{Field: "SecretKeyFallbacks", Msg: "entry " + strconv.Itoa(i) + " is shorter than " + strconv.Itoa(MinSecretKeyLen) + " bytes", Err: ErrWeakSecretKey}
 		}
+	}
+	if c.MaxSessionSize < 0 {
+		return &ConfigError{Field: "MaxSessionSize", Msg: "negative"}
 	}
 	if c.PermanentLifetime < 0 {
 		return &ConfigError{Field: "PermanentLifetime", Msg: "negative: use 0 for the 31-day default"}

@@ -3,6 +3,8 @@ package flasksession
 import (
 	"errors"
 	"fmt"
+
+	"github.com/ginflask/flasksession/flaskcookie"
 )
 
 // Sentinel errors. Test for them with errors.Is; the error types below
@@ -23,9 +25,11 @@ var (
 	// ErrInvalidConfig: a Config field other than the key is invalid.
 	ErrInvalidConfig = errors.New("flasksession: invalid Config")
 
-	// ErrCookieTooLarge: the session does not fit in a browser cookie. The
-	// response keeps the client's old cookie; store less in the session or
-	// move to a server-side store (Config.Store).
+	// ErrCookieTooLarge: the session does not fit in a browser cookie
+	// (Config.MaxCookieSize), or is larger than the middleware reads back
+	// (Config.MaxSessionSize). The response keeps the client's old cookie;
+	// store less in the session or move to a server-side store
+	// (Config.Store).
 	ErrCookieTooLarge = errors.New("flasksession: session cookie too large")
 
 	// ErrUnserializable: a session value has a type that cannot be stored.
@@ -60,7 +64,8 @@ var (
 // ConfigError reports an invalid Config field.
 type ConfigError struct {
 	Field string // the Config field, e.g. "CookieSameSite"
-	Msg   string // what is wrong and what to do
+	Msg   string // what is wrong
+	Err   error  // a sentinel it also matches, such as ErrWeakSecretKey; may be nil
 }
 
 // Error says which field is wrong and what to do.
@@ -70,6 +75,9 @@ func (e *ConfigError) Error() string {
 
 // Is makes a *ConfigError match ErrInvalidConfig.
 func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
+
+// Unwrap returns the sentinel the error also matches, if any.
+func (e *ConfigError) Unwrap() error { return e.Err }
 
 // CookieTooLargeError reports a Set-Cookie header over the size limit.
 type CookieTooLargeError struct {
@@ -101,8 +109,14 @@ func (e *SaveError) Error() string {
 // Unwrap returns the cause.
 func (e *SaveError) Unwrap() error { return e.Err }
 
-// Is makes a *SaveError match ErrUnserializable.
-func (e *SaveError) Is(target error) bool { return target == ErrUnserializable }
+// Is makes a *SaveError match ErrUnserializable, or ErrCookieTooLarge
+// when the session is over Config.MaxSessionSize.
+func (e *SaveError) Is(target error) bool {
+	if errors.Is(e.Err, flaskcookie.ErrTooLarge) {
+		return target == ErrCookieTooLarge
+	}
+	return target == ErrUnserializable
+}
 
 // InvalidCookieError says why a session cookie was rejected. Unwrap gives
 // the itsdangerous or taggedjson error.

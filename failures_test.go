@@ -10,7 +10,10 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -507,7 +510,8 @@ func TestConfigValidate(t *testing.T) {
 		{"16-byte key", Config{SecretKey: key}, nil, ""},
 		{"default config", withKey(DefaultConfig(), key), nil, ""},
 		{"empty fallback", Config{SecretKey: key, SecretKeyFallbacks: [][]byte{[]byte("old"), nil}}, ErrInvalidConfig, "SecretKeyFallbacks"},
-		{"short fallback is fine", Config{SecretKey: key, SecretKeyFallbacks: [][]byte{[]byte("old")}}, nil, ""},
+		{"short fallback", Config{SecretKey: key, SecretKeyFallbacks: [][]byte{[]byte("old")}}, ErrWeakSecretKey, "SecretKeyFallbacks"},
+		{"short fallback allowed", Config{SecretKey: key, SecretKeyFallbacks: [][]byte{[]byte("old")}, AllowWeakSecretKey: true}, nil, ""},
 		{"negative lifetime", Config{SecretKey: key, PermanentLifetime: -time.Second}, ErrInvalidConfig, "PermanentLifetime"},
 		{"fractional lifetime", Config{SecretKey: key, PermanentLifetime: 1500 * time.Millisecond}, ErrInvalidConfig, "PermanentLifetime"},
 		{"name with space", Config{SecretKey: key, CookieName: "my session"}, ErrInvalidConfig, "CookieName"},
@@ -660,4 +664,99 @@ func TestSaveAgainAfterFailedSaveKeepsTheError(t *testing.T) {
 	if second == nil {
 		t.Errorf("second Save = nil, but the session was not saved")
 	}
+}
+
+// What the middleware saves, it can read back: a session whose JSON is
+// over Config.MaxSessionSize is not saved, even when it would compress
+// into a cookie (2 MiB of one letter is a 2.8 KB cookie), and the client
+// keeps its old session. Under the limit, a compressible session saves
+// and loads.
+func TestSessionOverMaxSessionSizeNotSaved(t *testing.T) {
+	a := newTestApp(t, Config{})
+	a.GET("/login", func(c *gin.Context) { Get(c).Set("user", "alice") })
+	a.GET("/blob", func(c *gin.Context) {
+		s := Get(c)
+		s.Set("blob", strings.Repeat("a", mustAtoi(t, c.Query("n"))))
+		c.String(http.StatusOK, "%v", s.Save())
+	})
+	var got box[map[string]any]
+	a.GET("/read", sessionDump(&got))
+	tc := a.client()
+	tc.get("/login")
+	before := tc.sessionValue()
+
+	r := tc.get("/blob?n=" + fmt.Sprint(2<<20))
+	if !strings.Contains(r.Body, "over the") || a.ginErrs.count(ErrCookieTooLarge) != 1 {
+		t.Errorf("Save = %s; c.Errors %v: want ErrCookieTooLarge once", r.Body, a.ginErrs.all())
+	}
+	if len(r.setCookies(DefaultCookieName)) != 0 || tc.sessionValue() != before {
+		t.Fatalf("the session was replaced: %q", r.setCookies(DefaultCookieName))
+	}
+	tc.get("/read")
+	if got.get()["user"] != "alice" {
+		t.Errorf("the old session is gone: %v", got.get())
+	}
+
+	r = tc.get("/blob?n=" + fmt.Sprint(100<<10))
+	if r.Body != "<nil>" {
+		t.Fatalf("a 100 KiB compressible session: Save = %s", r.Body)
+	}
+	tc.get("/read")
+	if s, _ := got.get()["blob"].(string); len(s) != 100<<10 {
+		t.Errorf("read back %d bytes of blob, want %d", len(s), 100<<10)
+	}
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Decoding cost is bounded: a validly signed cookie of about 1 KB that
+// inflates to 200,000 empty objects (33 MiB of allocations before the
+// limit) is refused before it is parsed, and one just under the limit
+// allocates a bounded amount.
+func TestDecodeCostBounded(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts differ under the race detector")
+	}
+	a := newTestApp(t, Config{})
+	a.GET("/read", func(c *gin.Context) { c.String(http.StatusOK, "%d", Get(c).Len()) })
+	now := time.Now()
+	objects := func(n int) []byte {
+		return []byte(`{"a":[` + strings.TrimSuffix(strings.Repeat("{},", n), ",") + `]}`)
+	}
+	deflate := func(data []byte) string {
+		var buf bytes.Buffer
+		w, _ := zlib.NewWriterLevel(&buf, zlib.BestCompression)
+		w.Write(data)
+		w.Close()
+		return "." + base64.RawURLEncoding.EncodeToString(buf.Bytes())
+	}
+	bomb := "session=" + signRaw(t, testSecret, deflate(objects(200000)), now)
+	if len(bomb) > 2048 {
+		t.Fatalf("the bomb is %d bytes", len(bomb))
+	}
+	r := readWith(a, bomb)
+	if r.Body != "0" || a.hooked.count(ErrInvalidCookie) != 1 {
+		t.Fatalf("bomb: %s keys, errors %v; want 0 and one ErrInvalidCookie", r.Body, a.hooked.all())
+	}
+	// The most a cookie can ask for: objects just under the limit.
+	n := (DefaultMaxSessionSize - 10) / 3
+	worst := "session=" + signRaw(t, testSecret, deflate(objects(n)), now)
+	codec := a.codec()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := codec.DecodeAt(strings.TrimPrefix(worst, "session="), now); err != nil {
+		t.Fatalf("%d objects: %v", n, err)
+	}
+	runtime.ReadMemStats(&after)
+	alloc := after.TotalAlloc - before.TotalAlloc
+	if alloc > 8<<20 {
+		t.Errorf("decoding the largest cookie allowed allocated %d MiB, want at most 8", alloc>>20)
+	}
+	t.Logf("%d-byte cookie of %d objects: %d KiB allocated", len(worst), n, alloc>>10)
 }

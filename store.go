@@ -114,6 +114,7 @@ func newCodec(cfg *Config, maxAge time.Duration) (*flaskcookie.Codec, error) {
 		SecretKey: cfg.SecretKey,
 		Fallbacks: cfg.SecretKeyFallbacks,
 		MaxAge:    maxAge,
+		MaxSize:   cfg.MaxSessionSize,
 	})
 }
 

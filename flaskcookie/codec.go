@@ -31,8 +31,15 @@ const Salt = "cookie-session"
 
 var jsonBufs = &bufpool.Pool{Max: 64 << 10}
 
-// DefaultMaxDecompressed caps the size of a decompressed payload.
-const DefaultMaxDecompressed = 1 << 20
+// DefaultMaxSize is the largest session, as JSON, a Codec encodes or
+// decodes unless Options.MaxSize says otherwise: 128 KiB, about thirty
+// times what fits in a cookie uncompressed, so only a compressed session
+// of unusually repetitive data comes near it.
+const DefaultMaxSize = 128 << 10
+
+// ErrTooLarge: a session's JSON is over Options.MaxSize. On encode, store
+// less in the session; on decode, the cookie is refused.
+var ErrTooLarge = errors.New("flaskcookie: session too large")
 
 // Tuple is a Python tuple; see taggedjson.Tuple.
 type Tuple = taggedjson.Tuple
@@ -61,9 +68,12 @@ type Options struct {
 	// Flask reads either form, so the middleware compresses only sessions
 	// that would not fit in a cookie otherwise.
 	CompressAbove int
-	// MaxDecompressed caps a decompressed payload, so a signed zlib bomb
-	// fails instead of eating memory. Zero means DefaultMaxDecompressed.
-	MaxDecompressed int
+	// MaxSize caps a session's JSON, compressed or not, both ways: a
+	// cookie whose payload decodes to more is refused before it is parsed,
+	// so a signed zlib bomb, or a small cookie of many tiny values, costs
+	// little; and a session over it is not encoded, so every cookie the
+	// Codec makes, it can read back. Zero means DefaultMaxSize.
+	MaxSize int
 }
 
 // Codec encodes and decodes Flask session cookies. It is safe for
@@ -73,7 +83,7 @@ type Codec struct {
 	nkeys           int
 	maxAge          time.Duration
 	compressAbove   int
-	maxDecompressed int
+	maxSize         int
 }
 
 // New returns a Codec for opts.
@@ -98,13 +108,13 @@ func New(opts Options) (*Codec, error) {
 		nkeys:           len(keys),
 		maxAge:          opts.MaxAge,
 		compressAbove:   opts.CompressAbove,
-		maxDecompressed: opts.MaxDecompressed,
+		maxSize:         opts.MaxSize,
 	}
 	if c.maxAge == 0 {
 		c.maxAge = DefaultMaxAge
 	}
-	if c.maxDecompressed <= 0 {
-		c.maxDecompressed = DefaultMaxDecompressed
+	if c.maxSize <= 0 {
+		c.maxSize = DefaultMaxSize
 	}
 	return c, nil
 }
@@ -146,6 +156,9 @@ func (c *Codec) appendEncode(dst []byte, session map[string]any, now time.Time, 
 	if err != nil {
 		return dst, err
 	}
+	if len(js) > c.maxSize {
+		return dst, &SizeError{Size: len(js), Limit: c.maxSize}
+	}
 	compress := compressAbove < 0 || (compressAbove > 0 && len(js) > compressAbove)
 	start := len(dst)
 	dst = itsdangerous.AppendPayload(dst, js, compress)
@@ -185,7 +198,7 @@ func (c *Codec) DecodeAt(cookie string, now time.Time) (Decoded, error) {
 	if err != nil {
 		return Decoded{Key: -1}, err
 	}
-	d, err := decodePayload(u.Value, c.maxDecompressed)
+	d, err := decodePayload(u.Value, c.maxSize)
 	if err != nil {
 		return Decoded{Key: -1}, err
 	}
@@ -220,7 +233,7 @@ func ParseUnverified(cookie string) (Decoded, error) {
 	if err != nil {
 		return Decoded{Key: -1}, err
 	}
-	d, err := decodePayload(b[:ts], DefaultMaxDecompressed)
+	d, err := decodePayload(b[:ts], DefaultMaxSize)
 	if err != nil {
 		return Decoded{Key: -1}, err
 	}
@@ -254,3 +267,17 @@ func lastDot(b []byte) int {
 	}
 	return -1
 }
+
+// SizeError reports a session whose JSON is over Options.MaxSize; it
+// matches ErrTooLarge.
+type SizeError struct {
+	Size  int // bytes of JSON
+	Limit int // Options.MaxSize in force
+}
+
+func (e *SizeError) Error() string {
+	return fmt.Sprintf("flaskcookie: session is %d bytes of JSON, over the %d-byte limit", e.Size, e.Limit)
+}
+
+// Is makes a *SizeError match ErrTooLarge.
+func (e *SizeError) Is(target error) bool { return target == ErrTooLarge }

@@ -26,7 +26,7 @@ func (c *Codec) AppendRefreshAt(dst []byte, cookie string, now time.Time) ([]byt
 	}
 	bp := jsonBufs.Get()
 	defer jsonBufs.Put(bp)
-	js, err := itsdangerous.AppendDecodePayload(*bp, u.Value, c.maxDecompressed)
+	js, err := itsdangerous.AppendDecodePayload(*bp, u.Value, c.maxSize)
 	*bp = js
 	if err != nil {
 		return dst, false, err

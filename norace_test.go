@@ -1,0 +1,5 @@
+//go:build !race
+
+package flasksession
+
+const raceEnabled = false
