@@ -79,11 +79,11 @@ type Options struct {
 // Codec encodes and decodes Flask session cookies. It is safe for
 // concurrent use.
 type Codec struct {
-	signer          *itsdangerous.TimestampSigner
-	nkeys           int
-	maxAge          time.Duration
-	compressAbove   int
-	maxSize         int
+	signer        *itsdangerous.TimestampSigner
+	nkeys         int
+	maxAge        time.Duration
+	compressAbove int
+	maxSize       int
 }
 
 // New returns a Codec for opts.
@@ -104,11 +104,11 @@ func New(opts Options) (*Codec, error) {
 		return nil, err
 	}
 	c := &Codec{
-		signer:          s,
-		nkeys:           len(keys),
-		maxAge:          opts.MaxAge,
-		compressAbove:   opts.CompressAbove,
-		maxSize:         opts.MaxSize,
+		signer:        s,
+		nkeys:         len(keys),
+		maxAge:        opts.MaxAge,
+		compressAbove: opts.CompressAbove,
+		maxSize:       opts.MaxSize,
 	}
 	if c.maxAge == 0 {
 		c.maxAge = DefaultMaxAge
