@@ -23,8 +23,9 @@
 //
 // Create, Update, Touch and Delete hold an exclusive flock(2) on the file
 // .lock in the directory, so each is atomic on its record across every
-// process using the directory, and the whole storetest suite passes
-// between two processes. Find takes no lock. On systems without flock
+// process using the directory: the whole storetest suite passes on two
+// Stores sharing a directory, and two processes incrementing one record
+// with version-checked updates lose no increment. Find takes no lock. On systems without flock
 // (Windows), the lock covers only the calling process. The directory must
 // be on a local filesystem: flock over NFS is not reliable.
 //

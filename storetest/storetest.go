@@ -80,16 +80,6 @@ func (o Options) Run(t *testing.T, newStore func(t *testing.T) flasksession.Stor
 	}
 }
 
-// Names lists the subtests Run runs, in order; those whose name starts
-// with "Atomic" are the ones Options.NotAtomic skips.
-func Names() []string {
-	names := make([]string, len(subtests))
-	for i, st := range subtests {
-		names[i] = st.name
-	}
-	return names
-}
-
 type subtest struct {
 	name   string
 	atomic bool // skipped under Options.NotAtomic
