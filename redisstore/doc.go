@@ -31,12 +31,13 @@
 //	Touch   PEXPIREAT                        1
 //	Delete  DEL                              1
 //
-// So the middleware's requests cost: an untouched request with a session
-// cookie, Find (1), plus Touch when a permanent session is refreshed (2);
-// a new session, Create (1); a read, Find (1), plus Touch on refresh (2);
-// a read-modify-save, Find and Update (2). Update with XX, Touch with
-// PEXPIREAT and the script never bring back a record that was deleted: a
-// logout sticks.
+// So the middleware's requests cost: with no session cookie, nothing; with
+// one, GET (is the session permanent?), plus PEXPIREAT to refresh a
+// permanent session; a new session, SET NX; a read, GET (+ PEXPIREAT); a
+// read-modify-save, GET and SET XX; a logout, GET and DEL. At most two
+// round trips. SET XX, PEXPIREAT and the version-check script never bring
+// back a record that was deleted: a logout sticks, and a refresh never
+// rewrites data.
 //
 // # Timeouts
 //

@@ -22,6 +22,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/internal/benchcase"
 	"github.com/ginflask/flasksession/internal/redistest"
 	"github.com/ginflask/flasksession/redisstore"
 	"github.com/redis/go-redis/v9"
@@ -428,6 +429,92 @@ func TestMiddlewareCluster1000(t *testing.T) {
 	for i, cookie := range cookies {
 		if got := body(two.get("/whoami", cookie)); got != fmt.Sprint("user", i) {
 			t.Fatalf("session %d on engine two: %q", i, got)
+		}
+	}
+}
+
+// seedRoute stores benchcase.Values (permanent if asked) and answers with
+// nothing: its Set-Cookie is the session.
+func seedRoute(c *gin.Context) {
+	s := flasksession.Get(c)
+	for k, v := range benchcase.Values() {
+		s.Set(k, v)
+	}
+	s.SetPermanent(c.Query("permanent") == "1")
+}
+
+// seed returns the cookie of a stored benchcase.Values session.
+func seed(tb testing.TB, store flasksession.Store, permanent bool) string {
+	r := gin.New()
+	r.Use(flasksession.New(flasksession.Config{SecretKey: benchcase.Key, Store: store}))
+	r.GET("/seed", seedRoute)
+	req := httptest.NewRequest(http.MethodGet, "/seed?permanent="+map[bool]string{true: "1", false: "0"}[permanent], nil)
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, req)
+	for _, c := range w.Result().Cookies() {
+		if c.Name == flasksession.DefaultCookieName && c.Value != "" {
+			return c.Value
+		}
+	}
+	tb.Fatalf("seeding sent no session cookie: %v", w.Header())
+	return ""
+}
+
+// The Redis commands each kind of request sends through the middleware,
+// counted on the wire, one round trip each. A request with a session
+// cookie reads the record even when the handler does not touch the
+// session, to learn whether it is permanent: a permanent session is
+// refreshed on every request (Flask's SESSION_REFRESH_EACH_REQUEST), by
+// PEXPIREAT alone.
+func TestRoundTripsPerRequest(t *testing.T) {
+	c := newClient(t, redistest.Start(t).Addr)
+	rt := &roundTrips{}
+	c.AddHook(rt)
+	store := redisstore.New(c)
+	logout := func(c *gin.Context) { flasksession.Get(c).Destroy() }
+	relogin := func(c *gin.Context) {
+		s := flasksession.Get(c)
+		s.Regenerate()
+		s.Set("username", "alice")
+	}
+	for _, sc := range append(benchcase.Scenarios(),
+		benchcase.Scenario{Name: "Logout", Cookie: true, Handler: logout},
+		benchcase.Scenario{Name: "Regenerate", Cookie: true, Handler: relogin}) {
+		for _, permanent := range []bool{false, true} {
+			want := map[string]string{
+				"Untouched":       "",
+				"UntouchedCookie": "get",
+				"NewSet":          "set",
+				"ReadOnly":        "get",
+				"ReadModifySave":  "get set",
+				"Logout":          "get del",
+				"Regenerate":      "get set del",
+			}[sc.Name]
+			if permanent && sc.Cookie && (sc.Name == "UntouchedCookie" || sc.Name == "ReadOnly") {
+				want += " pexpireat"
+			}
+			name := sc.Name
+			if permanent {
+				if !sc.Cookie {
+					continue
+				}
+				name += "Permanent"
+			}
+			t.Run(name, func(t *testing.T) {
+				r := gin.New()
+				r.Use(flasksession.New(flasksession.Config{SecretKey: benchcase.Key, Store: store}))
+				r.GET("/", sc.Handler)
+				req := httptest.NewRequest(http.MethodGet, "/", nil)
+				if sc.Cookie {
+					req.AddCookie(&http.Cookie{Name: flasksession.DefaultCookieName, Value: seed(t, store, permanent)})
+				}
+				rt.take()
+				w := httptest.NewRecorder()
+				r.ServeHTTP(w, req)
+				if got := strings.Join(rt.take(), " "); got != want {
+					t.Errorf("commands %q, want %q", got, want)
+				}
+			})
 		}
 	}
 }

@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
+	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/internal/benchcase"
 	"github.com/ginflask/flasksession/internal/redistest"
 	"github.com/ginflask/flasksession/redisstore"
 )
@@ -135,5 +138,42 @@ func BenchmarkStore(b *testing.B) {
 			}
 			b.ReportMetric(float64(cmds)/float64(i), "roundtrips/op")
 		})
+	}
+}
+
+// Whole requests through gin and the middleware on a local redis-server:
+// benchcase's scenarios (as the root package's and bench/'s benchmarks
+// run them), non-permanent and permanent, with the round trips counted:
+//
+//	go test -run '^$' -bench Request -benchmem ./redisstore
+func BenchmarkRequest(b *testing.B) {
+	gin.SetMode(gin.ReleaseMode)
+	defer gin.SetMode(gin.TestMode)
+	c := newClient(b, redistest.Start(b).Addr)
+	rt := &roundTrips{}
+	c.AddHook(rt)
+	store := redisstore.New(c)
+	for _, sc := range benchcase.Scenarios() {
+		for _, permanent := range []bool{false, true} {
+			if permanent && !sc.Cookie {
+				continue
+			}
+			name := sc.Name
+			if permanent {
+				name += "Permanent"
+			}
+			b.Run(name, func(b *testing.B) {
+				r := gin.New()
+				r.Use(flasksession.New(flasksession.Config{SecretKey: benchcase.Key, Store: store}))
+				r.GET("/", sc.Handler)
+				cookie := ""
+				if sc.Cookie {
+					cookie = seed(b, store, permanent)
+				}
+				rt.take()
+				benchcase.Run(b, r, cookie, sc.Saves || permanent)
+				b.ReportMetric(float64(len(rt.take()))/float64(b.N), "roundtrips/op")
+			})
+		}
 	}
 }
