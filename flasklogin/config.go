@@ -156,6 +156,11 @@ var (
 	// with a valid digest. It is expected input: the request just stays
 	// anonymous.
 	ErrBadRememberCookie = errors.New("flasklogin: bad remember cookie")
+	// ErrHeadersWritten: the response headers went out before the
+	// middleware could set or clear the remember cookie, because something
+	// wrote to a writer captured before New wrapped c.Writer. It goes to
+	// c.Errors.
+	ErrHeadersWritten = errors.New("flasklogin: response headers already written; remember cookie not updated")
 	// ErrNoManager: a flasklogin function ran on a request the Manager's
 	// middleware did not see.
 	ErrNoManager = errors.New("flasklogin: the Manager's middleware did not run for this request (register it after the flasksession middleware)")

@@ -40,6 +40,9 @@
 // session first, and the session is saved after, with the change. A handler
 // may write its response any way (c.String, c.Writer.Write, Flush, ...);
 // if it writes nothing, the middleware does its work when the chain ends.
+// Only a write to a writer captured before New wrapped c.Writer escapes
+// the hook; the remember cookie is then not updated and ErrHeadersWritten
+// goes to c.Errors.
 // LoginRequired and FreshLoginRequired go after New, per route or group.
 //
 // # Flask-Login's state, as this package keeps it

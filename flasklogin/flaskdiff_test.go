@@ -1,6 +1,7 @@
 package flasklogin
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 )
@@ -32,7 +33,7 @@ var identifierCases = []struct {
 	{"chromium", "127.0.0.1", [][2]string{{"User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36"}}},
 }
 
-func TestSessionIdentifierMatchesFlaskLogin(t *testing.T) {
+func identifierDiff(t *testing.T) ([]map[string]any, func(t *testing.T, answers []json.RawMessage)) {
 	var cases []map[string]any
 	var reqs []*http.Request
 	for _, tc := range identifierCases {
@@ -56,11 +57,12 @@ func TestSessionIdentifierMatchesFlaskLogin(t *testing.T) {
 		cases = append(cases, c)
 		reqs = append(reqs, r)
 	}
-	var want []string
-	askFlaskLogin(t, cases, &want)
-	for i, tc := range identifierCases {
-		if got := SessionIdentifier(reqs[i]); got != want[i] {
-			t.Errorf("%s: SessionIdentifier = %s…, Flask-Login %s…", tc.name, got[:16], want[i][:16])
+	return cases, func(t *testing.T, answers []json.RawMessage) {
+		want := decodeAll[string](t, answers)
+		for i, tc := range identifierCases {
+			if got := SessionIdentifier(reqs[i]); got != want[i] {
+				t.Errorf("%s: SessionIdentifier = %s…, Flask-Login %s…", tc.name, got[:16], want[i][:16])
+			}
 		}
 	}
 }
@@ -91,7 +93,7 @@ var loginURLCases = []struct{ view, target string }{
 	{"https://localhost/login", "/private"},
 }
 
-func TestLoginURLMatchesFlaskLogin(t *testing.T) {
+func loginURLDiff(t *testing.T) ([]map[string]any, func(t *testing.T, answers []json.RawMessage)) {
 	var cases []map[string]any
 	var reqs []*http.Request
 	var names []string
@@ -107,12 +109,13 @@ func TestLoginURLMatchesFlaskLogin(t *testing.T) {
 	if len(cases) < len(loginURLCases)-2 {
 		t.Fatalf("Go refused %d of %d targets", len(loginURLCases)-len(cases), len(loginURLCases))
 	}
-	var want []string
-	askFlaskLogin(t, cases, &want)
-	for i, name := range names {
-		view := cases[i]["view"].(string)
-		if got := LoginURL(view, reqs[i]); got != want[i] {
-			t.Errorf("%s:\n got %s\nwant %s", name, got, want[i])
+	return cases, func(t *testing.T, answers []json.RawMessage) {
+		want := decodeAll[string](t, answers)
+		for i, name := range names {
+			view := cases[i]["view"].(string)
+			if got := LoginURL(view, reqs[i]); got != want[i] {
+				t.Errorf("%s:\n got %s\nwant %s", name, got, want[i])
+			}
 		}
 	}
 }
@@ -121,21 +124,23 @@ func TestLoginURLMatchesFlaskLogin(t *testing.T) {
 // quoting included.
 var cookieIDs = []string{"1", "alice", "Ada Lovelace", `Zoë <b>&"'`, "a,b;c", `back\slash`, "tab\there", "€uro", "pipe|in|id", "", "(x)[y]{z}@?"}
 
-func TestRememberCookieMatchesFlaskLogin(t *testing.T) {
-	keys := []string{"example-test-key-0123456789abcdef", "clé-latin-1", "ключ"}
+func rememberCookieDiff(*testing.T) ([]map[string]any, func(t *testing.T, answers []json.RawMessage)) {
+	// Not "ключ": Flask-Login fails on a key that is not Latin-1 text.
+	keys := []string{"example-test-key-0123456789abcdef", "clé-latin-1"}
 	var cases []map[string]any
 	for _, key := range keys {
 		for _, id := range cookieIDs {
 			cases = append(cases, map[string]any{"op": "encode_cookie", "key": key, "id": id})
 		}
 	}
-	var want []string
-	askFlaskLogin(t, cases[:len(cookieIDs)*2], &want) // "ключ" is not Latin-1: Flask-Login fails on it
-	for i, c := range cases[:len(want)] {
-		codec := NewRememberCodec([]byte(c["key"].(string)))
-		got := quoteCookieValue(codec.Encode(c["id"].(string)))
-		if w := fromLatin1(want[i]); got != w {
-			t.Errorf("key %q id %q: got %s, want %s", c["key"], c["id"], got, w)
+	return cases, func(t *testing.T, answers []json.RawMessage) {
+		want := decodeAll[string](t, answers)
+		for i, c := range cases {
+			codec := NewRememberCodec([]byte(c["key"].(string)))
+			got := quoteCookieValue(codec.Encode(c["id"].(string)))
+			if w := fromLatin1(want[i]); got != w {
+				t.Errorf("key %q id %q: got %s, want %s", c["key"], c["id"], got, w)
+			}
 		}
 	}
 }
@@ -166,7 +171,7 @@ var cookieHeaders = []string{
 	``,
 }
 
-func TestReadCookieMatchesWerkzeug(t *testing.T) {
+func readCookieDiff(*testing.T) ([]map[string]any, func(t *testing.T, answers []json.RawMessage)) {
 	key := "example-test-key-0123456789abcdef"
 	codec := NewRememberCodec([]byte(key))
 	valid := quoteCookieValue(codec.Encode(`Zoë <b>&"'`))
@@ -175,25 +180,72 @@ func TestReadCookieMatchesWerkzeug(t *testing.T) {
 	for _, h := range headers {
 		cases = append(cases, map[string]any{"op": "read_cookie", "key": key, "name": "remember_token", "header": latin1(h)})
 	}
-	var want []struct {
+	type answer struct {
 		Found bool    `json:"found"`
 		Value string  `json:"value"`
 		ID    *string `json:"id"`
 	}
-	askFlaskLogin(t, cases, &want)
-	for i, h := range headers {
-		hdr := http.Header{}
-		if h != "" {
-			hdr.Set("Cookie", h)
-		}
-		v, found := readCookie(hdr, "remember_token")
-		if found != want[i].Found || v != want[i].Value {
-			t.Errorf("Cookie: %s\n got %v %q\nwant %v %q", h, found, v, want[i].Found, want[i].Value)
-			continue
-		}
-		id, err := codec.Decode(v)
-		if (err == nil) != (want[i].ID != nil) || (err == nil && id != *want[i].ID) {
-			t.Errorf("Cookie: %s: Decode = %q, %v; Flask-Login %v", h, id, err, want[i].ID)
+	return cases, func(t *testing.T, answers []json.RawMessage) {
+		want := decodeAll[answer](t, answers)
+		for i, h := range headers {
+			hdr := http.Header{}
+			if h != "" {
+				hdr.Set("Cookie", h)
+			}
+			v, found := readCookie(hdr, "remember_token")
+			if found != want[i].Found || v != want[i].Value {
+				t.Errorf("Cookie: %s\n got %v %q\nwant %v %q", h, found, v, want[i].Found, want[i].Value)
+				continue
+			}
+			id, err := codec.Decode(v)
+			if (err == nil) != (want[i].ID != nil) || (err == nil && id != *want[i].ID) {
+				t.Errorf("Cookie: %s: Decode = %q, %v; Flask-Login %v", h, id, err, want[i].ID)
+			}
 		}
 	}
+}
+
+// TestMatchesFlaskLogin asks Flask-Login 0.6.2 itself, in one Python run,
+// for session identifiers, login URLs, remember cookies and Cookie header
+// parsing, and compares each answer with this package's.
+func TestMatchesFlaskLogin(t *testing.T) {
+	diffs := []struct {
+		name string
+		make func(*testing.T) ([]map[string]any, func(*testing.T, []json.RawMessage))
+	}{
+		{"session identifier", identifierDiff},
+		{"login URL", loginURLDiff},
+		{"remember cookie", rememberCookieDiff},
+		{"read cookie", readCookieDiff},
+	}
+	var all []map[string]any
+	var checks []func(*testing.T, []json.RawMessage)
+	var counts []int
+	for _, d := range diffs {
+		cases, check := d.make(t)
+		all = append(all, cases...)
+		checks = append(checks, check)
+		counts = append(counts, len(cases))
+	}
+	var answers []json.RawMessage
+	askFlaskLogin(t, all, &answers)
+	if len(answers) != len(all) {
+		t.Fatalf("%d answers to %d cases", len(answers), len(all))
+	}
+	for i, d := range diffs {
+		t.Run(d.name, func(t *testing.T) { checks[i](t, answers[:counts[i]]) })
+		answers = answers[counts[i]:]
+	}
+}
+
+// decodeAll decodes each answer into a T.
+func decodeAll[T any](t *testing.T, answers []json.RawMessage) []T {
+	t.Helper()
+	out := make([]T, len(answers))
+	for i, a := range answers {
+		if err := json.Unmarshal(a, &out[i]); err != nil {
+			t.Fatalf("answer %s: %v", a, err)
+		}
+	}
+	return out
 }

@@ -60,7 +60,7 @@ func LoginUser(c *gin.Context, user User, opts ...LoginOption) bool {
 			sess.Set(KeyRememberSeconds, float64(o.duration/time.Microsecond)/1e6)
 		}
 	}
-	st.user, st.loadErr = user, nil
+	st.setUser(user)
 	return true
 }
 
@@ -78,7 +78,7 @@ func LogoutUser(c *gin.Context) {
 		sess.Set(KeyRemember, "clear")
 		sess.Pop(KeyRememberSeconds)
 	}
-	st.user, st.loadErr = Anonymous, nil
+	st.setUser(Anonymous)
 }
 
 // CurrentUser returns the logged-in user, or Anonymous: Flask-Login's
@@ -86,7 +86,8 @@ func LogoutUser(c *gin.Context) {
 // "_user_id" or, failing that, from the remember cookie (which logs the
 // user in again, not fresh), after the session protection check.
 func CurrentUser(c *gin.Context) User {
-	return from(c).load()
+	u, _ := from(c).load()
+	return u
 }
 
 // IsAuthenticated reports whether someone is logged in:
@@ -162,7 +163,7 @@ func LoginRequired(opts ...RequireOption) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		if !isAuthenticated(st.load()) {
+		if u, _ := st.load(); !isAuthenticated(u) {
 			st.unauthorized(o.unauthorized)
 		}
 	}
@@ -179,7 +180,7 @@ func FreshLoginRequired(opts ...RequireOption) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		if !isAuthenticated(st.load()) {
+		if u, _ := st.load(); !isAuthenticated(u) {
 			st.unauthorized(o.unauthorized)
 		} else if !LoginFresh(c) {
 			st.needsRefresh(o.needsRefresh)
@@ -203,7 +204,7 @@ func check(c *gin.Context) (*state, bool) {
 		return nil, false
 	}
 	s := from(c)
-	if s.load(); s.loadErr != nil {
+	if _, err := s.load(); err != nil {
 		c.AbortWithStatus(http.StatusInternalServerError)
 		return nil, false
 	}
@@ -252,50 +253,68 @@ func (st *state) rememberCleared() bool {
 	return v == "clear"
 }
 
-// load is Flask-Login's _load_user, once per request.
-func (st *state) load() User {
-	if st.user != nil {
-		return st.user
+// setUser makes u the request's user, as login_user and logout_user do.
+func (st *state) setUser(u User) {
+	st.mu.Lock()
+	st.user, st.loadErr = u, nil
+	st.mu.Unlock()
+}
+
+// load is Flask-Login's _load_user, once per request; the error is the
+// UserLoader's, if it failed.
+func (st *state) load() (User, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.user == nil {
+		st.user, st.loadErr = st.loadLocked()
+		if st.loadErr != nil {
+			_ = st.c.Error(st.loadErr)
+		}
 	}
-	st.user = Anonymous
+	return st.user, st.loadErr
+}
+
+func (st *state) loadLocked() (User, error) {
 	if st.protectionFailed() {
-		return st.user
+		return Anonymous, nil
 	}
 	var user User
 	if id, ok := st.sess.Get(KeyUserID); ok && id != nil {
-		if user = st.loadUser(pyStr(id)); st.loadErr != nil {
-			return st.user
+		var err error
+		if user, err = st.loadUser(pyStr(id)); err != nil {
+			return Anonymous, err
 		}
 	}
 	if user == nil {
 		if v, ok := readCookie(st.req.Header, st.m.cfg.RememberCookieName); ok && !st.rememberCleared() {
-			user = st.fromRememberCookie(v)
+			var err error
+			if user, err = st.fromRememberCookie(v); err != nil {
+				return Anonymous, err
+			}
 		}
 	}
-	if user != nil {
-		st.user = user
+	if user == nil {
+		return Anonymous, nil
 	}
-	return st.user
+	return user, nil
 }
 
-// loadUser calls the UserLoader; a failure is kept and reported.
-func (st *state) loadUser(id string) User {
+// loadUser calls the UserLoader.
+func (st *state) loadUser(id string) (User, error) {
 	u, err := st.m.cfg.UserLoader(st.req.Context(), id)
 	if err != nil {
-		st.loadErr = &LoadError{ID: id, Err: err}
-		_ = st.c.Error(st.loadErr)
-		return nil
+		return nil, &LoadError{ID: id, Err: err}
 	}
-	return u
+	return u, nil
 }
 
 // fromRememberCookie is _load_user_from_remember_cookie: a valid cookie
 // puts its user ID in the session, not fresh, whether or not the loader
 // knows the user.
-func (st *state) fromRememberCookie(value string) User {
+func (st *state) fromRememberCookie(value string) (User, error) {
 	id, err := st.m.codec.Decode(value)
 	if err != nil {
-		return nil
+		return nil, nil // expected input: just anonymous
 	}
 	st.sess.Set(KeyUserID, id)
 	st.sess.Set(KeyFresh, false)

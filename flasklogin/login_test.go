@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -618,4 +619,59 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}()
 	New(Config{})
+}
+
+// Handlers may call the package from goroutines they start, on c.Copy().
+func TestConcurrentUse(t *testing.T) {
+	app := newTestApp(t, testConfig(), func(r *gin.Engine) {
+		r.GET("/", func(c *gin.Context) {
+			var wg sync.WaitGroup
+			for range 8 {
+				cc := c.Copy()
+				wg.Go(func() {
+					if CurrentUser(cc).ID() != "alice" || !LoginFresh(cc) {
+						t.Error("a goroutine saw another user")
+					}
+				})
+			}
+			wg.Wait()
+			c.String(http.StatusOK, "ok")
+		})
+	})
+	cl := newClient()
+	cl.cookies["remember_token"] = NewRememberCodec([]byte(testKey)).Encode("alice")
+	cl.withSession(t, map[string]any{KeyUserID: "alice", KeyFresh: true, KeyID: cl.identifier()})
+	if res := cl.do(t, app, "GET", "/"); res.Code != http.StatusOK {
+		t.Fatal(res.Code)
+	}
+}
+
+// A response written past the middleware's hook cannot get the remember
+// cookie: the request's errors say so.
+func TestHeadersWrittenPastTheHook(t *testing.T) {
+	var errs []*gin.Error
+	m, err := newManager(testConfig(), func() time.Time { return testNow })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := flasksession.DefaultConfig()
+	sc.SecretKey = []byte(testKey)
+	r := gin.New()
+	var raw gin.ResponseWriter
+	r.Use(func(c *gin.Context) { raw = c.Writer; c.Next(); errs = c.Errors }, flasksession.New(sc), m.handle)
+	r.POST("/login", func(c *gin.Context) {
+		LoginUser(c, testUser{id: "alice"}, Remember(true))
+		raw.WriteString("too early")
+	})
+	res := newClient().do(t, r, "POST", "/login")
+	if _, ok := res.setCookie("remember_token"); ok {
+		t.Error("a remember cookie after the headers went out")
+	}
+	found := false
+	for _, e := range errs {
+		found = found || errors.Is(e.Err, ErrHeadersWritten)
+	}
+	if !found {
+		t.Errorf("c.Errors %v, want ErrHeadersWritten", errs)
+	}
 }

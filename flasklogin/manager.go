@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -59,12 +60,16 @@ func newManager(cfg Config, now func() time.Time) (*manager, error) {
 	return &manager{cfg: cfg, codec: NewRememberCodec(cfg.SecretKey), format: newCookieFormat(&cfg), now: now}, nil
 }
 
-// state is what the middleware keeps for one request.
+// state is what the middleware keeps for one request. mu guards the
+// fields below it, so handlers may use the functions of this package from
+// goroutines they start (with a c.Copy(), as gin requires).
 type state struct {
-	m       *manager
-	c       *gin.Context
-	req     *http.Request
-	sess    *flasksession.Session
+	m    *manager
+	c    *gin.Context
+	req  *http.Request
+	sess *flasksession.Session
+
+	mu      sync.Mutex
 	user    User // nil until loaded
 	loadErr error
 	done    bool // the remember cookie rule ran
@@ -98,14 +103,20 @@ func from(c *gin.Context) *state {
 // afterRequest is Flask-Login's _update_remember_cookie, run once, before
 // the response headers go out (and so before the session is saved).
 func (st *state) afterRequest() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	if st.done {
 		return
 	}
 	st.done = true
-	if st.c.Writer.Written() {
-		return // written past our hook: too late for a cookie
-	}
 	sess := st.sess
+	if st.c.Writer.Written() {
+		// Written past our hook: too late for a cookie.
+		if sess.Has(KeyRemember) || st.m.cfg.RememberCookieRefreshEachRequest {
+			_ = st.c.Error(ErrHeadersWritten)
+		}
+		return
+	}
 	if st.m.cfg.RememberCookieRefreshEachRequest && !sess.Has(KeyRemember) {
 		sess.Set(KeyRemember, "set")
 	}
