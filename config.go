@@ -127,6 +127,11 @@ type Config struct {
 	// rejected cookies, which are expected input, also go to c.Errors. It
 	// runs on the request's goroutine, once the response starts, and must not
 	// write the response.
+	//
+	// Without an ErrorHandler, an error that arrives after the handler
+	// chain (the handler wrote nothing, so the session is saved then) is
+	// also printed to gin.DefaultErrorWriter: middleware registered after
+	// this one, gin.Logger say, has printed c.Errors by then.
 	ErrorHandler func(c *gin.Context, err error)
 }
 

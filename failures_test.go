@@ -12,9 +12,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -759,4 +761,77 @@ func TestDecodeCostBounded(t *testing.T) {
 		t.Errorf("decoding the largest cookie allowed allocated %d MiB, want at most 8", alloc>>20)
 	}
 	t.Logf("%d-byte cookie of %d objects: %d KiB allocated", len(worst), n, alloc>>10)
+}
+
+// With the session middleware first and gin.Logger after it, a session
+// that cannot be saved after the chain (the handler wrote nothing) is
+// printed to gin.DefaultErrorWriter: the Logger has printed c.Errors by
+// then, and with no ErrorHandler nothing else would say it.
+func TestErrorAfterChainIsLogged(t *testing.T) {
+	var errOut, accessLog syncBuffer
+	old := gin.DefaultErrorWriter
+	gin.DefaultErrorWriter = &errOut
+	defer func() { gin.DefaultErrorWriter = old }()
+
+	big := randomText(t, 8<<10)
+	r := gin.New(Plugin(Config{SecretKey: testSecret}))
+	r.Use(gin.LoggerWithWriter(&accessLog))
+	r.GET("/big", func(c *gin.Context) {
+		Get(c).Set("blob", big) // over a cookie, written by nobody
+	})
+	r.GET("/ok", func(c *gin.Context) { Get(c).Set("user", "alice") })
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	for _, path := range []string{"/big", "/ok"} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	got := errOut.String()
+	if !strings.Contains(got, "[flasksession] GET /big: flasksession: cookie \"session\" would be") {
+		t.Errorf("gin.DefaultErrorWriter got %q, want the lost /big session", got)
+	}
+	if strings.Contains(got, "/ok") {
+		t.Errorf("a session that saved was logged: %q", got)
+	}
+	if strings.Contains(accessLog.String(), "flasksession:") {
+		t.Errorf("the Logger saw the error after all (%q): the test no longer tests the order", accessLog.String())
+	}
+
+	// With an ErrorHandler, that is where the error goes, and only there.
+	errOut.Reset()
+	var hooked errLog
+	r2 := gin.New(Plugin(Config{SecretKey: testSecret, ErrorHandler: func(_ *gin.Context, err error) { hooked.add(err) }}))
+	r2.GET("/big", func(c *gin.Context) { Get(c).Set("blob", big) })
+	w := httptest.NewRecorder()
+	r2.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/big", nil))
+	if hooked.count(ErrCookieTooLarge) != 1 || errOut.String() != "" {
+		t.Errorf("ErrorHandler saw %v, error writer %q: want the error in the handler only", hooked.all(), errOut.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+func (b *syncBuffer) Reset() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.b.Reset()
 }

@@ -103,5 +103,5 @@ func (m *middleware) handle(c *gin.Context) {
 	}
 	r := m.begin(c)
 	c.Next()
-	r.commit()
+	r.commit(true)
 }

@@ -2,6 +2,7 @@ package flasksession
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 
@@ -19,13 +20,14 @@ type request struct {
 	w    hookWriter
 	sess Session
 
-	mu        sync.Mutex // guards the fields below; taken before sess.mu
-	sent      bool       // the headers went out: later changes are lost
-	settled   bool       // header is the outcome unless the session changed since
-	header    string     // our Set-Cookie value; "" for none
-	err       error      // the outcome of the latest settle
-	errs      []error    // to report after the locks are released
-	setCookie [1]string  // backs the Set-Cookie header when ours is the only one
+	mu         sync.Mutex // guards the fields below; taken before sess.mu
+	sent       bool       // the headers went out: later changes are lost
+	afterChain bool       // the handler chain has returned
+	settled    bool       // header is the outcome unless the session changed since
+	header     string     // our Set-Cookie value; "" for none
+	err        error      // the outcome of the latest settle
+	errs       []error    // to report after the locks are released
+	setCookie  [1]string  // backs the Set-Cookie header when ours is the only one
 }
 
 // begin sets up the request's session and hooks the response writer.
@@ -43,7 +45,7 @@ func (m *middleware) begin(c *gin.Context) *request {
 // once, and reports what went wrong. It runs on the goroutine writing the
 // response, the only one that may touch the header map: from the writer
 // hook, and after the chain.
-func (r *request) commit() {
+func (r *request) commit(afterChain bool) {
 	r.mu.Lock()
 	s := &r.sess
 	s.mu.Lock()
@@ -78,7 +80,7 @@ func (r *request) commit() {
 	s.mu.Unlock()
 	r.mu.Unlock()
 	for _, err := range errs {
-		r.report(err)
+		r.report(err, afterChain)
 	}
 }
 
@@ -164,12 +166,20 @@ func (r *request) addSetCookie(h http.Header) {
 }
 
 // report hands err to c.Errors and the error handler; a rejected cookie,
-// which is expected input, goes to the error handler only.
-func (r *request) report(err error) {
-	if !errors.Is(err, ErrInvalidCookie) {
-		_ = r.c.Error(err)
+// which is expected input, goes to the error handler only. With no error
+// handler, an error after the chain is printed too: loggers inside the
+// chain have printed c.Errors already.
+func (r *request) report(err error, afterChain bool) {
+	if errors.Is(err, ErrInvalidCookie) {
+		if h := r.m.cfg.ErrorHandler; h != nil {
+			h(r.c, err)
+		}
+		return
 	}
+	_ = r.c.Error(err)
 	if h := r.m.cfg.ErrorHandler; h != nil {
 		h(r.c, err)
+	} else if afterChain {
+		fmt.Fprintf(gin.DefaultErrorWriter, "[flasksession] %s %s: %v\n", r.req.Method, r.req.URL.Path, err)
 	}
 }

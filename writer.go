@@ -16,27 +16,27 @@ type hookWriter struct {
 }
 
 func (w *hookWriter) WriteHeaderNow() {
-	w.r.commit()
+	w.r.commit(false)
 	w.ResponseWriter.WriteHeaderNow()
 }
 
 func (w *hookWriter) Write(b []byte) (int, error) {
-	w.r.commit()
+	w.r.commit(false)
 	return w.ResponseWriter.Write(b)
 }
 
 func (w *hookWriter) WriteString(s string) (int, error) {
-	w.r.commit()
+	w.r.commit(false)
 	return w.ResponseWriter.WriteString(s)
 }
 
 func (w *hookWriter) Flush() {
-	w.r.commit()
+	w.r.commit(false)
 	w.ResponseWriter.Flush()
 }
 
 func (w *hookWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	w.r.commit()
+	w.r.commit(false)
 	return w.ResponseWriter.Hijack()
 }
 
