@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -11,10 +12,15 @@ import (
 
 // Flask-Login's defaults (flask_login/config.py).
 const (
-	DefaultLoginMessage           = "Please log in to access this page."
-	DefaultRefreshMessage         = "Please reauthenticate to access this page."
-	DefaultMessageCategory        = "message"
-	DefaultRememberCookieName     = "remember_token"
+	// DefaultLoginMessage is LOGIN_MESSAGE, flashed on the way to log in.
+	DefaultLoginMessage = "Please log in to access this page."
+	// DefaultRefreshMessage is REFRESH_MESSAGE, flashed when a login is not fresh.
+	DefaultRefreshMessage = "Please reauthenticate to access this page."
+	// DefaultMessageCategory is the flash category of both messages.
+	DefaultMessageCategory = "message"
+	// DefaultRememberCookieName is COOKIE_NAME.
+	DefaultRememberCookieName = "remember_token"
+	// DefaultRememberCookieDuration is COOKIE_DURATION, 365 days.
 	DefaultRememberCookieDuration = 365 * 24 * time.Hour
 )
 
@@ -203,10 +209,20 @@ func (c Config) Validate() error {
 		return &ConfigError{Field: "SessionProtection", Problem: "unknown mode"}
 	case c.RememberCookieDuration < 0:
 		return &ConfigError{Field: "RememberCookieDuration", Problem: "negative"}
+	case !isView(c.LoginView):
+		return &ConfigError{Field: "LoginView", Problem: "want a path (/login) or an absolute http(s) URL"}
+	case !isView(c.RefreshView):
+		return &ConfigError{Field: "RefreshView", Problem: "want a path (/login) or an absolute http(s) URL"}
 	case c.RememberCookieSameSite == http.SameSiteNoneMode && !c.RememberCookieSecure:
 		return &ConfigError{Field: "RememberCookieSameSite", Problem: "SameSite=None needs RememberCookieSecure"}
 	}
 	return nil
+}
+
+// isView reports whether v is a view Flask-Login would use as it is (Go has
+// no url_for for view names): empty, a path, or an http(s) URL.
+func isView(v string) bool {
+	return v == "" || strings.HasPrefix(v, "/") || strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://")
 }
 
 // withDefaults returns c with Flask-Login's defaults in its zero fields.

@@ -605,6 +605,9 @@ func TestConfigValidate(t *testing.T) {
 		{"protection", func(c *Config) { c.SessionProtection = 7 }, ErrInvalidConfig},
 		{"duration", func(c *Config) { c.RememberCookieDuration = -time.Second }, ErrInvalidConfig},
 		{"samesite none", func(c *Config) { c.RememberCookieSameSite = http.SameSiteNoneMode }, ErrInvalidConfig},
+		{"login view name", func(c *Config) { c.LoginView = "login" }, ErrInvalidConfig},
+		{"refresh view name", func(c *Config) { c.RefreshView = "reauth" }, ErrInvalidConfig},
+		{"absolute views", func(c *Config) { c.LoginView, c.RefreshView = "https://auth.example/login", "http://x/r" }, nil},
 		{"samesite none secure", func(c *Config) { c.RememberCookieSameSite, c.RememberCookieSecure = http.SameSiteNoneMode, true }, nil},
 	} {
 		cfg := testConfig()

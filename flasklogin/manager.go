@@ -15,12 +15,12 @@ import (
 
 // Session keys Flask-Login keeps (flask_login.config.SESSION_KEYS).
 const (
-	KeyUserID          = "_user_id"
-	KeyFresh           = "_fresh"
-	KeyID              = "_id"
-	KeyRemember        = "_remember"
-	KeyRememberSeconds = "_remember_seconds"
-	KeyNext            = "next"
+	KeyUserID          = "_user_id"          // the user's ID, a string
+	KeyFresh           = "_fresh"            // a bool: logged in during this session
+	KeyID              = "_id"               // the SessionIdentifier at login
+	KeyRemember        = "_remember"         // "set" or "clear", for the end of the request
+	KeyRememberSeconds = "_remember_seconds" // the login's remember Duration, a float
+	KeyNext            = "next"              // USE_SESSION_FOR_NEXT's target (not used here; strong protection removes it)
 )
 
 // sessionKeys is SESSION_KEYS, what strong protection removes.
