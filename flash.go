@@ -16,8 +16,8 @@ const DefaultFlashCategory = "message"
 // FlashMessage is one flashed message with its category. Message is
 // usually a string, or template.HTML for Flask's Markup.
 type FlashMessage struct {
-	Category string
-	Message  any
+	Category string `json:"category"`
+	Message  any    `json:"message"`
 }
 
 // Flash stores a message for the next request that reads flashes:

@@ -5,6 +5,7 @@ package flasksession
 // entries Flask-compatible code may leave behind.
 
 import (
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -178,5 +179,17 @@ func TestFlashAppends(t *testing.T) {
 	}
 	if len(held.get()) != 1 {
 		t.Errorf("the caller's old list changed: %v", held.get())
+	}
+}
+
+// FlashMessage marshals with lower-case keys, for JSON APIs that hand
+// flashes to a front end.
+func TestFlashMessageJSON(t *testing.T) {
+	b, err := json.Marshal([]FlashMessage{{Category: "error", Message: "Bad password"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(b), `[{"category":"error","message":"Bad password"}]`; got != want {
+		t.Errorf("JSON %s, want %s", got, want)
 	}
 }

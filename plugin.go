@@ -95,9 +95,10 @@ func newMiddleware(cfg Config, now func() time.Time) (*middleware, error) {
 // just before the response starts (the writer hook), or here, after the
 // chain, if nothing was written.
 func (m *middleware) handle(c *gin.Context) {
-	if _, ok := c.Get(contextKey{}); ok {
-		// Registered twice (on the engine and a group, say): the outer one
-		// serves the request, or two would each set the cookie.
+	if s, ok := Lookup(c); ok {
+		// Registered again, on a group say: one request, one session,
+		// one cookie; the innermost Config applies.
+		s.r.reconfigure(m)
 		c.Next()
 		return
 	}

@@ -350,3 +350,53 @@ func serveOnce(t *testing.T, r *gin.Engine, cookie string) *httptest.ResponseRec
 	r.ServeHTTP(w, req)
 	return w
 }
+
+// A second middleware with its own Config, on an admin group say, applies
+// to that group's routes: one session, one cookie, the group's cookie
+// attributes and lifetime. If something used the session before the
+// second middleware ran, that is reported and the first Config stays.
+func TestSecondConfigOnAGroup(t *testing.T) {
+	now := time.Date(2031, 1, 2, 3, 4, 5, 0, time.UTC)
+	clock := newFakeClock(now)
+	site, err := newMiddleware(Config{SecretKey: testSecret}, clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := newMiddleware(Config{SecretKey: testSecret, CookieSecure: true, PermanentLifetime: 15 * time.Minute}, clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errs errLog
+	r := gin.New()
+	r.Use(func(c *gin.Context) {
+		c.Next()
+		for _, e := range c.Errors {
+			errs.add(e.Err)
+		}
+	})
+	r.Use(site.handle)
+	login := func(c *gin.Context) { Get(c).Set("user", "root"); Get(c).SetPermanent(true) }
+	r.GET("/login", login)
+	r.Group("/admin", admin.handle).GET("/login", login)
+	r.Group("/early", func(c *gin.Context) { Get(c).Get("user") }, admin.handle).GET("/login", login)
+
+	for _, tt := range []struct {
+		path, want string
+		errs       int
+	}{
+		{"/login", "; Expires=" + now.Add(DefaultPermanentLifetime).Format(http.TimeFormat) + "; HttpOnly; Path=/; SameSite=Lax", 0},
+		{"/admin/login", "; Expires=" + now.Add(15*time.Minute).Format(http.TimeFormat) + "; Secure; HttpOnly; Path=/; SameSite=Lax", 0},
+		{"/early/login", "; Expires=" + now.Add(DefaultPermanentLifetime).Format(http.TimeFormat) + "; HttpOnly; Path=/; SameSite=Lax", 1},
+	} {
+		errs.reset()
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, tt.path, nil))
+		sc := w.Header().Values("Set-Cookie")
+		if len(sc) != 1 || !strings.HasSuffix(sc[0], tt.want) {
+			t.Errorf("%s: Set-Cookie %q, want one ending %q", tt.path, sc, tt.want)
+		}
+		if n := errs.count(ErrInvalidConfig); n != tt.errs {
+			t.Errorf("%s: %d ErrInvalidConfig in c.Errors (%v), want %d", tt.path, n, errs.all(), tt.errs)
+		}
+	}
+}

@@ -41,6 +41,29 @@ func (m *middleware) begin(c *gin.Context) *request {
 	return r
 }
 
+// reconfigure hands the request to m, a middleware registered again with
+// its own Config (an admin group with a shorter lifetime, say). That works
+// only while nobody has used the session: otherwise it is reported, and
+// the Config the session was loaded with stays.
+func (r *request) reconfigure(m *middleware) {
+	if r.m == m {
+		return
+	}
+	r.mu.Lock()
+	s := &r.sess
+	s.mu.Lock()
+	used := s.loaded || r.settled || r.sent
+	if !used {
+		r.m = m
+		r.st = m.backend.open(r.req)
+	}
+	s.mu.Unlock()
+	r.mu.Unlock()
+	if used {
+		r.report(fmt.Errorf("%w: a second session middleware ran after the session was used; the first one's applies", ErrInvalidConfig), false)
+	}
+}
+
 // commit puts the session's cookie and Vary into the response headers,
 // once, and reports what went wrong. It runs on the goroutine writing the
 // response, the only one that may touch the header map: from the writer
