@@ -83,6 +83,8 @@
 // lowercase hex HMAC-SHA512 of the user ID, keyed by SECRET_KEY (as
 // Latin-1 bytes, as Flask-Login encodes a str key); it is verified by
 // splitting at the last "|" and comparing in constant time (RememberCodec).
+// Flask-Login knows no fallback keys: a new SECRET_KEY forgets every
+// remembered login, here too.
 // Its name, path, domain, Secure, HttpOnly (on) and SameSite (none) come
 // from Config; it expires "_remember_seconds" or RememberCookieDuration
 // (365 days) from now, with no Max-Age. Values are quoted and read as

@@ -61,7 +61,10 @@ func serve(addr string, getenv func(string) string, log io.Writer) error {
 	cfg.SecretKey = key
 	// A short key is accepted so the app can share logins with an existing
 	// Flask app; flasksession would refuse it otherwise.
-	cfg.AllowWeakSecretKey = len(key) < flasksession.MinSecretKeyLen
+	if len(key) < flasksession.MinSecretKeyLen {
+		fmt.Fprintf(log, "WARNING: SECRET_KEY is only %d bytes long; a guessable key lets anyone forge logins.\n", len(key))
+		cfg.AllowWeakSecretKey = true
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
