@@ -81,8 +81,9 @@ type app struct {
 	errs []error
 }
 
-func newApp(t *testing.T, client redis.UniversalClient) *app {
-	a := &app{Engine: gin.New(), store: redisstore.New(client, redisstore.WithPrefix("mw:")), gate: newGate()}
+func newApp(t *testing.T, client redis.UniversalClient, opts ...redisstore.Option) *app {
+	store := redisstore.New(client, append([]redisstore.Option{redisstore.WithPrefix("mw:")}, opts...)...)
+	a := &app{Engine: gin.New(), store: store, gate: newGate()}
 	a.Use(flasksession.New(flasksession.Config{
 		SecretKey: secretKey,
 		Store:     a.store,
@@ -515,6 +516,97 @@ func TestRoundTripsPerRequest(t *testing.T) {
 					t.Errorf("commands %q, want %q", got, want)
 				}
 			})
+		}
+	}
+}
+
+// The master dies in the middle of a run, behind the middleware: sessions
+// logged in before (and replicated) are there after; while no master
+// answers, a request either works or reports the store's failure to the
+// ErrorHandler (a login's Save returns it): a session never silently looks
+// logged out, and no login reports success for a session that is not
+// there after; once the replica is promoted, logins go on.
+func TestMiddlewareSentinelFailover(t *testing.T) {
+	topo := redistest.StartSentinel(t)
+	client := newFailoverClient(t, topo)
+	a := newApp(t, client, redisstore.WithTimeout(300*time.Millisecond))
+	before := make([]string, 50)
+	for i := range before {
+		before[i] = login(t, a, fmt.Sprint("before", i), true, "")
+	}
+	if n, err := client.Wait(t.Context(), 1, 10*time.Second).Result(); err != nil || n < 1 {
+		t.Fatalf("WAIT 1 = %d, %v", n, err)
+	}
+	a.storeErrors()
+
+	topo.Master.Kill()
+
+	promoted := make(chan struct{})
+	loggedIn := map[string]string{} // cookie → user, for logins that reported success
+	failures := 0
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-promoted:
+				return
+			default:
+			}
+			user := fmt.Sprint("during", i)
+			r := a.get("/login?user="+user, "")
+			if b := body(r); b == "<nil>" {
+				if v, _, ok := sessionCookie(r); ok {
+					loggedIn[v] = user
+				}
+			} else if !strings.Contains(b, "redisstore: ") {
+				t.Errorf("a login during the failover: Save() = %s, want nil or the store's error", b)
+			}
+			if a.storeErrors() > 0 {
+				failures++
+			}
+			want := fmt.Sprint("before", i%len(before))
+			got := body(a.get("/whoami", before[i%len(before)]))
+			errs := a.storeErrors()
+			if got != want && errs == 0 {
+				t.Errorf("during the failover a session silently read as %q, want %q", got, want)
+			}
+			if errs > 0 {
+				failures++
+			}
+		}
+	})
+	topo.WaitMaster(t, topo.Replica.Addr)
+	close(promoted)
+	wg.Wait()
+	if failures == 0 {
+		t.Errorf("no request reported a store failure while the master was dead")
+	}
+	t.Logf("during the failover: %d requests reported the store failing, %d logins worked", failures, len(loggedIn))
+
+	// After: logins go on (once the client has found the new master).
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r := a.get("/login?user=after", "")
+		if body(r) == "<nil>" {
+			v, _, _ := sessionCookie(r)
+			loggedIn[v] = "after"
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no login worked within 30s of the promotion")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// A second instance, with a client of its own, sees every session.
+	fresh := newApp(t, newFailoverClient(t, topo))
+	for i, cookie := range before {
+		if got := body(fresh.get("/whoami", cookie)); got != fmt.Sprint("before", i) {
+			t.Errorf("after the failover session %d reads as %q", i, got)
+		}
+	}
+	for cookie, user := range loggedIn {
+		if got := body(fresh.get("/whoami", cookie)); got != user {
+			t.Errorf("after the failover a login that reported success reads as %q, want %q", got, user)
 		}
 	}
 }
