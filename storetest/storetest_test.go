@@ -33,7 +33,7 @@ var faults = []struct {
 	{"never expires", []string{"CreateOverExpired", "GoneStaysGone", "PastExpiry", "ExpiryPasses"}},
 	{"touch keeps expiry", []string{"PastExpiry", "ExpiryPasses"}},
 	{"update keeps expiry", []string{"PastExpiry", "ExpiryPasses"}},
-	{"touch clears data", []string{"TouchKeepsData", "ExpiryPasses", "IndependentRecords", "AtomicTouchRacesUpdate"}},
+	{"touch clears data", []string{"TouchKeepsData", "ExpiryPasses", "IndependentRecords"}},
 	{"ignores context", []string{"CancelledContext"}},
 	{"delete of missing fails", []string{"DeleteIdempotent"}},
 	{"empty is missing", []string{"BinaryData"}},
