@@ -25,7 +25,7 @@ func TestSweepBoundsSize(t *testing.T) {
 			s := New()
 			s.now = func() time.Time { return now }
 			for i := range tc.live {
-				if err := s.Create(ctx, fmt.Sprint("live", i), nil, now.Add(24 * time.Hour)); err != nil {
+				if err := s.Create(ctx, fmt.Sprint("live", i), nil, now.Add(24*time.Hour)); err != nil {
 					t.Fatal(err)
 				}
 			}
