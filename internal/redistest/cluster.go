@@ -41,16 +41,18 @@ func StartCluster(tb testing.TB, n int) *Cluster {
 	}
 	c := &Cluster{}
 	for range n {
-		busPort, err := freePort()
-		if err != nil {
-			tb.Fatalf("redistest: %v", err)
-		}
-		c.Masters = append(c.Masters, StartArgs(tb,
-			"--cluster-enabled", "yes",
-			"--cluster-config-file", "nodes.conf",
-			"--cluster-port", strconv.Itoa(busPort),
-			"--cluster-node-timeout", "5000",
-		))
+		c.Masters = append(c.Masters, launch(tb, func(port int, dir string) []string {
+			busPort, err := freePort() // chosen afresh on each try, as the port is
+			if err != nil {
+				tb.Fatalf("redistest: %v", err)
+			}
+			return append(serverArgs(port, dir),
+				"--cluster-enabled", "yes",
+				"--cluster-config-file", "nodes.conf",
+				"--cluster-port", strconv.Itoa(busPort),
+				"--cluster-node-timeout", "5000",
+			)
+		}))
 	}
 	args := append([]string{"--cluster", "create"}, c.Addrs()...)
 	args = append(args, "--cluster-replicas", "0", "--cluster-yes")

@@ -5,9 +5,9 @@
 // failed when the environment sets FLASKSESSION_REQUIRE_REAL=1 (as CI does):
 // see internal/realtest.
 //
-// Beside a single server it starts a Redis Cluster (StartCluster) and a
-// Sentinel setup (StartSentinel), for tests of clients that follow a
-// topology.
+// Beside a single server (Start, StartArgs, StartTLS) it starts a Redis
+// Cluster (StartCluster) and a Sentinel setup (StartSentinel), for tests
+// of clients that follow a topology.
 package redistest
 
 import (
@@ -57,16 +57,23 @@ func Start(tb testing.TB) *Server {
 func StartArgs(tb testing.TB, args ...string) *Server {
 	tb.Helper()
 	return launch(tb, func(port int, dir string) []string {
-		return append([]string{
-			"--bind", "127.0.0.1",
-			"--port", strconv.Itoa(port),
-			"--save", "",
-			"--appendonly", "no",
-			"--dir", dir,
-			"--daemonize", "no",
-			"--logfile", "",
-		}, args...)
+		return append(serverArgs(port, dir), args...)
 	})
+}
+
+// serverArgs are the arguments of every server: loopback only, the given
+// port and directory, persistence off, in the foreground, logging to
+// stdout.
+func serverArgs(port int, dir string) []string {
+	return []string{
+		"--bind", "127.0.0.1",
+		"--port", strconv.Itoa(port),
+		"--save", "",
+		"--appendonly", "no",
+		"--dir", dir,
+		"--daemonize", "no",
+		"--logfile", "",
+	}
 }
 
 // launch starts redis-server with the arguments argv gives for a free
@@ -165,21 +172,15 @@ func (s *Server) Stop() {
 	})
 }
 
-// Kill ends the server at once with SIGKILL, as a crashed machine would
-// (no shutdown, no goodbye to replicas or sentinels), and waits for it to
-// exit.
+// Kill ends the server at once, SIGKILL to its PID, as a crashed machine
+// would (no shutdown, no goodbye to replicas or sentinels), and waits for
+// it to exit.
 func (s *Server) Kill() {
 	s.once.Do(func() {
 		_ = s.cmd.Process.Kill()
 		<-s.done
 	})
 }
-
-// PID is the server's process ID.
-func (s *Server) PID() int { return s.cmd.Process.Pid }
-
-// Log is what the server has printed so far, for failure messages.
-func (s *Server) Log() string { return s.out.String() }
 
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
