@@ -6,9 +6,11 @@ package flasksession
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -191,5 +193,27 @@ func TestFlashMessageJSON(t *testing.T) {
 	}
 	if got, want := string(b), `[{"category":"error","message":"Bad password"}]`; got != want {
 		t.Errorf("JSON %s, want %s", got, want)
+	}
+}
+
+// A flash message that cannot be stored (an error value, which would be
+// stored as {}) makes the save fail loudly, naming the key, and the
+// client keeps its session.
+func TestFlashUnstorableMessage(t *testing.T) {
+	a := newTestApp(t, Config{})
+	a.GET("/login", func(c *gin.Context) { Get(c).Set("user", "alice") })
+	a.GET("/boom", func(c *gin.Context) {
+		Flash(c, errors.New("boom"), "error")
+		c.String(http.StatusOK, "%v", Get(c).Save())
+	})
+	tc := a.client()
+	tc.get("/login")
+	before := tc.sessionValue()
+	r := tc.get("/boom")
+	if !strings.Contains(r.Body, "_flashes") || a.ginErrs.count(ErrUnserializable) != 1 {
+		t.Errorf("Save = %q; c.Errors %v: want ErrUnserializable naming _flashes", r.Body, a.ginErrs.all())
+	}
+	if tc.sessionValue() != before {
+		t.Errorf("the session was replaced")
 	}
 }

@@ -423,6 +423,23 @@ var (
 	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
 )
 
+var errorType = reflect.TypeFor[error]()
+
+// hasExportedField reports whether encoding/json writes any field of the
+// struct type t.
+func hasExportedField(t reflect.Type) bool {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Tag.Get("json") == "-" {
+			continue
+		}
+		if f.IsExported() || (f.Anonymous && f.Type.Kind() == reflect.Struct && hasExportedField(f.Type)) {
+			return true
+		}
+	}
+	return false
+}
+
 func isMarshaler(t reflect.Type) bool {
 	return t.Implements(jsonMarshalerType) || t.Implements(textMarshalerType)
 }
@@ -434,6 +451,11 @@ func appendReflect(b []byte, rv reflect.Value, depth int) ([]byte, error) {
 	k := rv.Kind()
 	if k != reflect.Pointer && isMarshaler(t) {
 		return appendViaJSON(b, rv.Interface(), depth)
+	}
+	if t.Implements(errorType) && !isMarshaler(t) {
+		// An error would be stored as {} (or its exported fields) and read
+		// back as a dict: store err.Error() instead.
+		return b, &UnsupportedTypeError{Type: t}
 	}
 	switch k {
 	case reflect.Pointer:
@@ -449,6 +471,10 @@ func appendReflect(b []byte, rv reflect.Value, depth int) ([]byte, error) {
 		}
 		return appendValue(b, rv.Elem().Interface(), depth+1)
 	case reflect.Struct:
+		if !hasExportedField(t) {
+			// encoding/json would write {}: the value would be lost.
+			return b, &UnsupportedTypeError{Type: t}
+		}
 		return appendViaJSON(b, rv.Interface(), depth)
 	case reflect.String:
 		return appendString(b, rv.String()), nil
