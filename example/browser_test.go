@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/ginflask/flasksession/internal/realtest"
 )
 
 // chromiumPath finds Debian's chromium (package "chromium").
@@ -27,7 +28,7 @@ func chromiumPath() (string, bool) {
 func TestBrowser(t *testing.T) {
 	chromium, ok := chromiumPath()
 	if !ok {
-		missing(t, "headless Chromium is not installed (Debian: apt-get install chromium)")
+		realtest.Missing(t, "headless Chromium is not installed (Debian: apt-get install chromium)")
 		return
 	}
 	if testing.Short() {

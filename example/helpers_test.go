@@ -16,8 +16,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/ginflask/flasksession/internal/realtest"
 )
 
 // exampleBin is the example program, built once by TestMain.
@@ -41,9 +39,6 @@ func TestMain(m *testing.M) {
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
-
-// missing skips t, or fails it under FLASKSESSION_REQUIRE_REAL=1.
-var missing = realtest.Missing
 
 var listening = regexp.MustCompile(`^Listening on (http://\S+)$`)
 

@@ -12,7 +12,6 @@
 package flaskcookie
 
 import (
-	"crypto/sha1"
 	"errors"
 	"fmt"
 	"time"
@@ -95,11 +94,7 @@ func New(opts Options) (*Codec, error) {
 	keys := make([][]byte, 0, len(opts.Fallbacks)+1)
 	keys = append(keys, opts.Fallbacks...)
 	keys = append(keys, opts.SecretKey)
-	s, err := itsdangerous.NewTimestampSigner(keys, itsdangerous.SignerConfig{
-		Salt:          []byte(Salt),
-		KeyDerivation: itsdangerous.DeriveHMAC,
-		Digest:        sha1.New,
-	})
+	s, err := itsdangerous.NewTimestampSigner(keys, itsdangerous.FlaskSessionConfig())
 	if err != nil {
 		return nil, err
 	}

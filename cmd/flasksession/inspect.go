@@ -138,7 +138,7 @@ func printDecoded(env cmdEnv, d flaskcookie.Decoded, verified bool, from string,
 	}
 	fmt.Fprintf(w, "Signed at\t%s (%s)\n", d.SignedAt.UTC().Format(time.RFC3339), ageText(now.Sub(d.SignedAt)))
 	fmt.Fprintf(w, "Compressed\t%s\n", yesNo(d.Compressed))
-	if truthy(d.Session["_permanent"]) {
+	if taggedjson.Truthy(d.Session["_permanent"]) {
 		fmt.Fprintln(w, "Permanent\tyes: the browser keeps it until it expires (PERMANENT_SESSION_LIFETIME)")
 	} else {
 		fmt.Fprintln(w, "Permanent\tno: the browser drops it when it closes")

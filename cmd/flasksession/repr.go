@@ -198,6 +198,3 @@ func pyFloat(f float64) string {
 	}
 	return taggedjson.FormatFloat(f)
 }
-
-// truthy is Python's bool() for a decoded value.
-var truthy = taggedjson.Truthy
