@@ -54,12 +54,14 @@
 //
 // # Server-side sessions
 //
-// Config.Store takes any github.com/gin-contrib/sessions store (Redis,
-// memstore, ...): the cookie then carries only the store's session ID,
-// sessions can outgrow 4 KB, Session.Destroy ends one everywhere at once,
-// and Session.Regenerate moves it to a new ID on login. Handlers do not
-// change. Package redisstore prepares gin-contrib's Redis store so records
-// are readable JSON.
+// Config.Store takes a Store (memstore.New, redisstore.New on go-redis,
+// or any gin-contrib/sessions store through contribstore): the cookie then
+// carries only a session ID the middleware mints and signs, sessions can
+// outgrow 4 KB, Session.Destroy ends one everywhere at once, and
+// Session.Regenerate moves it to a new ID on login. Handlers do not change.
+// A logout sticks: a request that loaded the session before it cannot
+// bring it back; and a request that only read the session never rewrites
+// it. Package storetest checks a Store for these guarantees.
 //
 // # Goroutines
 //
@@ -71,5 +73,7 @@
 // The cookie format lives in packages that do not import Gin:
 // flaskcookie (the codec), itsdangerous (signing) and taggedjson (Flask's
 // tagged JSON). CookieStore serves github.com/gin-contrib/sessions users.
-// The command cmd/flasksession makes keys and inspects and signs cookies.
+// flasklogin brings Flask-Login and csrf Flask-WTF's CSRF tokens, both
+// shared with Flask apps. The command cmd/flasksession makes keys and
+// inspects and signs cookies.
 package flasksession
