@@ -44,7 +44,10 @@
 // Each operation ends at the store's timeout (DefaultTimeout, WithTimeout)
 // or the request context's deadline or cancellation. Build the client with
 // ContextTimeoutEnabled: true so that go-redis puts the deadline on the
-// connection; see New for clients without it.
+// connection; see New for clients without it. Keep the client's own
+// timeouts on (never -1): DialTimeout bounds connecting and the TLS
+// handshake, ReadTimeout and WriteTimeout each command (go-redis's
+// defaults are 5 s), PoolTimeout the wait for a free connection.
 //
 // # Errors
 //

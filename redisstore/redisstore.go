@@ -72,7 +72,7 @@ func WithTimeout(d time.Duration) Option {
 // hung command until its ReadTimeout, after retries; for such a client
 // each operation runs on a goroutine of its own and returns at the
 // deadline or the cancellation, whichever comes first, leaving the command
-// to finish in the background. That costs about eight allocations more per
+// to finish in the background. That costs a goroutine and a channel per
 // operation.
 func New(client redis.UniversalClient, opts ...Option) *Store {
 	s := &Store{client: client, prefix: DefaultPrefix, timeout: DefaultTimeout, ctxAware: contextAware(client)}
