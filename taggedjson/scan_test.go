@@ -73,3 +73,13 @@ func FuzzKeyTruthy(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkKeyTruthy(b *testing.B) {
+	js := []byte(`{"_permanent":true,"csrf_token":"3f786850e387550fdab836ed7e6dc881de23001b","login_at":1700000000,"roles":["admin","editor"],"user_id":42,"username":"alice"}`)
+	b.SetBytes(int64(len(js)))
+	for b.Loop() {
+		if ok, err := KeyTruthy(js, "_permanent"); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+	}
+}
