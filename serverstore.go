@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -16,7 +17,18 @@ import (
 // sessions: the cookie is the ID signed as Flask-Session signs it
 // (SESSION_USE_SIGNER: salt "flask-session", HMAC key derivation,
 // HMAC-SHA1), with Config.SecretKey and verified with its fallbacks too.
+// A permanent session's ID carries the suffix ":p" under the signature, so
+// a request that does not use the session refreshes it with one Touch and
+// leaves a browser-session one alone, without reading the record.
 const IDSalt = "flask-session"
+
+// permanentSuffix marks a permanent session's ID in its cookie.
+const permanentSuffix = ":p"
+
+// maxCreateTries bounds the fresh IDs tried when a store says an ID is
+// taken: 256 random bits do not collide, so a store that keeps saying so
+// is broken.
+const maxCreateTries = 3
 
 // idBytes is the entropy of a session ID: 256 bits, 43 characters, as
 // Flask-Session's secrets.token_urlsafe(32).
@@ -63,23 +75,24 @@ type serverState struct {
 
 func (b *serverBackend) open(*http.Request) sessionState { return &serverState{b: b} }
 
-// verifiedID returns the ID in the request's cookie if its signature
-// verifies with one of the keys.
-func (st *serverState) verifiedID(req *http.Request) (string, error) {
+// verifiedID returns the ID in the request's cookie, and whether it is
+// marked permanent, if its signature verifies with one of the keys.
+func (st *serverState) verifiedID(req *http.Request) (id string, permanent bool, err error) {
 	raw, ok := readCookie(req.Header, st.b.format.cookieName)
 	if !ok || raw == "" {
-		return "", nil
+		return "", false, nil
 	}
-	id, _, err := st.b.signer.Unsign(unsafe.Slice(unsafe.StringData(raw), len(raw)))
+	v, _, err := st.b.signer.Unsign(unsafe.Slice(unsafe.StringData(raw), len(raw)))
 	if err != nil {
-		return "", &InvalidCookieError{Err: err}
+		return "", false, &InvalidCookieError{Err: err}
 	}
-	return string(id), nil
+	id, permanent = strings.CutSuffix(string(v), permanentSuffix)
+	return id, permanent, nil
 }
 
 // find reads the record of the request's verified ID.
 func (st *serverState) find(req *http.Request) ([]byte, error) {
-	id, err := st.verifiedID(req)
+	id, _, err := st.verifiedID(req)
 	if id == "" {
 		return nil, err
 	}
@@ -112,18 +125,15 @@ func (st *serverState) load(req *http.Request, _ time.Time) (map[string]any, err
 	return values, nil
 }
 
-// refresh extends a permanent session nobody touched: it reads the
-// record's permanent flag without decoding the rest and touches the
-// record, never rewriting its data.
+// refresh extends a permanent session nobody touched with one Touch,
+// never rewriting its data; the cookie says whether it is permanent, so
+// a browser-session one costs no store call at all.
 func (st *serverState) refresh(req *http.Request, now, expires time.Time) (string, error) {
-	data, err := st.find(req)
-	if data == nil {
+	id, permanent, err := st.verifiedID(req)
+	if id == "" || !permanent {
 		return "", err
 	}
-	permanent, err := taggedjson.KeyTruthy(data, PermanentKey)
-	if err != nil || !permanent {
-		return "", nil // an unreadable record waits for a request that uses it
-	}
+	st.id = id
 	return st.touch(req, now, expires)
 }
 
@@ -195,19 +205,20 @@ func (st *serverState) save(req *http.Request, values map[string]any, modified, 
 	return st.cookie(id, expires), nil
 }
 
-// create stores data under a new ID. 256 random bits do not collide;
-// ErrRecordExists is still honoured, with another ID.
+// create stores data under a new ID. ErrRecordExists is honoured with
+// another ID, a few times.
 func (st *serverState) create(req *http.Request, data []byte, expiry time.Time) (string, error) {
-	for {
+	var err error
+	for range maxCreateTries {
 		id := newID()
-		err := st.b.store.Create(req.Context(), id, data, expiry)
-		if err == nil {
+		if err = st.b.store.Create(req.Context(), id, data, expiry); !errors.Is(err, ErrRecordExists) {
+			if err != nil {
+				return "", &StoreError{Op: "create", Err: err}
+			}
 			return id, nil
 		}
-		if !errors.Is(err, ErrRecordExists) {
-			return "", &StoreError{Op: "create", Err: err}
-		}
 	}
+	return "", &StoreError{Op: "create", Err: err}
 }
 
 // remove deletes the session's record. The deletion cookie goes out
@@ -230,12 +241,18 @@ func (st *serverState) deleteGone(req *http.Request) error {
 	return nil
 }
 
-// cookie is the Set-Cookie value carrying id, signed.
+// cookie is the Set-Cookie value carrying id, signed, and marked
+// permanent when the cookie has an expiry.
 func (st *serverState) cookie(id string, expires time.Time) string {
 	bp := headerBufs.Get()
 	defer headerBufs.Put(bp)
 	dst := append(*bp, st.b.format.name...)
-	dst = st.b.signer.AppendSign(dst, []byte(id))
+	start := len(dst)
+	dst = append(dst, id...)
+	if !expires.IsZero() {
+		dst = append(dst, permanentSuffix...)
+	}
+	dst = st.b.signer.AppendSign(dst[:start], dst[start:])
 	dst = st.b.format.appendAttrs(dst, expires)
 	*bp = dst
 	return string(dst)

@@ -8,6 +8,7 @@ package flasksession
 // guarantees below against them.
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -225,6 +226,7 @@ func storeID(t *testing.T, value string) string {
 	if err != nil {
 		t.Fatalf("cookie value %q is not a signed session ID: %v", value, err)
 	}
+	id = bytes.TrimSuffix(id, []byte(permanentSuffix))
 	if n, err := base64.RawURLEncoding.DecodeString(string(id)); err != nil || len(n) < 16 {
 		t.Fatalf("session ID %q is not 128 bits or more of URL-safe base64", id)
 	}
@@ -882,23 +884,38 @@ func TestServerStore_ReadNeverErasesWrite(t *testing.T) {
 	}
 }
 
-// A request that neither reads nor writes a permanent session still
-// refreshes it, by Touch alone; one that reads it without a change does
-// too. Neither rewrites data.
-func TestServerStore_RefreshTouches(t *testing.T) {
+// Store calls per request: a request that neither reads nor writes a
+// permanent session refreshes it with one Touch and no Find (the cookie
+// says it is permanent); one that reads it, with a Find and a Touch; a
+// browser-session one nobody uses costs nothing. None rewrites data.
+func TestServerStore_StoreCalls(t *testing.T) {
 	b := memKind.setup(t)
 	a := b.app(t, Config{})
 	a.GET("/nothing", func(c *gin.Context) { c.String(http.StatusOK, "") })
-	tc := a.client()
-	tc.get("/login?permanent=1")
-	for _, path := range []string{"/nothing", "/whoami"} {
-		updates, touches := b.store.count("Update"), b.store.count("Touch")
-		r := tc.get(path)
-		if _, ok := r.cookie(t, DefaultCookieName); !ok {
-			t.Errorf("%s: the permanent session was not refreshed", path)
+	for _, tt := range []struct {
+		login, path          string
+		finds, touches, sets int
+		refreshed            bool
+	}{
+		{"/login?permanent=1", "/nothing", 0, 1, 0, true},
+		{"/login?permanent=1", "/whoami", 1, 1, 0, true},
+		{"/login", "/nothing", 0, 0, 0, false},
+		{"/login", "/whoami", 1, 0, 0, false},
+		{"/login", "/touch", 1, 0, 1, true},
+	} {
+		tc := a.client()
+		tc.get(tt.login)
+		calls := func() [3]int {
+			return [3]int{b.store.count("Find"), b.store.count("Touch"), b.store.count("Update") + b.store.count("Create")}
 		}
-		if b.store.count("Update") != updates || b.store.count("Touch") != touches+1 {
-			t.Errorf("%s: %d updates and %d touches, want 0 and 1", path, b.store.count("Update")-updates, b.store.count("Touch")-touches)
+		before := calls()
+		r := tc.get(tt.path)
+		after := calls()
+		if got := [3]int{after[0] - before[0], after[1] - before[1], after[2] - before[2]}; got != [3]int{tt.finds, tt.touches, tt.sets} {
+			t.Errorf("%s then %s: finds, touches, writes = %v, want %v", tt.login, tt.path, got, [3]int{tt.finds, tt.touches, tt.sets})
+		}
+		if _, ok := r.cookie(t, DefaultCookieName); ok != tt.refreshed {
+			t.Errorf("%s then %s: cookie sent %v, want %v", tt.login, tt.path, ok, tt.refreshed)
 		}
 	}
 }

@@ -31,11 +31,11 @@
 //	Touch   PEXPIREAT                        1
 //	Delete  DEL                              1
 //
-// So the middleware's requests cost: with no session cookie, nothing; with
-// one, GET (is the session permanent?), plus PEXPIREAT to refresh a
-// permanent session; a new session, SET NX; a read, GET (+ PEXPIREAT); a
-// read-modify-save, GET and SET XX; a logout, GET and DEL. At most two
-// round trips. SET XX, PEXPIREAT and the version-check script never bring
+// So the middleware's requests cost: a request that does not use the
+// session, nothing, or one PEXPIREAT to refresh a permanent session (the
+// signed ID cookie says which); a new session, SET NX; a read, GET (+
+// PEXPIREAT); a read-modify-save, GET and SET XX; a logout, GET and DEL.
+// At most two round trips, three for a login that regenerates the ID. SET XX, PEXPIREAT and the version-check script never bring
 // back a record that was deleted: a logout sticks, and a refresh never
 // rewrites data.
 //
