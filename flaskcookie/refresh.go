@@ -2,7 +2,6 @@ package flaskcookie
 
 import (
 	"time"
-	"unsafe"
 
 	"github.com/ginflask/flasksession/itsdangerous"
 	"github.com/ginflask/flasksession/taggedjson"
@@ -18,9 +17,7 @@ const PermanentKey = "_permanent"
 // to dst and reports true. A session that is not permanent leaves dst as
 // it is. Errors are DecodeAt's.
 func (c *Codec) AppendRefreshAt(dst []byte, cookie string, now time.Time) ([]byte, bool, error) {
-	// UnsignAt only reads its input: no copy of the cookie is needed.
-	signed := unsafe.Slice(unsafe.StringData(cookie), len(cookie))
-	u, err := c.signer.UnsignAt(signed, c.maxAge, now)
+	u, err := c.signer.UnsignAt(readOnly(cookie), c.maxAge, now)
 	if err != nil {
 		return dst, false, err
 	}
