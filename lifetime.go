@@ -43,6 +43,19 @@ func expiresAt(permanent bool, now time.Time, lifetime time.Duration) time.Time 
 	return now.Truncate(time.Second).Add(lifetime).UTC()
 }
 
+// recordExpiry is when a server-side record saved at now ends: a
+// lifetime later, permanent or not. A browser-session cookie must not end
+// the record at once, and the record's expiry is the server-side limit
+// Flask gives every cookie through its signature's age.
+func recordExpiry(now time.Time, lifetime time.Duration) time.Time {
+	return expiresAt(true, now, lifetime)
+}
+
+// An untouched session (one no handler used) is sent again only to
+// refresh it: only when refresh-each-request is on and it is permanent,
+// which the backend learns without decoding the session (see
+// sessionState.refresh).
+//
 // Loading a cookie applies the lifetime to every session, permanent or
 // not, as Flask does: the codec refuses signatures older than the
 // lifetime and any dated in the future.

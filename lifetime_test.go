@@ -201,3 +201,10 @@ func TestFutureCookieRefused(t *testing.T) {
 		t.Errorf("ErrorHandler saw %v", errs)
 	}
 }
+
+func TestRecordExpiry(t *testing.T) {
+	now := time.Date(2031, 1, 2, 3, 4, 5, 600, time.UTC)
+	if got, want := recordExpiry(now, time.Hour), time.Date(2031, 1, 2, 4, 4, 5, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("recordExpiry = %v, want %v: a lifetime after the save, in whole seconds", got, want)
+	}
+}

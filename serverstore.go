@@ -150,15 +150,13 @@ func (st *serverState) touch(req *http.Request, now, expires time.Time) (string,
 	return st.cookie(st.id, expires), nil
 }
 
-// recordExpiry is when the record ends: a lifetime after this save,
-// permanent or not (a browser-session cookie must not end the record at
-// once; its own signature carries no age, so the record's expiry is the
-// server-side limit Flask gives every cookie).
+// recordExpiry is when the record ends if saved now: the permanent
+// cookie's expiry, or for a browser-session cookie, recordExpiry.
 func (st *serverState) recordExpiry(now, expires time.Time) time.Time {
 	if !expires.IsZero() {
 		return expires
 	}
-	return expiresAt(true, now, st.b.lifetime)
+	return recordExpiry(now, st.b.lifetime)
 }
 
 // save stores values. A session the request did not change only has its
