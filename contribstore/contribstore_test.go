@@ -80,6 +80,26 @@ func TestStore(t *testing.T) {
 	}
 }
 
+// The middleware's guarantees end to end, on one adapter and on two
+// adapters on one backend (two instances): the races there are played in
+// a fixed order, which the adapter's read-then-write survives.
+func TestMiddleware(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			open, keys := b.open(t)
+			one, other := open(), open()
+			t.Run("one instance", func(t *testing.T) {
+				storetest.RunMiddleware(t, func(*testing.T) flasksession.Store { return contribstore.New(one, keys...) })
+			})
+			t.Run("two instances", func(t *testing.T) {
+				storetest.RunMiddleware(t, func(*testing.T) flasksession.Store {
+					return &alternate{s: [2]flasksession.Store{contribstore.New(one, keys...), contribstore.New(other, keys...)}}
+				})
+			})
+		})
+	}
+}
+
 // Two adapters on one backend, as two app instances: every call goes to
 // the other one. The read-then-write operations are not atomic across
 // them, which is what NotAtomic says.

@@ -30,6 +30,13 @@ func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) flasksession.Store { return open(t, dir) })
 }
 
+func TestMiddleware(t *testing.T) {
+	dir := t.TempDir()
+	storetest.RunMiddleware(t, func(t *testing.T) flasksession.Store {
+		return &alternate{s: [2]flasksession.Store{open(t, dir), open(t, dir)}}
+	})
+}
+
 // Two stores on one directory, as two processes: each call goes to the
 // other one, and the whole suite passes, Atomic* included (each
 // operation opens and flocks the lock file itself, as another process

@@ -107,3 +107,7 @@ func idOf(i int) string {
 	}
 	return string(id)
 }
+
+func TestMiddleware(t *testing.T) {
+	storetest.RunMiddleware(t, func(*testing.T) flasksession.Store { return memstore.New() })
+}

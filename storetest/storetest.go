@@ -22,6 +22,11 @@
 // contribstore's adapter for gorilla-style stores) runs the suite with
 // Options{NotAtomic: true}, which skips, by name and with the reason, the
 // subtests that race operations on one record.
+//
+// RunMiddleware plays the attacks the guarantees are for through the real
+// middleware, with the store as Config.Store: a logout against a slow
+// request holding the session, a slow read racing a write, two writes,
+// Regenerate, two engines on one store, a 20 KB session.
 package storetest
 
 import (

@@ -25,6 +25,7 @@ var faults = []struct {
 	{"", nil},
 	{"update upserts", []string{"GoneStaysGone"}},
 	{"touch upserts", []string{"GoneStaysGone"}},
+	{"touch revives", []string{"GoneStaysGone"}},
 	{"conflict on gone", []string{"GoneStaysGone"}},
 	{"create overwrites", []string{"CreateTaken", "AtomicCreateRace"}},
 	{"no version check", []string{"UpdateVersionCheck", "AtomicVersionCheckRace"}},
@@ -38,6 +39,20 @@ var faults = []struct {
 	{"delete of missing fails", []string{"DeleteIdempotent"}},
 	{"empty is missing", []string{"BinaryData"}},
 	{"truncates at 16 KB", []string{"LargeRecord"}},
+}
+
+// middlewareFaults are the broken stores RunMiddleware must catch, and
+// the subtests that must fail; the others must pass.
+var middlewareFaults = []struct {
+	fault string
+	fails []string
+}{
+	{"", nil},
+	{"update upserts", []string{"LogoutSticks"}},
+	{"touch revives", []string{"LogoutSticks"}},
+	{"no version check", []string{"LaterWriteWins"}},
+	{"touch clears data", []string{"ReadNeverErasesWrite", "SharedEngines"}},
+	{"truncates at 16 KB", []string{"LargeSession"}},
 }
 
 const brokenEnv = "STORETEST_BROKEN_STORES"
@@ -78,6 +93,19 @@ func TestBrokenStores(t *testing.T) {
 			}
 		}
 	}
+	for _, f := range middlewareFaults {
+		name := "middleware_" + strings.ReplaceAll(cmp(f.fault, "correct"), " ", "_")
+		got := results[name]
+		for _, st := range middlewareTests {
+			want := "PASS"
+			if slices.Contains(f.fails, st.name) {
+				want = "FAIL"
+			}
+			if r := got[st.name]; r != want {
+				t.Errorf("RunMiddleware, store that %s: %s %s, want %s", cmp(f.fault, "breaks nothing"), st.name, r, want)
+			}
+		}
+	}
 	for _, st := range subtests {
 		want := "PASS"
 		if st.atomic {
@@ -101,6 +129,12 @@ func TestRunBroken(t *testing.T) {
 			Run(t, func(*testing.T) flasksession.Store { return newFaulty(f.fault) })
 		})
 	}
+	for _, f := range middlewareFaults {
+		t.Run("middleware "+cmp(f.fault, "correct"), func(t *testing.T) {
+			t.Parallel()
+			RunMiddleware(t, func(*testing.T) flasksession.Store { return newFaulty(f.fault) })
+		})
+	}
 	t.Run("NotAtomic", func(t *testing.T) {
 		t.Parallel()
 		Options{NotAtomic: true}.Run(t, func(*testing.T) flasksession.Store { return newFaulty("") })
@@ -116,9 +150,10 @@ func cmp(s, def string) string {
 
 // faulty is a plain map store that breaks one rule, named by fault.
 type faulty struct {
-	fault string
-	mu    sync.Mutex
-	m     map[string]rec
+	fault  string
+	mu     sync.Mutex
+	m      map[string]rec
+	graves map[string]rec // deleted records, for "touch revives"
 }
 
 type rec struct {
@@ -126,7 +161,9 @@ type rec struct {
 	expiry time.Time
 }
 
-func newFaulty(fault string) *faulty { return &faulty{fault: fault, m: map[string]rec{}} }
+func newFaulty(fault string) *faulty {
+	return &faulty{fault: fault, m: map[string]rec{}, graves: map[string]rec{}}
+}
 
 func (s *faulty) in(b []byte) []byte {
 	if s.fault == "aliases input" {
@@ -213,6 +250,9 @@ func (s *faulty) Touch(ctx context.Context, id string, expiry time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.get(id)
+	if !ok && s.fault == "touch revives" {
+		r, ok = s.graves[id]
+	}
 	if !ok && s.fault != "touch upserts" {
 		return flasksession.ErrRecordNotFound
 	}
@@ -234,6 +274,9 @@ func (s *faulty) Delete(ctx context.Context, id string) error {
 	defer s.mu.Unlock()
 	if _, ok := s.m[id]; !ok && s.fault == "delete of missing fails" {
 		return flasksession.ErrRecordNotFound
+	}
+	if r, ok := s.m[id]; ok {
+		s.graves[id] = r
 	}
 	delete(s.m, id)
 	return nil

@@ -1,0 +1,310 @@
+package storetest
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"github.com/ginflask/flasksession"
+)
+
+// RunMiddleware runs the middleware's server-side guarantees end to end on
+// the stores newStore returns: real requests through gin and
+// flasksession.New with the store as Config.Store, as an attacker would
+// send them. Slow requests are held at a gate inside their handler, so
+// every race is played in a fixed order, without sleeps.
+//
+// The subtests: a logout sticks against a slow request that loaded the
+// session before it (changing the session or not, permanent or not); a
+// slow read-only request never erases a write made meanwhile; of two
+// requests that both change the session the later wins as a whole, or,
+// with Config.DetectConflicts, fails with ErrConflict; Regenerate kills
+// the old ID; two engines on one store share sessions and logouts; a
+// 20 KB session works.
+func RunMiddleware(t *testing.T, newStore func(t *testing.T) flasksession.Store) {
+	t.Helper()
+	for _, st := range middlewareTests {
+		t.Run(st.name, func(t *testing.T) { st.run(t, newStore(t)) })
+	}
+}
+
+var middlewareTests = []struct {
+	name string
+	run  func(t *testing.T, s flasksession.Store)
+}{
+	{"LogoutSticks", testLogoutSticks},
+	{"ReadNeverErasesWrite", testReadNeverErasesWrite},
+	{"LaterWriteWins", testLaterWriteWins},
+	{"Regenerate", testRegenerate},
+	{"SharedEngines", testSharedEngines},
+	{"LargeSession", testLargeSession},
+}
+
+// testKey signs the session IDs of the apps below.
+var testKey = []byte("storetest: 32 bytes of test key!")
+
+// gate holds a request inside its handler: loaded is closed once it has
+// loaded the session, and it waits for release.
+type gate struct {
+	loaded, release chan struct{}
+}
+
+func newGate() *gate { return &gate{make(chan struct{}), make(chan struct{})} }
+
+// app is a gin engine with the middleware on a store, and the session
+// errors it reported.
+type app struct {
+	*gin.Engine
+	mu   sync.Mutex
+	errs []error
+	gate *gate // used by /slow
+}
+
+// newApp serves:
+//
+//	POST /login?permanent=1   new ID (Regenerate), user=alice
+//	GET  /get?k=K             the value of K
+//	POST /set?k=K&v=V         sets K
+//	POST /logout              Destroy
+//	POST /slow?k=K&v=V        loads, waits at the gate, then sets K if given
+func newApp(s flasksession.Store, detectConflicts bool) *app {
+	gin.SetMode(gin.ReleaseMode)
+	a := &app{Engine: gin.New()}
+	a.Use(flasksession.New(flasksession.Config{
+		SecretKey:       testKey,
+		Store:           s,
+		DetectConflicts: detectConflicts,
+		ErrorHandler: func(_ *gin.Context, err error) {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			a.errs = append(a.errs, err)
+		},
+	}))
+	a.POST("/login", func(c *gin.Context) {
+		s := flasksession.Get(c)
+		s.Regenerate()
+		s.Set("user", "alice")
+		s.SetPermanent(c.Query("permanent") == "1")
+	})
+	a.GET("/get", func(c *gin.Context) {
+		v, _ := flasksession.Get(c).GetString(c.Query("k"))
+		c.String(http.StatusOK, "%s", v)
+	})
+	a.POST("/set", func(c *gin.Context) {
+		flasksession.Get(c).Set(c.Query("k"), c.Query("v"))
+	})
+	a.POST("/logout", func(c *gin.Context) {
+		flasksession.Get(c).Destroy()
+	})
+	a.POST("/slow", func(c *gin.Context) {
+		s := flasksession.Get(c)
+		s.Has("user") // loads the session
+		close(a.gate.loaded)
+		<-a.gate.release
+		if k := c.Query("k"); k != "" {
+			s.Set(k, c.Query("v"))
+		}
+	})
+	return a
+}
+
+func (a *app) errors() []error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]error(nil), a.errs...)
+}
+
+// do sends a request with the session cookie value (none if "") and
+// returns the response.
+func (a *app) do(method, target, cookie string) *http.Response {
+	req := httptest.NewRequest(method, target, nil)
+	if cookie != "" {
+		req.AddCookie(&http.Cookie{Name: flasksession.DefaultCookieName, Value: cookie})
+	}
+	w := httptest.NewRecorder()
+	a.ServeHTTP(w, req)
+	return w.Result()
+}
+
+// get returns the session value of k for cookie.
+func (a *app) get(k, cookie string) string {
+	r := a.do(http.MethodGet, "/get?k="+k, cookie)
+	defer r.Body.Close()
+	b, _ := io.ReadAll(r.Body) // a recorder's body: no read error
+	return string(b)
+}
+
+// slow starts a /slow request and returns once it has loaded the
+// session; wait releases it and returns its response.
+func (a *app) slow(target, cookie string) (wait func() *http.Response) {
+	a.gate = newGate()
+	g := a.gate
+	done := make(chan *http.Response, 1)
+	go func() { done <- a.do(http.MethodPost, target, cookie) }()
+	<-g.loaded
+	return func() *http.Response {
+		close(g.release)
+		return <-done
+	}
+}
+
+// sessionCookie returns the session cookie r sets: its value, and
+// whether it is a deletion.
+func sessionCookie(r *http.Response) (value string, deleted, set bool) {
+	for _, c := range r.Cookies() {
+		if c.Name == flasksession.DefaultCookieName {
+			return c.Value, c.MaxAge < 0 || c.Value == "", true
+		}
+	}
+	return "", false, false
+}
+
+// login logs alice in and returns the session cookie, after checking
+// that it gives alice if check is set (a read that refreshes a permanent
+// session).
+func login(t *testing.T, a *app, permanent, check bool) string {
+	t.Helper()
+	target := "/login"
+	if permanent {
+		target += "?permanent=1"
+	}
+	v, deleted, set := sessionCookie(a.do(http.MethodPost, target, ""))
+	if !set || deleted {
+		t.Fatalf("login set no session cookie; errors %v", a.errors())
+	}
+	if !check {
+		return v
+	}
+	if got := a.get("user", v); got != "alice" {
+		t.Fatalf("after login, user = %q, want alice; errors %v", got, a.errors())
+	}
+	return v
+}
+
+// A request that loaded the session before a logout cannot bring it
+// back when it ends, whether it changed the session or not: neither the
+// stolen cookie nor any cookie that request sets gives a session.
+func testLogoutSticks(t *testing.T, s flasksession.Store) {
+	for _, tc := range []struct {
+		name      string
+		permanent bool
+		slow      string
+	}{
+		{"slow write", false, "/slow?k=cart&v=3"},
+		{"slow write, permanent", true, "/slow?k=cart&v=3"},
+		{"slow read, permanent", true, "/slow"},
+		{"slow read", false, "/slow"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newApp(s, false)
+			stolen := login(t, a, tc.permanent, true)
+			wait := a.slow(tc.slow, stolen)
+			if _, deleted, set := sessionCookie(a.do(http.MethodPost, "/logout", stolen)); !set || !deleted {
+				t.Fatalf("logout sent no deletion cookie; errors %v", a.errors())
+			}
+			slowCookie, deleted, set := sessionCookie(wait())
+			for _, c := range []string{stolen, slowCookie} {
+				if c == "" {
+					continue
+				}
+				if got := a.get("user", c); got != "" {
+					t.Errorf("after the logout, a cookie gives user %q (slow request's cookie: set %v, deletion %v)", got, set, deleted)
+				}
+			}
+		})
+	}
+}
+
+// A permanent session's refresh by a slow read-only request does not
+// rewrite the data another request saved meanwhile.
+func testReadNeverErasesWrite(t *testing.T, s flasksession.Store) {
+	a := newApp(s, false)
+	c := login(t, a, true, false) // no read before the race
+	wait := a.slow("/slow", c)
+	a.do(http.MethodPost, "/set?k=cart&v=3", c)
+	if got := a.get("cart", c); got != "3" {
+		t.Fatalf("cart = %q after saving it, want 3; errors %v", got, a.errors())
+	}
+	wait()
+	if got := a.get("cart", c); got != "3" {
+		t.Errorf("after a slow read-only request ended, cart = %q, want 3 (the write was erased)", got)
+	}
+	if got := a.get("user", c); got != "alice" {
+		t.Errorf("user = %q, want alice", got)
+	}
+}
+
+// Of two requests that both change a session, the later commit wins as
+// a whole; with DetectConflicts it fails with ErrConflict instead.
+func testLaterWriteWins(t *testing.T, s flasksession.Store) {
+	for _, detect := range []bool{false, true} {
+		name := "last wins"
+		if detect {
+			name = "DetectConflicts"
+		}
+		t.Run(name, func(t *testing.T) {
+			a := newApp(s, detect)
+			c := login(t, a, false, true)
+			wait := a.slow("/slow?k=b&v=2", c)
+			a.do(http.MethodPost, "/set?k=a&v=1", c)
+			wait()
+			gotA, gotB := a.get("a", c), a.get("b", c)
+			var conflict bool
+			for _, err := range a.errors() {
+				conflict = conflict || errors.Is(err, flasksession.ErrConflict)
+			}
+			switch {
+			case !detect && (gotA != "" || gotB != "2" || conflict):
+				t.Errorf("a=%q b=%q, ErrConflict reported %v; want the later save whole: a=\"\" b=\"2\", no conflict", gotA, gotB, conflict)
+			case detect && (gotA != "1" || gotB != "" || !conflict):
+				t.Errorf("a=%q b=%q, ErrConflict reported %v; want the earlier save kept: a=\"1\" b=\"\", and ErrConflict", gotA, gotB, conflict)
+			}
+		})
+	}
+}
+
+// A new ID at login: the cookie from before gives no session.
+func testRegenerate(t *testing.T, s flasksession.Store) {
+	a := newApp(s, false)
+	before := login(t, a, false, true)
+	v, deleted, set := sessionCookie(a.do(http.MethodPost, "/login", before))
+	if !set || deleted || v == before {
+		t.Fatalf("second login: cookie set %v, deletion %v, same value %v", set, deleted, v == before)
+	}
+	if got := a.get("user", v); got != "alice" {
+		t.Errorf("new cookie: user %q, want alice", got)
+	}
+	if got := a.get("user", before); got != "" {
+		t.Errorf("cookie from before Regenerate: user %q, want none", got)
+	}
+}
+
+// Two engines on one store share a session, and a logout on one ends it
+// on the other.
+func testSharedEngines(t *testing.T, s flasksession.Store) {
+	a, b := newApp(s, false), newApp(s, false)
+	c := login(t, a, true, true)
+	if got := b.get("user", c); got != "alice" {
+		t.Fatalf("other engine: user %q, want alice", got)
+	}
+	b.do(http.MethodPost, "/logout", c)
+	if got := a.get("user", c); got != "" {
+		t.Errorf("after a logout on the other engine: user %q, want none", got)
+	}
+}
+
+// A session far larger than a cookie can hold.
+func testLargeSession(t *testing.T, s flasksession.Store) {
+	a := newApp(s, false)
+	c := login(t, a, false, true)
+	big := strings.Repeat("0123456789", 2<<10) // 20 KB
+	a.do(http.MethodPost, "/set?k=big&v="+big, c)
+	if got := a.get("big", c); got != big {
+		t.Errorf("20 KB value read back as %d bytes; errors %v", len(got), a.errors())
+	}
+}
