@@ -73,7 +73,7 @@ type app struct {
 //	POST /logout              Destroy
 //	POST /slow?k=K&v=V        loads, waits at the gate, then sets K if given
 func newApp(s flasksession.Store, detectConflicts bool) *app {
-	gin.SetMode(gin.ReleaseMode)
+	gin.SetMode(gin.TestMode) // no route listing on stdout
 	a := &app{Engine: gin.New()}
 	a.Use(flasksession.New(flasksession.Config{
 		SecretKey:       testKey,
