@@ -67,6 +67,7 @@
 package contribstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -163,7 +164,7 @@ func (s *Store) Update(ctx context.Context, id string, old, data []byte, expiry 
 		return err
 	case !found:
 		return flasksession.ErrRecordNotFound
-	case old != nil && string(cur) != string(old):
+	case old != nil && !bytes.Equal(cur, old):
 		return flasksession.ErrConflict
 	}
 	return s.save(ctx, id, data, expiry)
