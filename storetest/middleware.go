@@ -72,6 +72,7 @@ type app struct {
 //	POST /set?k=K&v=V         sets K
 //	POST /logout              Destroy
 //	POST /slow?k=K&v=V        loads, waits at the gate, then sets K if given
+//	POST /idle                waits at the gate, never using the session
 func newApp(s flasksession.Store, detectConflicts bool) *app {
 	gin.SetMode(gin.TestMode) // no route listing on stdout
 	a := &app{Engine: gin.New()}
@@ -109,6 +110,10 @@ func newApp(s flasksession.Store, detectConflicts bool) *app {
 		if k := c.Query("k"); k != "" {
 			s.Set(k, c.Query("v"))
 		}
+	})
+	a.POST("/idle", func(*gin.Context) {
+		close(a.gate.loaded) // the session is not even loaded
+		<-a.gate.release
 	})
 	return a
 }
@@ -199,6 +204,7 @@ func testLogoutSticks(t *testing.T, s flasksession.Store) {
 		{"slow write, permanent", true, "/slow?k=cart&v=3"},
 		{"slow read, permanent", true, "/slow"},
 		{"slow read", false, "/slow"},
+		{"slow request not using the session, permanent", true, "/idle"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newApp(s, false)
@@ -223,19 +229,23 @@ func testLogoutSticks(t *testing.T, s flasksession.Store) {
 // A permanent session's refresh by a slow read-only request does not
 // rewrite the data another request saved meanwhile.
 func testReadNeverErasesWrite(t *testing.T, s flasksession.Store) {
-	a := newApp(s, false)
-	c := login(t, a, true, false) // no read before the race
-	wait := a.slow("/slow", c)
-	a.do(http.MethodPost, "/set?k=cart&v=3", c)
-	if got := a.get("cart", c); got != "3" {
-		t.Fatalf("cart = %q after saving it, want 3; errors %v", got, a.errors())
-	}
-	wait()
-	if got := a.get("cart", c); got != "3" {
-		t.Errorf("after a slow read-only request ended, cart = %q, want 3 (the write was erased)", got)
-	}
-	if got := a.get("user", c); got != "alice" {
-		t.Errorf("user = %q, want alice", got)
+	for _, slow := range []string{"/slow", "/idle"} {
+		t.Run(slow[1:], func(t *testing.T) {
+			a := newApp(s, false)
+			c := login(t, a, true, false) // no read before the race
+			wait := a.slow(slow, c)
+			a.do(http.MethodPost, "/set?k=cart&v=3", c)
+			if got := a.get("cart", c); got != "3" {
+				t.Fatalf("cart = %q after saving it, want 3; errors %v", got, a.errors())
+			}
+			wait()
+			if got := a.get("cart", c); got != "3" {
+				t.Errorf("after a slow read-only request ended, cart = %q, want 3 (the write was erased)", got)
+			}
+			if got := a.get("user", c); got != "alice" {
+				t.Errorf("user = %q, want alice", got)
+			}
+		})
 	}
 }
 
