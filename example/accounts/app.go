@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/csrf"
 	"github.com/ginflask/flasksession/flasklogin"
 )
 
@@ -55,11 +56,14 @@ func newRouter(cfg flasksession.Config, protection flasklogin.Protection) *gin.E
 		RefreshView:       "/login",
 		SessionProtection: protection,
 	}))
+	// CSRFProtect(app): form posts need the token of the login form, the
+	// same token flask_app.py's Flask-WTF makes and accepts.
+	r.Use(csrf.Protect(csrf.Config{SecretKey: cfg.SecretKey}))
 	r.Use(gin.Logger(), gin.Recovery())
 	r.SetHTMLTemplate(pageTemplates)
 
 	r.GET("/", func(c *gin.Context) { render(c, http.StatusOK, "index.html", page{Title: "Home"}) })
-	r.GET("/login", func(c *gin.Context) { render(c, http.StatusOK, "login.html", page{Title: "Log in"}) })
+	r.GET("/login", func(c *gin.Context) { render(c, http.StatusOK, "login.html", loginPage(c)) })
 	r.POST("/login", login)
 	r.GET("/private", flasklogin.LoginRequired(), private)
 	r.GET("/settings", flasklogin.FreshLoginRequired(), func(c *gin.Context) {
@@ -76,6 +80,14 @@ type page struct {
 	LoggedIn bool
 	User     string
 	Fresh    bool
+	// CSRFToken is {{ csrf_token() }}, for the login form.
+	CSRFToken string
+}
+
+// loginPage is the login form's page, with its CSRF token made before the
+// page starts (a new token goes into the session cookie).
+func loginPage(c *gin.Context) page {
+	return page{Title: "Log in", CSRFToken: csrf.Token(c)}
 }
 
 // render shows a page with current_user and the flashed messages, as
@@ -97,7 +109,7 @@ func login(c *gin.Context) {
 	}
 	if username == "" {
 		flasksession.Flash(c, "Please enter a user name.", "error")
-		render(c, http.StatusBadRequest, "login.html", page{Title: "Log in"})
+		render(c, http.StatusBadRequest, "login.html", loginPage(c))
 		return
 	}
 	flasklogin.LoginUser(c, user{username}, flasklogin.Remember(c.PostForm("remember") == "y"))

@@ -14,8 +14,11 @@ import (
 
 // TestBrowserRememberMe logs in with "remember me" on the Gin app in
 // headless Chromium, drops the session cookie, and is still logged in, not
-// fresh; the settings page then asks for the password again. Chromium then
-// takes the same remember cookie to flask_app.py, which logs it in too.
+// fresh; the settings page then asks for the password again. The login
+// form carries its CSRF token, and with a forged one it is refused. Chromium
+// then takes the same remember cookie to flask_app.py, which logs it in
+// too; Flask's login form posted to the Gin app from the Flask page is
+// refused as cross-origin, and posted to Flask it logs in on both.
 func TestBrowserRememberMe(t *testing.T) {
 	chromium := ""
 	for _, p := range []string{"/usr/bin/chromium", "chromium", "chromium-browser"} {
@@ -114,6 +117,26 @@ func TestBrowserRememberMe(t *testing.T) {
 		}
 	}
 
+	formToken := func() string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('input[name="csrf_token"]').value`))
+		step("reading the CSRF field", err)
+		return v
+	}
+	// submitRefused submits the open login form and expects a refusal.
+	submitRefused := func(status int64, reason string) {
+		t.Helper()
+		step("filling in the form", chromedp.Do(ctx,
+			chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
+			chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "Mallory"),
+		))
+		resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`input[type="submit"]`)))
+		step("submitting the form", err)
+		if resp.Status != status || text("body") != reason {
+			t.Errorf("submitted: %d %q, want %d %q", resp.Status, text("body"), status, reason)
+		}
+	}
+
 	// /private sends the anonymous browser to the login page.
 	open(base + "/private")
 	if got := location(); got != base+"/login?next=%2Fprivate" {
@@ -123,6 +146,10 @@ func TestBrowserRememberMe(t *testing.T) {
 		t.Errorf("login page flashes %q", got)
 	}
 
+	// The form carries Flask-WTF's hidden field, filled by csrf.Protect.
+	if tok := formToken(); strings.Count(tok, ".") != 2 {
+		t.Errorf("login form's CSRF token %q, want a signed token", tok)
+	}
 	before := time.Now()
 	submitLogin("Ada Lovelace", true)
 	if got, want := location(), base+"/private"; got != want {
@@ -166,6 +193,16 @@ func TestBrowserRememberMe(t *testing.T) {
 		t.Errorf("after logging in again: %q", got)
 	}
 
+	// A form whose token was changed is refused with Flask-WTF's reason.
+	open(base + "/login")
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('input[name="csrf_token"]').value = "forged"`))
+	step("forging the token", err)
+	submitRefused(400, "The CSRF token is invalid.")
+	open(base + "/private") // the refused post changed nothing
+	if got := text("#status"); got != "Private page of Ada Lovelace (fresh)" {
+		t.Errorf("after the refused post: %q", got)
+	}
+
 	t.Run("flask twin", func(t *testing.T) {
 		// Cookies are per host, not per port: the Flask app gets the same ones.
 		flask := startFlask(t, "basic")
@@ -184,6 +221,30 @@ func TestBrowserRememberMe(t *testing.T) {
 		}
 		if _, ok := cookies()["remember_token"]; ok {
 			t.Error("the remember cookie outlived the logout")
+		}
+
+		// Flask's login form, token and all, sent to the Gin app from the
+		// Flask page: another origin (another port), so Chromium marks it
+		// Sec-Fetch-Site: same-site and the Gin app refuses it before
+		// looking at the (valid) token.
+		open(flask + "/login")
+		_, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("form").action = "`+base+`/login"`))
+		step("pointing the Flask form at the Gin app", err)
+		submitRefused(403, "The request is cross-origin.")
+
+		// Submitted where it belongs, Flask-WTF accepts its form, and the
+		// Gin app sees the login.
+		open(flask + "/login")
+		if tok := formToken(); strings.Count(tok, ".") != 2 {
+			t.Errorf("Flask login form's CSRF token %q", tok)
+		}
+		submitLogin("Grace Hopper", false)
+		if got := text("#status"); got != "Hello, Grace Hopper" {
+			t.Errorf("after logging in on flask: %q", got)
+		}
+		open(base + "/private")
+		if got := text("#status"); got != "Private page of Grace Hopper (fresh)" {
+			t.Errorf("the Gin app after logging in on flask: %q", got)
 		}
 	})
 }

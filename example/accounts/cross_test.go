@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
@@ -52,6 +53,7 @@ func TestCrossLogin(t *testing.T) {
 		t.Run(p.name+", strong", func(t *testing.T) { otherAgent(t, p.in, p.other, true) })
 	}
 	t.Run("login required", func(t *testing.T) { sameRedirect(t, basic) })
+	t.Run("csrf", func(t *testing.T) { csrfAcross(t, basic) })
 }
 
 // logIn logs cl in on base as name, with remember-me if asked, and
@@ -62,11 +64,11 @@ func logIn(t *testing.T, cl *client, base, name string, remember bool, next stri
 	if remember {
 		form.Set("remember", "y")
 	}
-	target := base + "/login"
+	target := "/login"
 	if next != "" {
 		target += "?next=" + url.QueryEscape(next)
 	}
-	r := cl.post(target, form)
+	r := cl.postForm(base, target, form)
 	want := next
 	if want == "" {
 		want = "/"
@@ -211,7 +213,7 @@ func sameRedirect(t *testing.T, a apps) {
 		next, _ := url.ParseQuery(strings.TrimPrefix(r.location, "/login?"))
 		logIn(t, cl, base, "alice", false, next.Get("next"))
 		for _, unsafe := range []string{"https://evil.example/", "//evil.example/", `/\evil.example`} {
-			if r := cl.post(base+"/login?next="+url.QueryEscape(unsafe), url.Values{"username": {"a"}}); r.location != "/" {
+			if r := cl.postForm(base, "/login?next="+url.QueryEscape(unsafe), url.Values{"username": {"a"}}); r.location != "/" {
 				t.Errorf("%s followed next=%q: %q", base, unsafe, r.location)
 			}
 		}
@@ -250,6 +252,12 @@ func sameState(t *testing.T, a apps) {
 		t.Errorf("session keys: gin %v, flask %v", gin, flask)
 	}
 	for k, v := range flask {
+		if k == "csrf_token" { // each login form drew its own raw token
+			if !rawTokenRE.MatchString(fmt.Sprint(v)) || !rawTokenRE.MatchString(fmt.Sprint(gin[k])) {
+				t.Errorf("session[%q]: gin %#v, flask %#v; want 40 hex digits", k, gin[k], v)
+			}
+			continue
+		}
 		if !equalValue(gin[k], v) {
 			t.Errorf("session[%q]: gin %#v, flask %#v", k, gin[k], v)
 		}
@@ -259,7 +267,10 @@ func sameState(t *testing.T, a apps) {
 	}
 }
 
-var expiresRE = regexp.MustCompile(`Expires=[^;]+`)
+var (
+	expiresRE  = regexp.MustCompile(`Expires=[^;]+`)
+	rawTokenRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
+)
 
 // samePages: for each login state, every page answers the same on both
 // sides: status, redirect and HTML byte for byte.
@@ -283,6 +294,12 @@ func samePages(t *testing.T, a apps) {
 			g := cl.get(a.gin + page)
 			cl.cookies = saved
 			f := cl.get(a.flask + page)
+			// Each side draws its own raw token for the login form.
+			if (g.token() == "") != (f.token() == "") {
+				t.Errorf("%s %s: CSRF token gin %q, flask %q", st.name, page, g.token(), f.token())
+			}
+			g.body = strings.Replace(g.body, g.token(), "TOKEN", 1)
+			f.body = strings.Replace(f.body, f.token(), "TOKEN", 1)
 			if g.status != f.status || g.location != f.location || (g.status == http.StatusOK && g.body != f.body) {
 				t.Errorf("%s %s:\ngin   %d %q\n%s\nflask %d %q\n%s", st.name, page, g.status, g.location, g.body, f.status, f.location, f.body)
 			}
@@ -291,10 +308,12 @@ func samePages(t *testing.T, a apps) {
 	// Bad login forms: no field (400), an empty name (400, the form again
 	// with an error flashed).
 	for _, form := range []url.Values{{"user": {"x"}}, {"username": {""}}} {
-		g, f := newClient(t).post(a.gin+"/login", form), newClient(t).post(a.flask+"/login", form)
+		g, f := newClient(t).postForm(a.gin, "/login", form), newClient(t).postForm(a.flask, "/login", form)
 		if g.status != http.StatusBadRequest || f.status != http.StatusBadRequest {
 			t.Errorf("POST /login %v: gin %d, flask %d, want 400", form, g.status, f.status)
 		}
+		g.body = strings.Replace(g.body, g.token(), "TOKEN", 1)
+		f.body = strings.Replace(f.body, f.token(), "TOKEN", 1)
 		if form.Has("username") && (g.body != f.body || !slices.Equal(g.flashes(), []string{"error: Please enter a user name."})) {
 			t.Errorf("POST /login %v:\ngin\n%s\nflask\n%s", form, g.body, f.body)
 		}

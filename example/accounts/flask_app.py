@@ -2,7 +2,8 @@
 
 The same routes, pages, flashes, session and remember cookie as the Gin app, so
 the two can run side by side with one SECRET_KEY and share their logged-in
-users. It needs Flask-Login 0.6 (Debian: python3-flask-login, under
+users, and the login form's CSRF token (Flask-WTF's). It needs Flask-Login 0.6
+and Flask-WTF 1.1 (Debian: python3-flask-login python3-flaskext.wtf, under
 /usr/bin/python3):
 
     SECRET_KEY=... /usr/bin/python3 example/accounts/flask_app.py 5000
@@ -16,6 +17,7 @@ import secrets
 import sys
 
 from flask import Flask, flash, redirect, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from flask_login import (
     LoginManager,
     UserMixin,
@@ -48,6 +50,16 @@ app.config["SESSION_PROTECTION"] = os.environ.get("SESSION_PROTECTION", "basic")
 login_manager = LoginManager(app)
 login_manager.login_view = "login"
 login_manager.refresh_view = "login"
+
+# Form posts need the login form's token; the Gin app makes and accepts the
+# same tokens (flasksession/csrf).
+CSRFProtect(app)
+
+
+@app.errorhandler(CSRFError)
+def csrf_refused(e):
+    # The reason as text, as the Gin app's csrf.Protect answers.
+    return e.description, 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 class User(UserMixin):
@@ -111,6 +123,7 @@ app.jinja_loader = DictLoader(
 {%- block content -%}
 <p>A demo: any user name logs in, no password.</p>
 <form method="post">
+<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
 <p><label>User name <input type="text" name="username" autofocus></label>
 <p><label><input type="checkbox" name="remember" value="y"> Remember me</label>
 <p><input type="submit" value="Log in">

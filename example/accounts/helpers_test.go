@@ -104,6 +104,9 @@ func startFlask(t *testing.T, protection string) string {
 	if out, err := exec.Command(py.Path, "-c", "import flask_login").CombinedOutput(); err != nil {
 		realtest.Missing(t, "Flask-Login is not importable under %s (Debian: apt-get install python3-flask-login): %v: %s", py.Path, err, out)
 	}
+	if out, err := exec.Command(py.Path, "-c", "import flask_wtf").CombinedOutput(); err != nil {
+		realtest.Missing(t, "Flask-WTF is not importable under %s (Debian: apt-get install python3-flaskext.wtf): %v: %s", py.Path, err, out)
+	}
 	return flaskoracle.StartApp(t, debianFlask, "flask_app.py", map[string]string{"SECRET_KEY": testKey, "SESSION_PROTECTION": protection})
 }
 
@@ -188,7 +191,37 @@ func (cl *client) do(method, u string, form url.Values) response {
 var (
 	statusRE = regexp.MustCompile(`<p id="status">([^<]*)</p>`)
 	flashRE  = regexp.MustCompile(`<li class="([^"]*)">([^<]*)</li>`)
+	tokenRE  = regexp.MustCompile(`<input type="hidden" name="csrf_token" value="([^"]*)">`)
 )
+
+// token is the CSRF token of the page's form, "" if none.
+func (r response) token() string {
+	m := tokenRE.FindStringSubmatch(r.body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+// loginToken opens base's login form, as a browser does before posting
+// it, and returns the form's CSRF token. The page takes any flashes.
+func (cl *client) loginToken(base string) string {
+	cl.t.Helper()
+	r := cl.get(base + "/login")
+	if r.status != http.StatusOK || r.token() == "" {
+		cl.t.Fatalf("GET %s/login: %d, no CSRF token in the form:\n%s", base, r.status, r.body)
+	}
+	return r.token()
+}
+
+// postForm posts form to base+path with the CSRF token of base's login
+// form, as submitting that form does.
+func (cl *client) postForm(base, path string, form url.Values) response {
+	cl.t.Helper()
+	form = maps.Clone(form)
+	form.Set("csrf_token", cl.loginToken(base))
+	return cl.post(base+path, form)
+}
 
 // line is the page's status line, as the HTML has it (escaped).
 func (r response) line() string {

@@ -9,7 +9,8 @@
 //
 // flask_app.py is the same app on Flask-Login; started with the same
 // SECRET_KEY (and SESSION_PROTECTION), the two share their logged-in
-// users and remember cookies.
+// users and remember cookies. The login form carries a CSRF token
+// (flasksession/csrf here, Flask-WTF there), which either app accepts.
 package main
 
 import (
