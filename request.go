@@ -20,14 +20,13 @@ type request struct {
 	w    hookWriter
 	sess Session
 
-	mu         sync.Mutex // guards the fields below; taken before sess.mu
-	sent       bool       // the headers went out: later changes are lost
-	afterChain bool       // the handler chain has returned
-	settled    bool       // header is the outcome unless the session changed since
-	header     string     // our Set-Cookie value; "" for none
-	err        error      // the outcome of the latest settle
-	errs       []error    // to report after the locks are released
-	setCookie  [1]string  // backs the Set-Cookie header when ours is the only one
+	mu        sync.Mutex // guards the fields below; taken before sess.mu
+	sent      bool       // the headers went out: later changes are lost
+	settled   bool       // header is the outcome unless the session changed since
+	header    string     // our Set-Cookie value; "" for none
+	err       error      // the outcome of the latest settle
+	late      bool       // a change after the headers went out, not yet reported
+	setCookie [1]string  // backs the Set-Cookie header when ours is the only one
 }
 
 // begin sets up the request's session and hooks the response writer.
@@ -75,6 +74,8 @@ func (r *request) commit(afterChain bool) {
 	if !r.sent && r.w.ResponseWriter.Written() {
 		r.sent = true // written past our hook
 	}
+	var errs [4]error // reported once the locks are released
+	n := 0
 	if r.sent {
 		r.lateChangeLocked()
 	} else {
@@ -87,22 +88,22 @@ func (r *request) commit(afterChain bool) {
 		if s.accessed || r.header != "" {
 			addVaryCookie(h)
 		}
-		if s.rejected != nil {
-			r.errs = append(r.errs, s.rejected)
-			s.rejected = nil
+		for _, e := range [...]error{s.rejected, s.loadErr, err} {
+			if e != nil && (n == 0 || errs[n-1] != e) { // the load error may be err too
+				errs[n] = e
+				n++
+			}
 		}
-		if s.loadErr != nil {
-			r.errs = append(r.errs, s.loadErr)
-		}
-		if err != nil && err != s.loadErr {
-			r.errs = append(r.errs, err)
-		}
+		s.rejected = nil
 	}
-	errs := r.errs
-	r.errs = nil
+	if r.late {
+		r.late = false
+		errs[n] = ErrHeadersWritten
+		n++
+	}
 	s.mu.Unlock()
 	r.mu.Unlock()
-	for _, err := range errs {
+	for _, err := range errs[:n] {
 		r.report(err, afterChain)
 	}
 }
@@ -127,7 +128,7 @@ func (r *request) lateChangeLocked() error {
 		return nil
 	}
 	r.sess.dirty = false
-	r.errs = append(r.errs, ErrHeadersWritten)
+	r.late = true
 	return ErrHeadersWritten
 }
 

@@ -235,17 +235,16 @@ func ParseUnverified(cookie string) (Decoded, error) {
 	return d, nil
 }
 
-// decodePayload decodes and parses a payload; the parser copies what it
-// keeps, so the JSON can live in a pooled buffer.
+// decodePayload decodes and parses a payload.
 func decodePayload(payload []byte, maxSize int) (Decoded, error) {
-	bp := jsonBufs.Get()
-	defer jsonBufs.Put(bp)
-	js, err := itsdangerous.AppendDecodePayload(*bp, payload, maxSize)
-	*bp = js
+	// The JSON gets a buffer of its own, sized for the uncompressed case:
+	// the session's strings point into it, so it is read as a string
+	// without a copy and never written again.
+	js, err := itsdangerous.AppendDecodePayload(make([]byte, 0, len(payload)*3/4+3), payload, maxSize)
 	if err != nil {
 		return Decoded{}, err
 	}
-	m, err := taggedjson.UnmarshalObject(js)
+	m, err := taggedjson.UnmarshalObjectString(unsafe.String(unsafe.SliceData(js), len(js)))
 	if err != nil {
 		return Decoded{}, &itsdangerous.BadPayloadError{Err: err}
 	}

@@ -23,7 +23,13 @@ func Unmarshal(data []byte) (any, error) {
 // as Flask gives an empty session; any other top level gives an error
 // wrapping [ErrNotObject].
 func UnmarshalObject(data []byte) (map[string]any, error) {
-	v, err := parse(string(data), true)
+	return UnmarshalObjectString(string(data))
+}
+
+// UnmarshalObjectString is [UnmarshalObject] for text already in a
+// string, which strings in the result then share: no copy at all.
+func UnmarshalObjectString(data string) (map[string]any, error) {
+	v, err := parse(data, true)
 	if err != nil {
 		return nil, err
 	}
