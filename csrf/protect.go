@@ -1,6 +1,7 @@
 package csrf
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"slices"
@@ -65,9 +66,9 @@ func newProtector(cfg Config) (*protector, error) {
 	d := DefaultConfig()
 	p := &protector{
 		ser:          ser,
-		field:        cmpOr(cfg.FieldName, d.FieldName),
-		methods:      upper(cmpOrSlice(cfg.Methods, d.Methods)),
-		headers:      slices.Clone(cmpOrSlice(cfg.Headers, d.Headers)),
+		field:        cmp.Or(cfg.FieldName, d.FieldName),
+		methods:      upper(orDefault(cfg.Methods, d.Methods)),
+		headers:      slices.Clone(orDefault(cfg.Headers, d.Headers)),
 		timeLimit:    cfg.TimeLimit,
 		sslStrict:    !cfg.DisableSSLStrict,
 		isSecure:     cfg.IsSecure,
@@ -102,14 +103,8 @@ func newProtector(cfg Config) (*protector, error) {
 	return p, nil
 }
 
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-func cmpOrSlice(s, def []string) []string {
+// orDefault is cmp.Or for slices: nil means the default.
+func orDefault(s, def []string) []string {
 	if s == nil {
 		return def
 	}
@@ -145,7 +140,7 @@ func (p *protector) applies(c *gin.Context) bool {
 		return false
 	}
 	for _, g := range p.exemptGroups {
-		if route == g || strings.HasPrefix(route, g+"/") || g == "" {
+		if g == "" || route == g || strings.HasPrefix(route, g+"/") {
 			return false
 		}
 	}

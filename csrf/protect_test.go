@@ -275,6 +275,21 @@ func TestConfig(t *testing.T) {
 			return v.do(http.MethodPost, base+"/submit", url.Values{"csrf_token": {tok}},
 				http.Header{"X-Forwarded-Proto": {"https"}, "Referer": {"https://APP.example/form"}})
 		}, accepted},
+		{"JSON body, token in a header", nil, func(t *testing.T, base string) reply {
+			v := &visitor{t: t}
+			tok, _ := v.token(base)
+			req, _ := http.NewRequest(http.MethodPost, base+"/echo", strings.NewReader(`{"name":"ada"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-CSRFToken", tok)
+			req.AddCookie(&http.Cookie{Name: "session", Value: v.cookie})
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return reply{resp.StatusCode, string(b)}
+		}, reply{200, `{"name":"ada"}`}}, // the check left the body to the handler
 		{"a session value that is not a string", nil, func(t *testing.T, base string) reply {
 			v := &visitor{t: t}
 			tok, _ := v.token(base)
@@ -322,6 +337,10 @@ func TestConfig(t *testing.T) {
 				c.String(http.StatusOK, csrf.SignForTest(other, raw))
 			})
 			r.GET("/spoil", func(c *gin.Context) { flasksession.Get(c).Set("csrf_token", 42) })
+			r.POST("/echo", func(c *gin.Context) {
+				b, _ := io.ReadAll(c.Request.Body)
+				c.String(http.StatusOK, string(b))
+			})
 			if got := tc.run(t, serve(t, r)); got != tc.want {
 				t.Errorf("%d %q, want %d %q", got.status, got.body, tc.want.status, tc.want.body)
 			}

@@ -105,9 +105,9 @@ func TemplateFunc(c *gin.Context) func() string {
 
 // generate is generate_csrf without the per-request cache.
 func (p *protector) generate(s *flasksession.Session) string {
-	raw, ok := s.Get(p.field)
-	str, isString := raw.(string)
-	if !ok || !isString {
+	raw, _ := s.Get(p.field)
+	str, ok := raw.(string)
+	if !ok {
 		// Flask-WTF replaces a value it cannot sign; any non-string would
 		// never match a token, so replace those too.
 		str = newRawToken()
