@@ -22,19 +22,22 @@ import (
 // atomic on its one record. The package storetest checks all of this for
 // any Store.
 type Store interface {
-	// Find returns the record's data. A record that is missing or expired
-	// is (nil, false, nil), not an error.
+	// Find returns the record's data, never nil when found. A record that
+	// is missing or expired is (nil, false, nil), not an error.
 	Find(ctx context.Context, id string) (data []byte, found bool, err error)
 
 	// Create stores a new record that expires at expiry. It never
-	// overwrites: if id is taken it returns ErrRecordExists.
+	// overwrites: if id is taken it returns ErrRecordExists (an expired
+	// record does not count as taken).
 	Create(ctx context.Context, id string, data []byte, expiry time.Time) error
 
 	// Update replaces the data and expiry of an existing record. It
 	// returns ErrRecordNotFound, and writes nothing, if the record is gone
 	// (deleted or expired). With old non-nil it is a version check: it
 	// writes only while the stored data still equals old, and otherwise
-	// returns ErrConflict.
+	// returns ErrConflict. The middleware passes old only under
+	// Config.DetectConflicts; a store that sends old over the network pays
+	// for it then.
 	Update(ctx context.Context, id string, old, data []byte, expiry time.Time) error
 
 	// Touch sets the expiry of an existing record without rewriting its

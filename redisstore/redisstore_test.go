@@ -31,6 +31,12 @@ func TestStoreSingle(t *testing.T) {
 	storetest.Run(t, func(*testing.T) flasksession.Store { return redisstore.New(c) })
 }
 
+// The middleware-level guarantees, through the suite every store runs.
+func TestMiddlewareSuiteSingle(t *testing.T) {
+	c := newClient(t, redistest.Start(t).Addr)
+	storetest.RunMiddleware(t, func(*testing.T) flasksession.Store { return redisstore.New(c) })
+}
+
 // A client that ignores contexts (go-redis's default) still passes: the
 // store stops waiting at the deadline or the cancellation itself.
 func TestStoreSingleContextUnaware(t *testing.T) {
