@@ -55,7 +55,9 @@
 // never the session ID or data; errors.Is finds its cause
 // (context.DeadlineExceeded, context.Canceled, ...).
 //
-// The file README.md beside this package covers Sentinel and Cluster client
+// docs/server-side.md in the repository covers Sentinel and Cluster client
 // construction, TLS and ACL users, pool sizing and what happens during a
-// failover.
+// failover. The tests start redis-server themselves (a single server, TLS,
+// an ACL user, a 3-master Cluster, Sentinel); without it they skip, or fail
+// under FLASKSESSION_REQUIRE_REAL=1.
 package redisstore
