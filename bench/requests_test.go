@@ -111,8 +111,14 @@ func ginBare(_ testing.TB, sc scenario) http.Handler {
 }
 
 func ginFlaskSession(_ testing.TB, sc scenario) http.Handler {
+	return flaskSessionApp(sc, flasksession.Config{SecretKey: signingKey})
+}
+
+// flaskSessionApp serves sc with flasksession configured by cfg (a cookie
+// session, or a server-side store: redis_test.go).
+func flaskSessionApp(sc scenario, cfg flasksession.Config) http.Handler {
 	r := gin.New()
-	r.Use(flasksession.New(flasksession.Config{SecretKey: signingKey}))
+	r.Use(flasksession.New(cfg))
 	r.GET("/setup", func(c *gin.Context) {
 		s := flasksession.Get(c)
 		s.Set("username", username)
@@ -252,12 +258,18 @@ func gorillaCookie(_ testing.TB, sc scenario) http.Handler {
 // scsMemstore uses scs v2 as its README does: New() with its in-memory
 // store, LoadAndSave around the mux, Put and Get*.
 func scsMemstore(_ testing.TB, sc scenario) http.Handler {
-	sm := scs.New()
 	// The same store without the cleanup goroutine, which would keep every
 	// session of this benchmark alive (its heap slowing the benchmarks
 	// after it) and cannot be stopped without a data race (StopCleanup
 	// reads the channel the goroutine sets). New's own store stays empty.
-	sm.Store = memstore.NewWithCleanupInterval(0)
+	return scsApp(sc, memstore.NewWithCleanupInterval(0))
+}
+
+// scsApp serves sc with an scs session manager on store, LoadAndSave
+// around the mux.
+func scsApp(sc scenario, store scs.Store) http.Handler {
+	sm := scs.New()
+	sm.Store = store
 	mux := http.NewServeMux()
 	ok := []byte("ok")
 	mux.HandleFunc("GET /setup", func(w http.ResponseWriter, r *http.Request) {

@@ -77,7 +77,7 @@ fi
 
 for round in $(seq 1 "$ROUNDS"); do
 	say "round $round/$ROUNDS: Go"
-	(cd "$BENCH" && "$BIN/bench.test" -test.run '^$' -test.bench . -test.benchmem \
+	(cd "$BENCH" && "$BIN/bench.test" -test.run '^$' -test.bench '^Benchmark(Gin|NetHTTP)$' -test.benchmem \
 		-test.benchtime "$BENCHTIME" -test.count 1) | grep -E '^(Benchmark|goos|goarch|pkg|cpu)' >>"$RAW"
 	if [ "$FLASK" = 1 ]; then
 		say "round $round/$ROUNDS: Flask"
