@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -150,40 +149,6 @@ func TestProgramWithoutKey(t *testing.T) {
 	b.post(base+"/login", url.Values{"username": {"alice"}})
 	if p := b.get(other + "/"); p.loginLine() != "You are not logged in" {
 		t.Errorf("a second keyless process accepted the first one's cookie: %q", p.loginLine())
-	}
-}
-
-func TestSecretKey(t *testing.T) {
-	tests := []struct {
-		env       string
-		wantWeak  bool
-		wantWarn  string
-		wantSame  bool // key == env
-		wantBytes int
-	}{
-		{"", false, "SECRET_KEY is not set", false, 64},
-		{"short", true, "only 5 bytes long", true, 5},
-		{testKey, false, "", true, len(testKey)},
-	}
-	for _, tt := range tests {
-		var log bytes.Buffer
-		key, weak := secretKey(tt.env, &log)
-		if weak != tt.wantWeak || len(key) != tt.wantBytes || (string(key) == tt.env) != tt.wantSame {
-			t.Errorf("secretKey(%q) = %q, %v", tt.env, key, weak)
-		}
-		if tt.wantWarn == "" && log.Len() != 0 || !strings.Contains(log.String(), tt.wantWarn) {
-			t.Errorf("secretKey(%q) printed %q, want %q", tt.env, log.String(), tt.wantWarn)
-		}
-		cfg := testConfig(string(key))
-		cfg.AllowWeakSecretKey = weak
-		if err := cfg.Validate(); err != nil {
-			t.Errorf("secretKey(%q): config refused: %v", tt.env, err)
-		}
-	}
-	k1, _ := secretKey("", &bytes.Buffer{})
-	k2, _ := secretKey("", &bytes.Buffer{})
-	if bytes.Equal(k1, k2) {
-		t.Error("two random keys are equal")
 	}
 }
 

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/ginflask/flasksession/flasklogin"
+	"github.com/ginflask/flasksession/internal/exampleapp"
 )
 
 func TestParseProtection(t *testing.T) {
@@ -32,8 +34,8 @@ func TestParseProtection(t *testing.T) {
 func TestServeRefusesUnknownProtection(t *testing.T) {
 	env := map[string]string{"SECRET_KEY": testKey, "SESSION_PROTECTION": "stong"}
 	var log strings.Builder
-	err := serve("127.0.0.1:0", func(k string) string { return env[k] }, &log)
+	err := exampleapp.Serve(context.Background(), "127.0.0.1:0", func(k string) string { return env[k] }, &log, newHandler)
 	if err == nil || !strings.Contains(err.Error(), "stong") || strings.Contains(log.String(), "Listening") {
-		t.Errorf("serve = %v, log %q; want an error naming the value, before listening", err, log.String())
+		t.Errorf("Serve = %v, log %q; want an error naming the value, before listening", err, log.String())
 	}
 }

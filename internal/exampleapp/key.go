@@ -1,4 +1,4 @@
-package main
+package exampleapp
 
 import (
 	"crypto/rand"
@@ -9,11 +9,11 @@ import (
 	"github.com/ginflask/flasksession"
 )
 
-// secretKey returns the key to sign sessions with: the SECRET_KEY
+// SecretKey returns the key to sign sessions with: the SECRET_KEY
 // environment value as is (the bytes of the text, as Flask uses a str key),
 // or a random key for this run only. A short key is allowed, with a
 // warning, so the example can share sessions with an existing Flask app.
-func secretKey(env string, log io.Writer) (key []byte, allowWeak bool) {
+func SecretKey(env string, log io.Writer) (key []byte, allowWeak bool) {
 	if env == "" {
 		fmt.Fprint(log, `
 !!! WARNING: SECRET_KEY is not set: using a random key for this run only.
