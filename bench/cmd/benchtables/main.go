@@ -10,6 +10,11 @@
 // "bare" subject. The k-th result of a benchmark is paired with the k-th of
 // its baseline (the same round), and the tables give medians over rounds.
 //
+// Given BenchmarkRedis's results alone (the Redis stores, which have no
+// bare baseline: a round trip dwarfs the router), it prints the Redis
+// tables instead: whole-request costs, round trips and commands per
+// request, and whether flasksession is no slower than either peer.
+//
 //	benchtables results.txt
 package main
 
@@ -171,6 +176,10 @@ func main() {
 }
 
 func tables(w io.Writer, r results) {
+	if len(r[fmt.Sprintf(fs, "ReadOnly")]) == 0 && len(r[fmt.Sprintf(redisFS, "ReadOnly")]) > 0 {
+		redisTables(w, r)
+		return
+	}
 	rounds := len(r[fmt.Sprintf(fs, "ReadOnly")])
 	fmt.Fprintf(w, "Medians over %d interleaved rounds; overhead = subject minus the bare baseline of the same round.\n\n", rounds)
 	overheadTable(w, r)
@@ -323,6 +332,90 @@ func goalTable(w io.Writer, r results) {
 			num(own), num(theirs), ratio(theirs/own), met(own*10 <= theirs))
 	}
 	fmt.Fprintln(w)
+}
+
+// The Redis subjects (BenchmarkRedis), flasksession first.
+const redisFS = "Redis/%s/flasksession"
+
+var redisPeers = []struct{ name, label string }{
+	{"gincontrib-redis", "gin-contrib/sessions redis"},
+	{"scs-redis", "scs redisstore"},
+}
+
+// redisTables compares whole requests (router included) on the Redis
+// stores: times as medians and as per-round ratios to flasksession's.
+func redisTables(w io.Writer, r results) {
+	rounds := len(r[fmt.Sprintf(redisFS, "ReadOnly")])
+	fmt.Fprintf(w, "Medians over %d interleaved rounds of whole requests, router included; round trips and commands are per request, counted by the server.\n\n", rounds)
+	fmt.Fprintln(w, "| scenario | subject | ns/op | B/op | allocs/op | round trips | commands | time ÷ flasksession's |")
+	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|")
+	for _, sc := range scenarios {
+		own := fmt.Sprintf(redisFS, sc)
+		for i, s := range append([]struct{ name, label string }{{"flasksession", "flasksession redisstore"}}, redisPeers...) {
+			name := "Redis/" + sc + "/" + s.name
+			if len(r[name]) == 0 {
+				continue
+			}
+			t := "1x"
+			if i > 0 {
+				t = spread(r.timeRatios(name, own))
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", sc, s.label,
+				num(median(r.values(name, "ns/op"))), num(median(r.values(name, "B/op"))),
+				num(median(r.values(name, "allocs/op"))), dec(median(r.values(name, "roundtrips/op"))),
+				dec(median(r.values(name, "cmds/op"))), t)
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "### flasksession no slower than either?")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Yes when, for both peers, the median of the per-round ratios peer time ÷ flasksession time [interquartile range] is at least 1.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| scenario | round trips: flasksession, gin-contrib, scs | gin-contrib ÷ flasksession | scs ÷ flasksession | no slower than either |")
+	fmt.Fprintln(w, "|---|---|--:|--:|---|")
+	for _, sc := range scenarios {
+		own := fmt.Sprintf(redisFS, sc)
+		if len(r[own]) == 0 {
+			continue
+		}
+		trips := []string{dec(median(r.values(own, "roundtrips/op")))}
+		row := ""
+		ok := true
+		for _, p := range redisPeers {
+			name := "Redis/" + sc + "/" + p.name
+			trips = append(trips, dec(median(r.values(name, "roundtrips/op"))))
+			t := r.timeRatios(name, own)
+			row += " | " + spread2(t)
+			ok = ok && median(t) >= 1
+		}
+		verdict := "yes"
+		if !ok {
+			verdict = "**no**"
+		}
+		fmt.Fprintf(w, "| %s | %s%s | %s |\n", sc, strings.Join(trips, ", "), row, verdict)
+	}
+	fmt.Fprintln(w)
+}
+
+// timeRatios returns, round by round, num's ns/op divided by den's.
+func (r results) timeRatios(num, den string) []float64 {
+	a, b := r.values(num, "ns/op"), r.values(den, "ns/op")
+	if len(a) != len(b) || len(a) == 0 {
+		return []float64{median(a) / median(b)}
+	}
+	out := make([]float64, len(a))
+	for i := range a {
+		out[i] = a[i] / b[i]
+	}
+	return out
+}
+
+// dec formats a count per request that may be fractional.
+func dec(v float64) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
 func loadTable(w io.Writer, r results) {

@@ -78,3 +78,42 @@ func TestGoals(t *testing.T) {
 		})
 	}
 }
+
+// TestRedisTables: given BenchmarkRedis's results alone, the Redis tables
+// are printed, and a scenario is "no slower than either" exactly when
+// flasksession's time is at most both peers' in the median round.
+func TestRedisTables(t *testing.T) {
+	line := func(b *strings.Builder, name string, ns, trips, cmds float64) {
+		fmt.Fprintf(b, "BenchmarkRedis/%s-2 \t 1000 \t %g ns/op \t %g cmds/op \t %g roundtrips/op \t 100 B/op \t 1 allocs/op\n", name, ns, cmds, trips)
+	}
+	for _, tc := range []struct {
+		name              string
+		own, contrib, scs float64 // ns/op on ReadOnly
+		wantRow           string
+	}{
+		{"faster than both", 100, 200, 150, "| ReadOnly | 1, 2, 1 | 2.00x [2.00x – 2.00x] | 1.50x [1.50x – 1.50x] | yes |"},
+		{"as fast as one", 100, 200, 100, "| ReadOnly | 1, 2, 1 | 2.00x [2.00x – 2.00x] | 1.00x [1.00x – 1.00x] | yes |"},
+		{"slower than scs", 100, 200, 99, "| ReadOnly | 1, 2, 1 | 2.00x [2.00x – 2.00x] | 0.99x [0.99x – 0.99x] | **no** |"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var in strings.Builder
+			for range 3 {
+				line(&in, "ReadOnly/flasksession", tc.own, 1, 1)
+				line(&in, "ReadOnly/gincontrib-redis", tc.contrib, 2, 2)
+				line(&in, "ReadOnly/scs-redis", tc.scs, 1, 1)
+			}
+			r, err := parse(strings.NewReader(in.String()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out strings.Builder
+			tables(&out, r)
+			if !strings.Contains(out.String(), tc.wantRow+"\n") {
+				t.Errorf("want row %q in:\n%s", tc.wantRow, out.String())
+			}
+			if strings.Contains(out.String(), "### Goals") {
+				t.Errorf("the cookie tables printed for Redis results alone:\n%s", out.String())
+			}
+		})
+	}
+}
