@@ -12,12 +12,13 @@ import (
 	"time"
 
 	"github.com/ginflask/flasksession/flaskcookie"
+	"github.com/ginflask/flasksession/internal/exampletest"
 	"github.com/ginflask/flasksession/internal/flaskoracle"
 )
 
 // startFlask serves flask_app.py under py with the test key.
 func startFlask(t *testing.T, py flaskoracle.Python) string {
-	return flaskoracle.StartApp(t, py, "flask_app.py", map[string]string{"SECRET_KEY": testKey})
+	return exampletest.StartFlask(t, py, map[string]string{"SECRET_KEY": testKey})
 }
 
 // TestFlaskGin runs flask_app.py under each real Flask next to the Go

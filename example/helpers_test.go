@@ -1,93 +1,32 @@
 package main
 
 import (
-	"bufio"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ginflask/flasksession/internal/exampletest"
 )
 
-// exampleBin is the example program, built once by TestMain.
-var exampleBin string
+// program is the example program, built once by TestMain.
+var program exampletest.Program
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "flasksession-example-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	exampleBin = filepath.Join(dir, "example")
-	build := exec.Command("go", "build", "-o", exampleBin, ".")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building the example:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-var listening = regexp.MustCompile(`^Listening on (http://\S+)$`)
+func TestMain(m *testing.M) { exampletest.Main(m, &program) }
 
 // startExample runs the built example on a free loopback port with the
 // given SECRET_KEY (none if empty) until the test ends, and returns its
 // base URL and a function returning what it printed so far.
 func startExample(t *testing.T, key string) (baseURL string, output func() string) {
 	t.Helper()
-	cmd := exec.Command(exampleBin, "-addr", "127.0.0.1:0")
-	cmd.Env = []string{"GIN_MODE=release", "PATH=" + os.Getenv("PATH")}
-	if key != "" {
-		cmd.Env = append(cmd.Env, "SECRET_KEY="+key)
+	if key == "" {
+		return exampletest.Start(t, program)
 	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout = io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var log safeBuffer
-	urls := make(chan string, 1)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			line := sc.Text()
-			log.WriteString(line + "\n")
-			if m := listening.FindStringSubmatch(line); m != nil {
-				urls <- m[1]
-			}
-		}
-		close(urls)
-	}()
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		<-done
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("example output:\n%s", log.String())
-		}
-	})
-	u, ok := <-urls
-	if !ok {
-		t.Fatalf("the example exited without listening:\n%s", log.String())
-	}
-	return u, log.String
+	return exampletest.Start(t, program, "SECRET_KEY="+key)
 }
 
 // browser is an HTTP client with a cookie jar that does not follow
@@ -179,22 +118,4 @@ func (p response) flashes() []string {
 		out = append(out, m[1]+": "+m[2])
 	}
 	return out
-}
-
-// safeBuffer collects a process's output from its reader goroutine.
-type safeBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *safeBuffer) WriteString(str string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.b.WriteString(str)
-}
-
-func (s *safeBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

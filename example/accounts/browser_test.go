@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/chromedp"
-	"github.com/ginflask/flasksession/internal/realtest"
+	"github.com/ginflask/flasksession/internal/exampletest"
 )
 
 // TestBrowserRememberMe logs in with "remember me" on the Gin app in
@@ -20,129 +17,43 @@ import (
 // too; Flask's login form posted to the Gin app from the Flask page is
 // refused as cross-origin, and posted to Flask it logs in on both.
 func TestBrowserRememberMe(t *testing.T) {
-	chromium := ""
-	for _, p := range []string{"/usr/bin/chromium", "chromium", "chromium-browser"} {
-		if path, err := exec.LookPath(p); err == nil {
-			chromium = path
-			break
-		}
-	}
-	if chromium == "" {
-		realtest.Missing(t, "headless Chromium is not installed (Debian: apt-get install chromium)")
-		return
-	}
-	if testing.Short() {
-		t.Skip("-short: skipping the browser test")
-	}
+	b := exampletest.NewBrowser(t)
 	base := startGin(t, "basic")
 
-	// No internet here: keep Chromium from calling home.
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	// A guard against a hung browser, not a timing assertion.
-	guard, cancelGuard := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancelGuard()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(guard, opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-
-	step := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	open := func(u string) {
-		t.Helper()
-		step("opening "+u, chromedp.Do(ctx, chromedp.Navigate(u), chromedp.WaitReady(chromedp.CSS("body"))))
-	}
-	text := func(css string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
-		step("reading "+css, err)
-		return strings.TrimSpace(s)
-	}
-	location := func() string {
-		t.Helper()
-		u, err := chromedp.Run(ctx, chromedp.Location())
-		step("reading the URL", err)
-		return u
-	}
-	flashes := func() []string {
-		t.Helper()
-		l, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
-			`Array.from(document.querySelectorAll("ul.flashes li"), li => li.className + ": " + li.textContent)`))
-		step("reading the flashes", err)
-		return l
-	}
 	cookies := func() map[string]*network.Cookie {
 		t.Helper()
-		res, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{base + "/"}})
-		step("reading cookies", err)
-		m := map[string]*network.Cookie{}
-		for _, c := range res.Cookies {
-			m[c.Name] = c
-		}
-		return m
+		return b.Cookies(base + "/")
 	}
 	dropSession := func() {
 		t.Helper()
-		_, err := chromedp.Call(ctx, network.DeleteCookies, network.DeleteCookiesParams{Name: "session", URL: base + "/"})
-		step("deleting the session cookie", err)
+		b.DeleteCookie("session", base+"/")
 	}
 	submitLogin := func(name string, remember bool) {
 		t.Helper()
-		step("filling in the form", chromedp.Do(ctx,
-			chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
-			chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), name),
-		))
-		if remember {
-			step("ticking remember me", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[name="remember"]`))))
-		}
-		resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`input[type="submit"]`)))
-		step("submitting the form", err)
-		if resp.Status != 200 {
+		b.FillLogin(name, remember)
+		if resp := b.Submit(); resp.Status != 200 {
 			t.Fatalf("after submitting: %d %s", resp.Status, resp.URL)
 		}
 	}
-
 	formToken := func() string {
 		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('input[name="csrf_token"]').value`))
-		step("reading the CSRF field", err)
-		return v
+		return b.Eval(`document.querySelector('input[name="csrf_token"]').value`)
 	}
 	// submitRefused submits the open login form and expects a refusal.
 	submitRefused := func(status int64, reason string) {
 		t.Helper()
-		step("filling in the form", chromedp.Do(ctx,
-			chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
-			chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "Mallory"),
-		))
-		resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`input[type="submit"]`)))
-		step("submitting the form", err)
-		if resp.Status != status || text("body") != reason {
-			t.Errorf("submitted: %d %q, want %d %q", resp.Status, text("body"), status, reason)
+		b.FillLogin("Mallory", false)
+		if resp := b.Submit(); resp.Status != status || b.Text("body") != reason {
+			t.Errorf("submitted: %d %q, want %d %q", resp.Status, b.Text("body"), status, reason)
 		}
 	}
 
 	// /private sends the anonymous browser to the login page.
-	open(base + "/private")
-	if got := location(); got != base+"/login?next=%2Fprivate" {
+	b.Open(base + "/private")
+	if got := b.Location(); got != base+"/login?next=%2Fprivate" {
 		t.Errorf("anonymous /private went to %s", got)
 	}
-	if got := flashes(); len(got) != 1 || got[0] != "message: Please log in to access this page." {
+	if got := b.Flashes(); len(got) != 1 || got[0] != "message: Please log in to access this page." {
 		t.Errorf("login page flashes %q", got)
 	}
 
@@ -152,10 +63,10 @@ func TestBrowserRememberMe(t *testing.T) {
 	}
 	before := time.Now()
 	submitLogin("Ada Lovelace", true)
-	if got, want := location(), base+"/private"; got != want {
+	if got, want := b.Location(), base+"/private"; got != want {
 		t.Errorf("after login: %s, want %s (the next parameter)", got, want)
 	}
-	if got := text("#status"); got != "Private page of Ada Lovelace (fresh)" {
+	if got := b.Text("#status"); got != "Private page of Ada Lovelace (fresh)" {
 		t.Errorf("after login: %q", got)
 	}
 	rc := cookies()["remember_token"]
@@ -172,8 +83,8 @@ func TestBrowserRememberMe(t *testing.T) {
 	if _, ok := cookies()["session"]; ok {
 		t.Fatal("the session cookie is still there")
 	}
-	open(base + "/private")
-	if got := text("#status"); got != "Private page of Ada Lovelace (not fresh)" {
+	b.Open(base + "/private")
+	if got := b.Text("#status"); got != "Private page of Ada Lovelace (not fresh)" {
 		t.Errorf("with the remember cookie only: %q", got)
 	}
 	if _, ok := cookies()["session"]; !ok {
@@ -181,25 +92,24 @@ func TestBrowserRememberMe(t *testing.T) {
 	}
 
 	// A fresh login is needed for the settings.
-	open(base + "/settings")
-	if got := location(); got != base+"/login?next=%2Fsettings" {
+	b.Open(base + "/settings")
+	if got := b.Location(); got != base+"/login?next=%2Fsettings" {
 		t.Errorf("stale /settings went to %s", got)
 	}
-	if got := flashes(); len(got) != 1 || got[0] != "message: Please reauthenticate to access this page." {
+	if got := b.Flashes(); len(got) != 1 || got[0] != "message: Please reauthenticate to access this page." {
 		t.Errorf("reauthenticate flashes %q", got)
 	}
 	submitLogin("Ada Lovelace", false)
-	if got := text("#status"); got != "Settings of Ada Lovelace" {
+	if got := b.Text("#status"); got != "Settings of Ada Lovelace" {
 		t.Errorf("after logging in again: %q", got)
 	}
 
 	// A form whose token was changed is refused with Flask-WTF's reason.
-	open(base + "/login")
-	_, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('input[name="csrf_token"]').value = "forged"`))
-	step("forging the token", err)
+	b.Open(base + "/login")
+	b.Eval(`document.querySelector('input[name="csrf_token"]').value = "forged"`)
 	submitRefused(400, "The CSRF token is invalid.")
-	open(base + "/private") // the refused post changed nothing
-	if got := text("#status"); got != "Private page of Ada Lovelace (fresh)" {
+	b.Open(base + "/private") // the refused post changed nothing
+	if got := b.Text("#status"); got != "Private page of Ada Lovelace (fresh)" {
 		t.Errorf("after the refused post: %q", got)
 	}
 
@@ -207,16 +117,16 @@ func TestBrowserRememberMe(t *testing.T) {
 		// Cookies are per host, not per port: the Flask app gets the same ones.
 		flask := startFlask(t, "basic")
 		dropSession()
-		open(flask + "/private")
-		if got := text("#status"); got != "Private page of Ada Lovelace (not fresh)" {
+		b.Open(flask + "/private")
+		if got := b.Text("#status"); got != "Private page of Ada Lovelace (not fresh)" {
 			t.Errorf("flask_app.py with the Gin remember cookie: %q", got)
 		}
-		open(flask + "/logout")
-		if got := text("#status"); got != "Hello, anonymous" {
+		b.Open(flask + "/logout")
+		if got := b.Text("#status"); got != "Hello, anonymous" {
 			t.Errorf("after logout on flask: %q", got)
 		}
-		open(base + "/private")
-		if got := location(); got != base+"/login?next=%2Fprivate" {
+		b.Open(base + "/private")
+		if got := b.Location(); got != base+"/login?next=%2Fprivate" {
 			t.Errorf("the Gin app after logout on flask went to %s", got)
 		}
 		if _, ok := cookies()["remember_token"]; ok {
@@ -227,23 +137,22 @@ func TestBrowserRememberMe(t *testing.T) {
 		// Flask page: another origin (another port), so Chromium marks it
 		// Sec-Fetch-Site: same-site and the Gin app refuses it before
 		// looking at the (valid) token.
-		open(flask + "/login")
-		_, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("form").action = "`+base+`/login"`))
-		step("pointing the Flask form at the Gin app", err)
+		b.Open(flask + "/login")
+		b.Eval(`document.querySelector("form").action = "` + base + `/login"`)
 		submitRefused(403, "The request is cross-origin.")
 
 		// Submitted where it belongs, Flask-WTF accepts its form, and the
 		// Gin app sees the login.
-		open(flask + "/login")
+		b.Open(flask + "/login")
 		if tok := formToken(); strings.Count(tok, ".") != 2 {
 			t.Errorf("Flask login form's CSRF token %q", tok)
 		}
 		submitLogin("Grace Hopper", false)
-		if got := text("#status"); got != "Hello, Grace Hopper" {
+		if got := b.Text("#status"); got != "Hello, Grace Hopper" {
 			t.Errorf("after logging in on flask: %q", got)
 		}
-		open(base + "/private")
-		if got := text("#status"); got != "Private page of Grace Hopper (fresh)" {
+		b.Open(base + "/private")
+		if got := b.Text("#status"); got != "Private page of Grace Hopper (fresh)" {
 			t.Errorf("the Gin app after logging in on flask: %q", got)
 		}
 	})

@@ -1,96 +1,35 @@
 package main
 
 import (
-	"bufio"
-	"fmt"
 	"io"
 	"maps"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ginflask/flasksession/internal/exampletest"
 	"github.com/ginflask/flasksession/internal/flaskoracle"
-	"github.com/ginflask/flasksession/internal/realtest"
 )
 
 // testKey is the SECRET_KEY both apps get in the tests.
 const testKey = "accounts-test-key-0123456789abcdef"
 
-// accountsBin is the Gin app, built once by TestMain.
-var accountsBin string
+// program is the Gin app, built once by TestMain.
+var program exampletest.Program
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "flasksession-accounts-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	accountsBin = filepath.Join(dir, "accounts")
-	build := exec.Command("go", "build", "-o", accountsBin, ".")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building the accounts app:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-var listening = regexp.MustCompile(`^Listening on (http://\S+)$`)
+func TestMain(m *testing.M) { exampletest.Main(m, &program) }
 
 // startGin runs the built app on a free loopback port with the test key
 // and the session protection mode until the test ends; it returns the
 // base URL.
 func startGin(t *testing.T, protection string) string {
 	t.Helper()
-	cmd := exec.Command(accountsBin, "-addr", "127.0.0.1:0")
-	cmd.Env = []string{"GIN_MODE=release", "SECRET_KEY=" + testKey, "SESSION_PROTECTION=" + protection}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout = io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	urls := make(chan string, 1)
-	done := make(chan struct{})
-	var log strings.Builder // written by the reader goroutine until done
-	go func() {
-		defer close(done)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			log.WriteString(sc.Text() + "\n")
-			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-				urls <- m[1]
-			}
-		}
-		close(urls)
-	}()
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		<-done
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("accounts output:\n%s", log.String())
-		}
-	})
-	u, ok := <-urls
-	if !ok {
-		<-done
-		t.Fatalf("the accounts app exited without listening:\n%s", log.String())
-	}
-	return u
+	base, _ := exampletest.Start(t, program, "SECRET_KEY="+testKey, "SESSION_PROTECTION="+protection)
+	return base
 }
 
 // debianFlask is Debian's Flask 2.2 with Flask-Login 0.6.2.
@@ -100,14 +39,9 @@ var debianFlask = flaskoracle.Python{Name: "flask2.2", Path: "/usr/bin/python3",
 // and the protection mode.
 func startFlask(t *testing.T, protection string) string {
 	t.Helper()
-	py := flaskoracle.Require(t, debianFlask)
-	if out, err := exec.Command(py.Path, "-c", "import flask_login").CombinedOutput(); err != nil {
-		realtest.Missing(t, "Flask-Login is not importable under %s (Debian: apt-get install python3-flask-login): %v: %s", py.Path, err, out)
-	}
-	if out, err := exec.Command(py.Path, "-c", "import flask_wtf").CombinedOutput(); err != nil {
-		realtest.Missing(t, "Flask-WTF is not importable under %s (Debian: apt-get install python3-flaskext.wtf): %v: %s", py.Path, err, out)
-	}
-	return flaskoracle.StartApp(t, debianFlask, "flask_app.py", map[string]string{"SECRET_KEY": testKey, "SESSION_PROTECTION": protection})
+	return exampletest.StartFlask(t, debianFlask, map[string]string{"SECRET_KEY": testKey, "SESSION_PROTECTION": protection},
+		exampletest.PythonModule{Import: "flask_login", Debian: "python3-flask-login"},
+		exampletest.PythonModule{Import: "flask_wtf", Debian: "python3-flaskext.wtf"})
 }
 
 // client is one browser: a User-Agent and cookies kept as the servers
