@@ -146,13 +146,7 @@ func sameAnswers(t *testing.T, flaskApp, goApp string, compareVary bool) {
 					}
 				}
 				send := func(base string) response {
-					req, err := http.NewRequest(rq.method, base+rq.path, strings.NewReader(rq.form.Encode()))
-					if err != nil {
-						t.Fatal(err)
-					}
-					if rq.form != nil {
-						req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-					}
+					req := exampletest.NewRequest(t, rq.method, base+rq.path, rq.form)
 					if cookie != "" {
 						req.Header.Set("Cookie", "session="+cookie)
 					}

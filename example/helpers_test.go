@@ -1,14 +1,10 @@
 package main
 
 import (
-	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"regexp"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/ginflask/flasksession/internal/exampletest"
 )
@@ -41,11 +37,7 @@ func newBrowser(t *testing.T) *browser {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &browser{t: t, client: &http.Client{
-		Jar:           jar,
-		Timeout:       30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	return &browser{t: t, client: exampletest.HTTPClient(jar)}
 }
 
 // response is one HTTP response as a test sees it.
@@ -59,18 +51,10 @@ type response struct {
 
 func (b *browser) do(req *http.Request) response {
 	b.t.Helper()
-	resp, err := b.client.Do(req)
-	if err != nil {
-		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
+	resp, body := exampletest.Fetch(b.t, b.client, req)
 	return response{
 		status:    resp.StatusCode,
-		body:      string(body),
+		body:      body,
 		location:  resp.Header.Get("Location"),
 		setCookie: resp.Header.Values("Set-Cookie"),
 		header:    resp.Header,
@@ -79,43 +63,17 @@ func (b *browser) do(req *http.Request) response {
 
 func (b *browser) get(u string) response {
 	b.t.Helper()
-	req, err := http.NewRequest(http.MethodGet, u, nil)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return b.do(req)
+	return b.do(exampletest.NewRequest(b.t, http.MethodGet, u, nil))
 }
 
 func (b *browser) post(u string, form url.Values) response {
 	b.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
+	return b.do(exampletest.NewRequest(b.t, http.MethodPost, u, form))
 }
-
-var (
-	statusRE = regexp.MustCompile(`<p id="status">([^<]*)</p>`)
-	flashRE  = regexp.MustCompile(`<li class="([^"]*)">([^<]*)</li>`)
-)
 
 // loginLine is the page's login line, "Logged in as NAME" or "You are not
 // logged in", with NAME as the HTML has it (escaped).
-func (p response) loginLine() string {
-	m := statusRE.FindStringSubmatch(p.body)
-	if m == nil {
-		return ""
-	}
-	return m[1]
-}
+func (p response) loginLine() string { return exampletest.StatusLine(p.body) }
 
 // flashes lists the page's flashed messages as "category: message".
-func (p response) flashes() []string {
-	var out []string
-	for _, m := range flashRE.FindAllStringSubmatch(p.body, -1) {
-		out = append(out, m[1]+": "+m[2])
-	}
-	return out
-}
+func (p response) flashes() []string { return exampletest.Flashes(p.body) }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -9,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ginflask/flasksession/internal/exampletest"
 	"github.com/ginflask/flasksession/internal/flaskoracle"
@@ -55,10 +53,7 @@ type client struct {
 }
 
 func newClient(t *testing.T) *client {
-	return &client{t: t, agent: "accounts-test/1.0", cookies: map[string]string{}, http: &http.Client{
-		Timeout:       30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	return &client{t: t, agent: "accounts-test/1.0", cookies: map[string]string{}, http: exampletest.HTTPClient(nil)}
 }
 
 // response is one answer as the tests see it.
@@ -78,17 +73,7 @@ func (cl *client) post(u string, form url.Values) response { return cl.do("POST"
 
 func (cl *client) do(method, u string, form url.Values) response {
 	cl.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, u, body)
-	if err != nil {
-		cl.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
+	req := exampletest.NewRequest(cl.t, method, u, form)
 	req.Header.Set("User-Agent", cl.agent)
 	var pairs []string
 	for _, k := range slices.Sorted(maps.Keys(cl.cookies)) {
@@ -97,16 +82,8 @@ func (cl *client) do(method, u string, form url.Values) response {
 	if len(pairs) > 0 {
 		req.Header.Set("Cookie", strings.Join(pairs, "; "))
 	}
-	resp, err := cl.http.Do(req)
-	if err != nil {
-		cl.t.Fatalf("%s %s: %v", method, u, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		cl.t.Fatalf("%s %s: %v", method, u, err)
-	}
-	r := response{status: resp.StatusCode, body: string(b), location: resp.Header.Get("Location"), setCookie: map[string]string{}, rawCookie: map[string]string{}}
+	resp, b := exampletest.Fetch(cl.t, cl.http, req)
+	r := response{status: resp.StatusCode, body: b, location: resp.Header.Get("Location"), setCookie: map[string]string{}, rawCookie: map[string]string{}}
 	for _, sc := range resp.Header.Values("Set-Cookie") {
 		name, rest, _ := strings.Cut(sc, "=")
 		value, attrs, _ := strings.Cut(rest, ";")
@@ -122,11 +99,7 @@ func (cl *client) do(method, u string, form url.Values) response {
 	return r
 }
 
-var (
-	statusRE = regexp.MustCompile(`<p id="status">([^<]*)</p>`)
-	flashRE  = regexp.MustCompile(`<li class="([^"]*)">([^<]*)</li>`)
-	tokenRE  = regexp.MustCompile(`<input type="hidden" name="csrf_token" value="([^"]*)">`)
-)
+var tokenRE = regexp.MustCompile(`<input type="hidden" name="csrf_token" value="([^"]*)">`)
 
 // token is the CSRF token of the page's form, "" if none.
 func (r response) token() string {
@@ -158,19 +131,7 @@ func (cl *client) postForm(base, path string, form url.Values) response {
 }
 
 // line is the page's status line, as the HTML has it (escaped).
-func (r response) line() string {
-	m := statusRE.FindStringSubmatch(r.body)
-	if m == nil {
-		return ""
-	}
-	return m[1]
-}
+func (r response) line() string { return exampletest.StatusLine(r.body) }
 
 // flashes lists the page's flashed messages as "category: message".
-func (r response) flashes() []string {
-	var out []string
-	for _, m := range flashRE.FindAllStringSubmatch(r.body, -1) {
-		out = append(out, m[1]+": "+m[2])
-	}
-	return out
-}
+func (r response) flashes() []string { return exampletest.Flashes(r.body) }
