@@ -9,5 +9,13 @@
 //
 //	bash bench/run.sh
 //
+// BenchmarkRedis (redis_test.go) compares the server-side Redis stores of
+// flasksession, gin-contrib/sessions and scs on one local redis-server,
+// with the round trips and commands each request costs; run.sh leaves it
+// out:
+//
+//	cd bench && go test -run '^$' -bench '^BenchmarkRedis$' -benchmem -count 10 | tee out/redis.txt
+//	go run ./cmd/benchtables out/redis.txt
+//
 // See docs/benchmarks.md for the results and how to read them.
 package bench
