@@ -16,7 +16,7 @@ type request struct {
 	m    *middleware
 	c    *gin.Context
 	req  *http.Request // c.Request as the middleware saw it; c is recycled after the request, req is not
-	st   sessionState  // set once by begin; its methods run with sess.mu held
+	st   sessionState  // the backend's hold, opened on first need (state); used with sess.mu held
 	w    hookWriter
 	sess Session
 
@@ -32,7 +32,6 @@ type request struct {
 // begin sets up the request's session and hooks the response writer.
 func (m *middleware) begin(c *gin.Context) *request {
 	r := &request{m: m, c: c, req: c.Request}
-	r.st = m.backend.open(r.req)
 	r.sess.r = r
 	r.w = hookWriter{ResponseWriter: c.Writer, r: r}
 	c.Writer = &r.w
@@ -53,8 +52,7 @@ func (r *request) reconfigure(m *middleware) {
 	s.mu.Lock()
 	used := s.loaded || r.settled || r.sent
 	if !used {
-		r.m = m
-		r.st = m.backend.open(r.req)
+		r.m, r.st = m, nil
 	}
 	s.mu.Unlock()
 	r.mu.Unlock()
@@ -152,11 +150,11 @@ func (r *request) setCookieValue() (string, error) {
 	if !s.loaded {
 		// Untouched: only a permanent session is sent again (refreshed),
 		// and the backend learns that without decoding the whole session.
-		if !refresh {
+		if !refresh || !hasCookie(r.req.Header, r.m.format.cookieName) {
 			return "", nil
 		}
 		now := s.clock()
-		h, err := r.st.refresh(r.req, now, expiresAt(true, now, r.m.cfg.PermanentLifetime))
+		h, err := r.state().refresh(r.req, now, expiresAt(true, now, r.m.cfg.PermanentLifetime))
 		s.noteLoadErr(err)
 		return h, nil
 	}
@@ -168,13 +166,23 @@ func (r *request) setCookieValue() (string, error) {
 		// The cookie goes whatever the store says: a logout never fails
 		// open. A later save in this request takes a new ID.
 		s.takeRegen()
-		return r.m.format.deletion, r.st.remove(r.req)
+		return r.m.format.deletion, r.state().remove(r.req)
 	}
 	if s.loadErr != nil {
 		return "", s.loadErr // never overwrite what could not be read
 	}
 	now := s.clock()
-	return r.st.save(r.req, s.values, s.modified, s.takeRegen(), now, expiresAt(permanent, now, r.m.cfg.PermanentLifetime))
+	return r.state().save(r.req, s.values, s.modified, s.takeRegen(), now, expiresAt(permanent, now, r.m.cfg.PermanentLifetime))
+}
+
+// state returns the backend's hold on the session, opening it on first
+// need: a request that never uses its session opens nothing. sess.mu is
+// held.
+func (r *request) state() sessionState {
+	if r.st == nil {
+		r.st = r.m.backend.open(r.req)
+	}
+	return r.st
 }
 
 // addSetCookie adds our Set-Cookie header. The first value lives in r,

@@ -52,7 +52,7 @@ func (s *Session) load() {
 		return
 	}
 	s.loaded = true
-	values, err := s.r.st.load(s.r.req, s.clock())
+	values, err := s.r.state().load(s.r.req, s.clock())
 	s.noteLoadErr(err)
 	if err == nil {
 		s.values = values
