@@ -291,6 +291,15 @@ func numberValue(t string, isFloat bool) (any, error) {
 	return z, nil
 }
 
+// plainASCII marks the bytes a JSON string holds as themselves: printable
+// ASCII but the quote and the backslash.
+var plainASCII = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // str parses a JSON string at d.i. A string without escapes is a substring
 // of the input: no copy.
 func (d *decoder) str() (string, error) {
@@ -298,6 +307,13 @@ func (d *decoder) str() (string, error) {
 	i := d.i + 1
 	start := i
 	for i < len(s) {
+		// Plain ASCII runs are the common case: one table load a byte.
+		for i < len(s) && plainASCII[s[i]] {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c == '"' {
 			d.i = i + 1
