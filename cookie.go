@@ -115,12 +115,6 @@ func readCookie(h http.Header, name string) (string, bool) {
 	return "", false
 }
 
-// hasCookie reports whether the request carries a non-empty cookie name.
-func hasCookie(h http.Header, name string) bool {
-	v, ok := readCookie(h, name)
-	return ok && v != ""
-}
-
 var varyCookie = []string{"Cookie"}
 
 // addVaryCookie adds "Cookie" to the Vary header unless it is there

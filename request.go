@@ -150,11 +150,15 @@ func (r *request) setCookieValue() (string, error) {
 	if !s.loaded {
 		// Untouched: only a permanent session is sent again (refreshed),
 		// and the backend learns that without decoding the whole session.
-		if !refresh || !hasCookie(r.req.Header, r.m.format.cookieName) {
+		if !refresh {
+			return "", nil
+		}
+		cookie, _ := readCookie(r.req.Header, r.m.format.cookieName)
+		if cookie == "" {
 			return "", nil
 		}
 		now := s.clock()
-		h, err := r.state().refresh(r.req, now, expiresAt(true, now, r.m.cfg.PermanentLifetime))
+		h, err := r.state().refresh(r.req, cookie, now, expiresAt(true, now, r.m.cfg.PermanentLifetime))
 		s.noteLoadErr(err)
 		return h, nil
 	}

@@ -78,8 +78,13 @@ func (b *serverBackend) open(*http.Request) sessionState { return &serverState{b
 // verifiedID returns the ID in the request's cookie, and whether it is
 // marked permanent, if its signature verifies with one of the keys.
 func (st *serverState) verifiedID(req *http.Request) (id string, permanent bool, err error) {
-	raw, ok := readCookie(req.Header, st.b.format.cookieName)
-	if !ok || raw == "" {
+	raw, _ := readCookie(req.Header, st.b.format.cookieName)
+	return st.verify(raw)
+}
+
+// verify returns the ID in a cookie value, as verifiedID.
+func (st *serverState) verify(raw string) (id string, permanent bool, err error) {
+	if raw == "" {
 		return "", false, nil
 	}
 	v, _, err := st.b.signer.Unsign(unsafe.Slice(unsafe.StringData(raw), len(raw)))
@@ -128,8 +133,8 @@ func (st *serverState) load(req *http.Request, _ time.Time) (map[string]any, err
 // refresh extends a permanent session nobody touched with one Touch,
 // never rewriting its data; the cookie says whether it is permanent, so
 // a browser-session one costs no store call at all.
-func (st *serverState) refresh(req *http.Request, now, expires time.Time) (string, error) {
-	id, permanent, err := st.verifiedID(req)
+func (st *serverState) refresh(req *http.Request, cookie string, now, expires time.Time) (string, error) {
+	id, permanent, err := st.verify(cookie)
 	if id == "" || !permanent {
 		return "", err
 	}

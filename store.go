@@ -81,8 +81,8 @@ type sessionState interface {
 	// refresh sends an untouched session again, signed at now and
 	// expiring at expires, if it is permanent (Flask's refresh each
 	// request), and returns its Set-Cookie value; "" when there is
-	// nothing to send.
-	refresh(req *http.Request, now, expires time.Time) (string, error)
+	// nothing to send. cookie is the request's session cookie, not empty.
+	refresh(req *http.Request, cookie string, now, expires time.Time) (string, error)
 	// save stores values and returns their Set-Cookie value. modified
 	// is false for a refresh of an unchanged session; regen asks for a
 	// new session ID.
@@ -135,14 +135,10 @@ func (b *cookieBackend) load(req *http.Request, now time.Time) (map[string]any, 
 	return d.Session, nil
 }
 
-func (b *cookieBackend) refresh(req *http.Request, now, expires time.Time) (string, error) {
-	raw, ok := readCookie(req.Header, b.format.cookieName)
-	if !ok || raw == "" {
-		return "", nil
-	}
+func (b *cookieBackend) refresh(_ *http.Request, cookie string, now, expires time.Time) (string, error) {
 	bp := headerBufs.Get()
 	defer headerBufs.Put(bp)
-	dst, permanent, err := b.codec.AppendRefreshAt(append(*bp, b.format.name...), raw, now)
+	dst, permanent, err := b.codec.AppendRefreshAt(append(*bp, b.format.name...), cookie, now)
 	*bp = dst
 	if err != nil {
 		return "", &InvalidCookieError{Err: err}
