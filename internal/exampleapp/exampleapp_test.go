@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ginflask/flasksession"
 )
@@ -73,13 +74,17 @@ func TestServe(t *testing.T) {
 	<-entered
 	cancel()
 	// Shutdown closes the listener first: once a new connection is refused,
-	// Serve is shutting down with /slow in flight.
-	for {
+	// Serve is shutting down with /slow in flight. The deadline only
+	// guards against a hang.
+	for deadline := time.Now().Add(time.Minute); ; {
 		resp, err := http.Get(m[1] + "/")
 		if err != nil {
 			break
 		}
 		resp.Body.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the listener is still open a minute after the context ended")
+		}
 	}
 	close(release)
 	if err := <-served; err != nil {
