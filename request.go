@@ -72,13 +72,12 @@ func (r *request) commit(afterChain bool) {
 	if !r.sent && r.w.ResponseWriter.Written() {
 		r.sent = true // written past our hook
 	}
-	var errs [4]error // reported once the locks are released
-	n := 0
+	var err error
 	if r.sent {
 		r.lateChangeLocked()
 	} else {
 		r.sent = true
-		err := r.settleLocked()
+		err = r.settleLocked()
 		h := r.w.ResponseWriter.Header()
 		if r.header != "" {
 			r.addSetCookie(h)
@@ -86,23 +85,31 @@ func (r *request) commit(afterChain bool) {
 		if s.accessed || r.header != "" {
 			addVaryCookie(h)
 		}
-		for _, e := range [...]error{s.rejected, s.loadErr, err} {
-			if e != nil && (n == 0 || errs[n-1] != e) { // the load error may be err too
-				errs[n] = e
-				n++
-			}
+	}
+	if err == nil && s.rejected == nil && s.loadErr == nil && !r.late {
+		s.mu.Unlock()
+		r.mu.Unlock()
+		return
+	}
+	// Reported once, after the locks are released: the load's failures
+	// (the load error may be err too), the save's, a late change.
+	var errs [4]error
+	n := 0
+	for _, e := range [...]error{s.rejected, s.loadErr, err} {
+		if e != nil && (n == 0 || errs[n-1] != e) {
+			errs[n] = e
+			n++
 		}
-		s.rejected = nil
 	}
 	if r.late {
-		r.late = false
 		errs[n] = ErrHeadersWritten
 		n++
 	}
+	s.rejected, s.loadErr, r.late = nil, nil, false
 	s.mu.Unlock()
 	r.mu.Unlock()
-	for _, err := range errs[:n] {
-		r.report(err, afterChain)
+	for _, e := range errs[:n] {
+		r.report(e, afterChain)
 	}
 }
 
