@@ -82,6 +82,13 @@ func (st *serverState) verifiedID(req *http.Request) (id string, permanent bool,
 	return st.verify(raw)
 }
 
+// markedPermanent reports whether a cookie value, unverified, carries the
+// permanent mark before its signature.
+func markedPermanent(cookie string) bool {
+	i := strings.LastIndexByte(cookie, '.')
+	return i >= 0 && strings.HasSuffix(cookie[:i], permanentSuffix)
+}
+
 // verify returns the ID in a cookie value, as verifiedID.
 func (st *serverState) verify(raw string) (id string, permanent bool, err error) {
 	if raw == "" {
@@ -134,6 +141,9 @@ func (st *serverState) load(req *http.Request, _ time.Time) (map[string]any, err
 // never rewriting its data; the cookie says whether it is permanent, so
 // a browser-session one costs no store call at all.
 func (st *serverState) refresh(req *http.Request, cookie string, now, expires time.Time) (string, error) {
+	if !markedPermanent(cookie) {
+		return "", nil // nothing to refresh: not even the signature needs checking
+	}
 	id, permanent, err := st.verify(cookie)
 	if id == "" || !permanent {
 		return "", err

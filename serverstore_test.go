@@ -1055,3 +1055,37 @@ func TestServerStore_LoadFailure(t *testing.T) {
 		t.Errorf("the session did not survive the failed load")
 	}
 }
+
+// A forged permanent mark never reaches the store: the mark makes the
+// middleware check the signature, which fails; a cookie without the mark
+// is not even checked on a request that does not use the session.
+func TestServerStore_PermanentMarkForged(t *testing.T) {
+	b := memKind.setup(t)
+	a := b.app(t, Config{})
+	a.GET("/nothing", func(c *gin.Context) { c.String(http.StatusOK, "") })
+	tc := a.client()
+	tc.get("/login") // not permanent
+	value := tc.sessionValue()
+	dot := strings.LastIndexByte(value, '.')
+	for _, tt := range []struct {
+		name, cookie string
+		rejected     int
+	}{
+		{"mark added", value[:dot] + permanentSuffix + value[dot:], 1},
+		{"unmarked, bad signature", value[:dot] + ".AAAA", 0},
+	} {
+		a.hooked.reset()
+		calls := b.store.count("Find") + b.store.count("Touch")
+		c := a.client()
+		c.setCookie(DefaultCookieName, tt.cookie)
+		if _, ok := c.get("/nothing").cookie(t, DefaultCookieName); ok {
+			t.Errorf("%s: a cookie was sent", tt.name)
+		}
+		if n := b.store.count("Find") + b.store.count("Touch"); n != calls {
+			t.Errorf("%s: the store was called %d times", tt.name, n-calls)
+		}
+		if n := a.hooked.count(ErrInvalidCookie); n != tt.rejected {
+			t.Errorf("%s: %d rejected cookies reported, want %d", tt.name, n, tt.rejected)
+		}
+	}
+}

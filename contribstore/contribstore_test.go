@@ -1,11 +1,9 @@
 package contribstore_test
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -93,7 +91,7 @@ func TestMiddleware(t *testing.T) {
 			})
 			t.Run("two instances", func(t *testing.T) {
 				storetest.RunMiddleware(t, func(*testing.T) flasksession.Store {
-					return &alternate{s: [2]flasksession.Store{contribstore.New(one, keys...), contribstore.New(other, keys...)}}
+					return storetest.Alternate(contribstore.New(one, keys...), contribstore.New(other, keys...))
 				})
 			})
 		})
@@ -109,33 +107,11 @@ func TestTwoInstances(t *testing.T) {
 			open, keys := b.open(t)
 			a, c := open(), open()
 			storetest.Options{NotAtomic: true}.Run(t, func(*testing.T) flasksession.Store {
-				return &alternate{s: [2]flasksession.Store{contribstore.New(a, keys...), contribstore.New(c, keys...)}}
+				return storetest.Alternate(contribstore.New(a, keys...), contribstore.New(c, keys...))
 			})
 		})
 	}
 }
-
-// alternate sends each call to the next of two stores.
-type alternate struct {
-	s [2]flasksession.Store
-	n atomic.Uint32
-}
-
-func (a *alternate) next() flasksession.Store { return a.s[a.n.Add(1)%2] }
-
-func (a *alternate) Find(ctx context.Context, id string) ([]byte, bool, error) {
-	return a.next().Find(ctx, id)
-}
-func (a *alternate) Create(ctx context.Context, id string, data []byte, expiry time.Time) error {
-	return a.next().Create(ctx, id, data, expiry)
-}
-func (a *alternate) Update(ctx context.Context, id string, old, data []byte, expiry time.Time) error {
-	return a.next().Update(ctx, id, old, data, expiry)
-}
-func (a *alternate) Touch(ctx context.Context, id string, expiry time.Time) error {
-	return a.next().Touch(ctx, id, expiry)
-}
-func (a *alternate) Delete(ctx context.Context, id string) error { return a.next().Delete(ctx, id) }
 
 // Key pairs that are not the store's fail every call that reads, with
 // ErrDecode, and write nothing.

@@ -1,14 +1,12 @@
 package filestore_test
 
 import (
-	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,7 +31,7 @@ func TestStore(t *testing.T) {
 func TestMiddleware(t *testing.T) {
 	dir := t.TempDir()
 	storetest.RunMiddleware(t, func(t *testing.T) flasksession.Store {
-		return &alternate{s: [2]flasksession.Store{open(t, dir), open(t, dir)}}
+		return storetest.Alternate(open(t, dir), open(t, dir))
 	})
 }
 
@@ -44,30 +42,9 @@ func TestMiddleware(t *testing.T) {
 func TestTwoStores(t *testing.T) {
 	dir := t.TempDir()
 	storetest.Run(t, func(t *testing.T) flasksession.Store {
-		return &alternate{s: [2]flasksession.Store{open(t, dir), open(t, dir)}}
+		return storetest.Alternate(open(t, dir), open(t, dir))
 	})
 }
-
-type alternate struct {
-	s [2]flasksession.Store
-	n atomic.Uint32
-}
-
-func (a *alternate) next() flasksession.Store { return a.s[a.n.Add(1)%2] }
-
-func (a *alternate) Find(ctx context.Context, id string) ([]byte, bool, error) {
-	return a.next().Find(ctx, id)
-}
-func (a *alternate) Create(ctx context.Context, id string, data []byte, expiry time.Time) error {
-	return a.next().Create(ctx, id, data, expiry)
-}
-func (a *alternate) Update(ctx context.Context, id string, old, data []byte, expiry time.Time) error {
-	return a.next().Update(ctx, id, old, data, expiry)
-}
-func (a *alternate) Touch(ctx context.Context, id string, expiry time.Time) error {
-	return a.next().Touch(ctx, id, expiry)
-}
-func (a *alternate) Delete(ctx context.Context, id string) error { return a.next().Delete(ctx, id) }
 
 const (
 	childDir = "FILESTORE_TEST_DIR"
