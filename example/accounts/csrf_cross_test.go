@@ -29,7 +29,7 @@ func csrfAcross(t *testing.T, a apps) {
 	for _, p := range a.pairs() {
 		t.Run(p.name, func(t *testing.T) {
 			cl := newClient(t)
-			tok := cl.loginToken(p.in)
+			cl.loginToken(p.in) // the form writes a raw token into the session
 			raw := rawToken(cl)
 			if !rawTokenRE.MatchString(raw) {
 				t.Fatalf("raw token %q in the session of %s", raw, p.in)
@@ -45,7 +45,7 @@ func csrfAcross(t *testing.T, a apps) {
 			}
 			cl.get(p.in + "/logout")
 			// A token from this side's form logs in on the other side.
-			tok = cl.loginToken(p.in)
+			tok := cl.loginToken(p.in)
 			r := cl.post(p.other+"/login", url.Values{"username": {trickyName}, "csrf_token": {tok}})
 			if r.status != http.StatusFound || r.location != "/" {
 				t.Fatalf("%s's token posted to %s: %d %q", p.in, p.other, r.status, r.body)

@@ -44,11 +44,11 @@ func TestFetch(t *testing.T) {
 	defer srv.Close()
 	client := HTTPClient(nil)
 
-	resp, body := Fetch(t, client, NewRequest(t, http.MethodGet, srv.URL+"/", nil))
+	resp, _ := Fetch(t, client, NewRequest(t, http.MethodGet, srv.URL+"/", nil))
 	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/elsewhere" {
 		t.Errorf("GET: %d %q, want the redirect itself", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	resp, body = Fetch(t, client, NewRequest(t, http.MethodPost, srv.URL+"/", url.Values{"name": {"a&b c"}}))
+	resp, body := Fetch(t, client, NewRequest(t, http.MethodPost, srv.URL+"/", url.Values{"name": {"a&b c"}}))
 	if resp.StatusCode != http.StatusOK || body != "a&b c" {
 		t.Errorf("POST: %d %q, want 200 %q", resp.StatusCode, body, "a&b c")
 	}
