@@ -37,9 +37,6 @@ var _ sessions.Store = (*CookieStore)(nil)
 
 // NewCookieStore returns a CookieStore for cfg; cfg is validated as by New.
 func NewCookieStore(cfg Config) (*CookieStore, error) {
-	if len(cfg.SecretKey) == 0 {
-		return nil, ErrNoSecretKey
-	}
 	cfg.Store = nil
 	cfg, err := cfg.resolved()
 	if err != nil {

@@ -154,6 +154,17 @@ func (s *Store) Create(ctx context.Context, id string, data []byte, expiry time.
 
 // Update loads the record, checks old against it, and saves data.
 func (s *Store) Update(ctx context.Context, id string, old, data []byte, expiry time.Time) error {
+	return s.rewrite(ctx, id, old, data, false, expiry)
+}
+
+// Touch loads the record and saves it again with the new expiry.
+func (s *Store) Touch(ctx context.Context, id string, expiry time.Time) error {
+	return s.rewrite(ctx, id, nil, nil, true, expiry)
+}
+
+// rewrite saves an existing record again, with data (or, with keep, its
+// own) and expiry, if it still equals old (nil: whatever it holds).
+func (s *Store) rewrite(ctx context.Context, id string, old, data []byte, keep bool, expiry time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -167,23 +178,10 @@ func (s *Store) Update(ctx context.Context, id string, old, data []byte, expiry 
 	case old != nil && !bytes.Equal(cur, old):
 		return flasksession.ErrConflict
 	}
+	if keep {
+		data = cur
+	}
 	return s.save(ctx, id, data, expiry)
-}
-
-// Touch loads the record and saves it again with the new expiry.
-func (s *Store) Touch(ctx context.Context, id string, expiry time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	defer s.lock(id)()
-	cur, _, found, err := s.load(ctx, id)
-	switch {
-	case err != nil:
-		return err
-	case !found:
-		return flasksession.ErrRecordNotFound
-	}
-	return s.save(ctx, id, cur, expiry)
 }
 
 // Delete saves the session with a negative MaxAge, which is how
