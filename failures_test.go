@@ -482,6 +482,68 @@ func TestBadCookies(t *testing.T) {
 	}
 }
 
+// An untouched request sends no cookie for a bad one either. A session
+// that is plainly not permanent would not be sent again if valid, so its
+// signature is not even checked and nothing is reported; one that claims
+// to be permanent is verified before its refresh, and refused loudly.
+func TestUntouchedBadCookies(t *testing.T) {
+	a := newTestApp(t, Config{})
+	a.GET("/untouched", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
+	codec := a.codec()
+	now := time.Now()
+	mint := func(permanent bool, at time.Time, key []byte) string {
+		t.Helper()
+		m := map[string]any{"user": "alice"}
+		if permanent {
+			m["_permanent"] = true
+		}
+		c := codec
+		if key != nil {
+			c = newTestApp(t, Config{SecretKey: key}).codec()
+		}
+		v, err := c.EncodeAt(m, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	old := now.Add(-DefaultPermanentLifetime - time.Hour)
+	otherKey := []byte("another key of sufficient length")
+	for _, tt := range []struct {
+		name    string
+		cookie  string
+		refresh bool  // a Set-Cookie is expected
+		hooked  error // nil: ErrorHandler sees nothing
+	}{
+		{"valid", mint(false, now, nil), false, nil},
+		{"valid, permanent", mint(true, now, nil), true, nil},
+		{"expired", mint(false, old, nil), false, nil},
+		{"other key", mint(false, now, otherKey), false, nil},
+		{"expired, permanent", mint(true, old, nil), false, itsdangerous.ErrSignatureExpired},
+		{"other key, permanent", mint(true, now, otherKey), false, itsdangerous.ErrBadSignature},
+		{"garbage", "abc", false, ErrInvalidCookie},
+		{"payload not JSON", signRaw(t, testSecret, b64("not json"), now), false, itsdangerous.ErrBadPayload},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a.hooked.reset()
+			r := a.client().do(http.MethodGet, "/untouched", http.Header{"Cookie": {"session=" + tt.cookie}})
+			if got := len(r.setCookies("session")) == 1; got != tt.refresh {
+				t.Errorf("Set-Cookie %q, want one: %v", r.setCookies("session"), tt.refresh)
+			}
+			hooked := a.hooked.all()
+			if tt.hooked == nil {
+				if len(hooked) != 0 {
+					t.Errorf("ErrorHandler saw %v, want nothing", hooked)
+				}
+				return
+			}
+			if len(hooked) != 1 || !errors.Is(hooked[0], ErrInvalidCookie) || !errors.Is(hooked[0], tt.hooked) {
+				t.Errorf("ErrorHandler saw %v, want one ErrInvalidCookie matching %v", hooked, tt.hooked)
+			}
+		})
+	}
+}
+
 // A bad cookie the handler then writes to is replaced by a good one.
 func TestBadCookieReplacedOnWrite(t *testing.T) {
 	a := newTestApp(t, Config{})

@@ -28,8 +28,9 @@ import (
 // a change encodes the map as Flask writes it, signs it, and sends one
 // Set-Cookie and Vary: Cookie, byte for byte as flasksession does
 // (TestLimitMatchesFlaskSession). An untouched request that carries a
-// cookie still has to verify it and learn whether it is permanent (Flask's
-// refresh rule), but decodes no values.
+// cookie still has to learn whether it is permanent (Flask's refresh
+// rule), but decodes no values, and verifies only a session that claims
+// to be permanent: no other is sent again, valid or not.
 //
 // It keeps hash state and buffers in a sync.Pool and reads the clock once
 // per request, as a careful hand-written version would. It is no session
@@ -168,8 +169,10 @@ func (l *limit) load(h http.Header, now int64) map[string]any {
 	return m
 }
 
-// permanent verifies the request's cookie and reports whether its session
-// is permanent, scanning only the top level of its JSON.
+// permanent reports whether the request's cookie holds a valid permanent
+// session, scanning only the top level of its JSON. A session that is not
+// permanent is not sent again, valid or not, so only one that claims to be
+// permanent is verified.
 func (l *limit) permanent(h http.Header, now int64) bool {
 	value, ok := limitCookie(h)
 	if !ok {
@@ -177,6 +180,17 @@ func (l *limit) permanent(h http.Header, now int64) bool {
 	}
 	s := l.scratch.Get().(*limitScratch)
 	defer l.scratch.Put(s)
+	if sig := strings.LastIndexByte(value, '.'); sig > 0 {
+		if ts := strings.LastIndexByte(value[:sig], '.'); ts > 0 {
+			js, err := base64.RawURLEncoding.AppendDecode(s.in[:0], []byte(value[:ts]))
+			s.in = js
+			if err == nil {
+				if p, err := scanPermanent(js); err == nil && !p {
+					return false
+				}
+			}
+		}
+	}
 	js, err := l.decode(s, value, now)
 	if err != nil {
 		return false

@@ -38,16 +38,29 @@ func TestAppendRefreshAt(t *testing.T) {
 		err       error
 	}{
 		{"permanent", mint(permanent, false), true, nil},
-		{"permanent, compressed", mint(permanent, true), true, nil},
+		{"permanent, compressed", mint(map[string]any{"_permanent": true, "user": "alice", "bio": strings.Repeat("alice", 40)}, true), true, nil},
 		{"not permanent", mint(map[string]any{"user": "alice"}, false), false, nil},
 		{"permanent false", mint(map[string]any{"_permanent": false, "user": "alice"}, false), false, nil},
 		{"tampered", strings.Replace(mint(permanent, false), "e", "f", 1), false, itsdangerous.ErrBadSignature},
+		// Not sent again whatever its signature says, so never verified.
+		{"not permanent, signature tampered", badSig(mint(map[string]any{"user": "alice"}, false)), false, nil},
+		{"not permanent, payload garbled", strings.Replace(mint(map[string]any{"user": "alice"}, false), "e", "f", 1), false, itsdangerous.ErrBadSignature},
+		{"permanent, signature tampered", badSig(mint(permanent, false)), false, itsdangerous.ErrBadSignature},
+		{"not permanent, too old", func() string {
+			b, _ := c.AppendEncodeAt(nil, map[string]any{"user": "alice"}, signedAt.Add(-32*24*time.Hour))
+			return string(b)
+		}(), false, nil},
+		{"not permanent, compressed, signature tampered", badSig(mint(map[string]any{"user": strings.Repeat("alice", 40)}, true)), false, itsdangerous.ErrBadSignature},
+		{"not a cookie", "no-dots-here", false, itsdangerous.ErrBadSignature},
 		{"too old", func() string {
 			b, _ := c.AppendEncodeAt(nil, permanent, signedAt.Add(-32*24*time.Hour))
 			return string(b)
 		}(), false, itsdangerous.ErrSignatureExpired},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			if strings.Contains(tt.name, "compressed") && tt.cookie[0] != '.' {
+				t.Fatal("the cookie is not compressed")
+			}
 			prefix := []byte("session=")
 			out, refreshed, err := c.AppendRefreshAt(prefix, tt.cookie, later)
 			if !errors.Is(err, tt.err) || (err == nil) != (tt.err == nil) {
@@ -130,4 +143,13 @@ func BenchmarkAppendRefreshAt(b *testing.B) {
 	for b.Loop() {
 		dst, _, _ = c.AppendRefreshAt(dst[:0], string(cookie), at)
 	}
+}
+
+// badSig changes the last character of cookie's signature.
+func badSig(cookie string) string {
+	last := cookie[len(cookie)-1]
+	if last == 'A' {
+		return cookie[:len(cookie)-1] + "B"
+	}
+	return cookie[:len(cookie)-1] + "A"
 }
