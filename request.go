@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 
 	"github.com/gin-gonic/gin"
 )
@@ -16,17 +15,17 @@ type request struct {
 	m    *middleware
 	c    *gin.Context
 	req  *http.Request // c.Request as the middleware saw it; c is recycled after the request, req is not
-	st   sessionState  // the backend's hold, opened on first need (state); used with sess.mu held
 	w    hookWriter
 	sess Session
 
-	mu        sync.Mutex // guards the fields below; taken before sess.mu
-	sent      bool       // the headers went out: later changes are lost
-	settled   bool       // header is the outcome unless the session changed since
-	header    string     // our Set-Cookie value; "" for none
-	err       error      // the outcome of the latest settle
-	late      bool       // a change after the headers went out, not yet reported
-	setCookie [1]string  // backs the Set-Cookie header when ours is the only one
+	// sess.mu guards the rest: the session and its commit change together.
+	st        sessionState // the backend's hold, opened on first need (state)
+	sent      bool         // the headers went out: later changes are lost
+	settled   bool         // header is the outcome unless the session changed since
+	header    string       // our Set-Cookie value; "" for none
+	err       error        // the outcome of the latest settle
+	late      bool         // a change after the headers went out, not yet reported
+	setCookie [1]string    // backs the Set-Cookie header when ours is the only one
 }
 
 // begin sets up the request's session and hooks the response writer.
@@ -47,7 +46,6 @@ func (r *request) reconfigure(m *middleware) {
 	if r.m == m {
 		return
 	}
-	r.mu.Lock()
 	s := &r.sess
 	s.mu.Lock()
 	used := s.loaded || r.settled || r.sent
@@ -55,7 +53,6 @@ func (r *request) reconfigure(m *middleware) {
 		r.m, r.st = m, nil
 	}
 	s.mu.Unlock()
-	r.mu.Unlock()
 	if used {
 		r.report(fmt.Errorf("%w: a second session middleware ran after the session was used; the first one's applies", ErrInvalidConfig), false)
 	}
@@ -66,7 +63,6 @@ func (r *request) reconfigure(m *middleware) {
 // response, the only one that may touch the header map: from the writer
 // hook, and after the chain.
 func (r *request) commit(afterChain bool) {
-	r.mu.Lock()
 	s := &r.sess
 	s.mu.Lock()
 	if !r.sent && r.w.ResponseWriter.Written() {
@@ -88,10 +84,9 @@ func (r *request) commit(afterChain bool) {
 	}
 	if err == nil && s.rejected == nil && s.loadErr == nil && !r.late {
 		s.mu.Unlock()
-		r.mu.Unlock()
 		return
 	}
-	// Reported once, after the locks are released: the load's failures
+	// Reported once, after the lock is released: the load's failures
 	// (the load error may be err too), the save's, a late change.
 	var errs [4]error
 	n := 0
@@ -107,7 +102,6 @@ func (r *request) commit(afterChain bool) {
 	}
 	s.rejected, s.loadErr, r.late = nil, nil, false
 	s.mu.Unlock()
-	r.mu.Unlock()
 	for _, e := range errs[:n] {
 		r.report(e, afterChain)
 	}
@@ -117,8 +111,6 @@ func (r *request) commit(afterChain bool) {
 // The headers themselves are written by commit, on the request's
 // goroutine, so Save is safe from other goroutines.
 func (r *request) save() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.sess.mu.Lock()
 	defer r.sess.mu.Unlock()
 	if r.sent {
@@ -138,7 +130,7 @@ func (r *request) lateChangeLocked() error {
 }
 
 // settleLocked works out the Set-Cookie value, again only if the session
-// changed since the last time. Both locks are held.
+// changed since the last time. sess.mu is held.
 func (r *request) settleLocked() error {
 	s := &r.sess
 	if r.settled && !s.dirty {
