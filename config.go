@@ -122,7 +122,8 @@ type Config struct {
 
 	// ErrorHandler, if set, sees every session error of a request: cookies
 	// rejected on load (ErrInvalidCookie; the request just gets an empty
-	// session), a server-side store that failed (ErrStore), and failures to
+	// session; a request that never uses its session checks only a cookie
+	// that claims to be permanent), a server-side store that failed (ErrStore), and failures to
 	// save (ErrCookieTooLarge, ErrUnserializable, ErrHeadersWritten). All but
 	// rejected cookies, which are expected input, also go to c.Errors. It
 	// runs on the request's goroutine, once the response starts, and must not

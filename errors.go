@@ -44,7 +44,10 @@ var (
 	// ErrInvalidCookie: the client sent a session cookie that was not
 	// accepted (tampered, signed with another key, expired, dated in the
 	// future or undecodable). The request gets an empty session; the error
-	// goes only to Config.ErrorHandler.
+	// goes only to Config.ErrorHandler. A request that never uses its
+	// session checks its cookie only if the cookie claims to be permanent
+	// (it would be refreshed); any other is left alone unchecked, as Flask
+	// would send nothing for it either way.
 	ErrInvalidCookie = errors.New("flasksession: session cookie rejected")
 
 	// ErrNoMiddleware: Get was called on a context the middleware did not
