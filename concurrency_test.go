@@ -4,6 +4,7 @@ package flasksession
 // goroutines share the request's session.
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -295,5 +296,69 @@ func TestRetainedSessionKeepsItsOwnRequest(t *testing.T) {
 	s.Set("user", "eve")
 	if err := s.Save(); err != ErrHeadersWritten {
 		t.Errorf("Save after the request = %v, want ErrHeadersWritten", err)
+	}
+}
+
+// Get finds the request's session from everywhere a handler can hold the
+// request: behind a writer a later middleware wrapped, on a c.Copy() made
+// before the session was first used (during the request and after it),
+// and after a handler gave the request a context of its own.
+func TestSessionReachable(t *testing.T) {
+	type wrapped struct{ gin.ResponseWriter }
+	a := newTestApp(t, Config{})
+	var late *gin.Context // a copy kept past the request
+	a.GET("/wrapped", func(c *gin.Context) {
+		c.Writer = &wrapped{c.Writer} // as gzip and body loggers do
+		c.Next()
+	}, func(c *gin.Context) {
+		Get(c).Set("via", "wrapped writer")
+		c.String(http.StatusOK, "ok")
+	})
+	a.GET("/copy", func(c *gin.Context) {
+		cp := c.Copy() // before any use of the session
+		done := make(chan bool)
+		go func() {
+			s, ok := Lookup(cp)
+			if ok {
+				s.Set("via", "copy")
+			}
+			done <- ok
+		}()
+		if !<-done {
+			c.String(http.StatusInternalServerError, "no session on the copy")
+			return
+		}
+		late = c.Copy()
+		c.String(http.StatusOK, "ok")
+	})
+	a.GET("/context", func(c *gin.Context) {
+		type key struct{}
+		c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), key{}, 1))
+		c.Writer = &wrapped{c.Writer}
+		s, ok := Lookup(c.Copy())
+		if !ok {
+			c.String(http.StatusInternalServerError, "no session")
+			return
+		}
+		s.Set("via", "own context")
+		c.String(http.StatusOK, "ok")
+	})
+	for path, want := range map[string]string{"/wrapped": "wrapped writer", "/copy": "copy", "/context": "own context"} {
+		r := a.client().get(path)
+		if r.Status != http.StatusOK {
+			t.Errorf("%s: %d %s", path, r.Status, r.Body)
+			continue
+		}
+		if got := a.decode(r.cookieValue(t, "session"))["via"]; got != want {
+			t.Errorf("%s: session via %v, want %q", path, got, want)
+		}
+	}
+	// After the request, a copy still reads the request's own session.
+	s, ok := Lookup(late)
+	if !ok {
+		t.Fatal("no session on a copy after the request")
+	}
+	if v, _ := s.GetString("via"); v != "copy" {
+		t.Errorf("copy after the request reads via = %q, want copy", v)
 	}
 }

@@ -8,9 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// contextKey is the gin.Context key of the request's *Session.
-type contextKey struct{}
-
 // New returns the session middleware: r.Use(flasksession.New(cfg)). It
 // panics if cfg is invalid (see Config.Validate), so a missing or weak
 // key stops the program at startup with a message that says what to do.
@@ -54,17 +51,20 @@ func Get(c *gin.Context) *Session {
 // Lookup returns the request's session and whether the middleware ran
 // for c.
 func Lookup(c *gin.Context) (*Session, bool) {
-	// Fast path: our writer is usually still c.Writer. c.Keys covers the
-	// rest: writers wrapped by later middleware, and c.Copy().
+	// Fast path: our writer is usually still c.Writer. The request's
+	// context covers the rest: writers wrapped by later middleware, and
+	// c.Copy().
 	if w, ok := c.Writer.(*hookWriter); ok && w.r.c == c {
 		return &w.r.sess, true
 	}
-	v, ok := c.Get(contextKey{})
+	if c.Request == nil {
+		return nil, false
+	}
+	r, ok := c.Request.Context().Value(sessionKey{}).(*request)
 	if !ok {
 		return nil, false
 	}
-	s, ok := v.(*Session)
-	return s, ok
+	return &r.sess, true
 }
 
 // middleware is a Config made ready for requests.
@@ -103,6 +103,7 @@ func (m *middleware) handle(c *gin.Context) {
 		return
 	}
 	r := m.begin(c)
+	defer r.handBackForm()
 	c.Next()
 	r.commit(true)
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -398,5 +399,64 @@ func TestSecondConfigOnAGroup(t *testing.T) {
 		if n := errs.count(ErrInvalidConfig); n != tt.errs {
 			t.Errorf("%s: %d ErrInvalidConfig in c.Errors (%v), want %d", tt.path, n, errs.all(), tt.errs)
 		}
+	}
+}
+
+// The middleware gives c.Request a context of its own, so a multipart form
+// the handler parses lands on that copy; the server removes the form's
+// temporary files through the request it passed in, which must get the
+// form back, also when the handler panics under an outer Recovery.
+func TestMultipartFilesRemoved(t *testing.T) {
+	for _, panics := range []bool{false, true} {
+		t.Run(fmt.Sprintf("panics=%v", panics), func(t *testing.T) {
+			r := gin.New()
+			r.MaxMultipartMemory = 1 // every file goes to disk
+			r.Use(gin.CustomRecovery(func(c *gin.Context, _ any) { c.AbortWithStatus(http.StatusInternalServerError) }))
+			r.Use(New(Config{SecretKey: testSecret}))
+			var tmp string
+			r.POST("/upload", func(c *gin.Context) {
+				fh, err := c.FormFile("f")
+				if err != nil {
+					t.Fatal(err)
+				}
+				f, err := fh.Open()
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				osf, ok := f.(*os.File)
+				if !ok {
+					t.Fatalf("the upload is in memory (%T), not in a temporary file", f)
+				}
+				tmp = osf.Name()
+				Get(c).Set("uploaded", true)
+				if panics {
+					panic("after the upload")
+				}
+				c.String(http.StatusOK, "ok")
+			})
+			var body strings.Builder
+			mw := multipart.NewWriter(&body)
+			w, _ := mw.CreateFormFile("f", "a.txt")
+			io.WriteString(w, strings.Repeat("x", 4096))
+			mw.Close()
+			req := httptest.NewRequest(http.MethodPost, "/upload", strings.NewReader(body.String()))
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			r.ServeHTTP(httptest.NewRecorder(), req)
+			if tmp == "" {
+				t.Fatal("the handler saw no temporary file")
+			}
+			if _, err := os.Stat(tmp); err != nil {
+				t.Fatalf("the temporary file is gone before the server is done: %v", err)
+			}
+			// What net/http's server does once the handler returns.
+			if req.MultipartForm == nil {
+				t.Fatal("the server's request has no form to clean up")
+			}
+			req.MultipartForm.RemoveAll()
+			if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+				t.Errorf("temporary file %s left behind: %v", tmp, err)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package flasksession
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,13 +10,15 @@ import (
 )
 
 // request is the middleware's state for one request, in one allocation:
-// the session handlers see, the backend's hold on it, the writer hook, and
-// the commit that puts the session into the response headers once.
+// the session handlers see, the backend's hold on it, the writer hook, the
+// request's context that leads to it, and the commit that puts the session
+// into the response headers once.
 type request struct {
 	m    *middleware
 	c    *gin.Context
 	req  *http.Request // c.Request as the middleware saw it; c is recycled after the request, req is not
 	w    hookWriter
+	ctx  sessionContext
 	sess Session
 
 	// sess.mu guards the rest: the session and its commit change together.
@@ -28,14 +31,49 @@ type request struct {
 	setCookie [1]string    // backs the Set-Cookie header when ours is the only one
 }
 
-// begin sets up the request's session and hooks the response writer.
+// begin sets up the request's session, hooks the response writer and
+// puts the request into c.Request's context.
 func (m *middleware) begin(c *gin.Context) *request {
 	r := &request{m: m, c: c, req: c.Request}
 	r.sess.r = r
 	r.w = hookWriter{ResponseWriter: c.Writer, r: r}
 	c.Writer = &r.w
-	c.Set(contextKey{}, &r.sess)
+	if c.Request != nil {
+		r.ctx = sessionContext{Context: c.Request.Context(), r: r}
+		c.Request = c.Request.WithContext(&r.ctx)
+	}
 	return r
+}
+
+// handBackForm gives a multipart form parsed on c.Request, the request
+// with our context, to the request the server passed in: the server
+// removes the form's temporary files through that one when the request
+// is done. Deferred, so that a panic a Recovery outside us catches does
+// not leave the files behind either.
+func (r *request) handBackForm() {
+	if f := r.c.Request.MultipartForm; f != nil && r.req != nil && r.req.MultipartForm == nil {
+		r.req.MultipartForm = f
+	}
+}
+
+// sessionContext is the request's context with the session in it. Lookup
+// finds the session through it when c.Writer is not ours: behind a writer
+// a later middleware wrapped, and on a c.Copy(), which keeps c.Request.
+// It lives in the request: no allocation of its own, and no gin Keys map
+// to make on every request.
+type sessionContext struct {
+	context.Context
+	r *request
+}
+
+// sessionKey is the context key of the request.
+type sessionKey struct{}
+
+func (x *sessionContext) Value(key any) any {
+	if key == (sessionKey{}) {
+		return x.r
+	}
+	return x.Context.Value(key)
 }
 
 // reconfigure hands the request to m, a middleware registered again with
