@@ -29,6 +29,9 @@ func UnmarshalObject(data []byte) (map[string]any, error) {
 // UnmarshalObjectString is [UnmarshalObject] for text already in a
 // string, which strings in the result then share: no copy at all.
 func UnmarshalObjectString(data string) (map[string]any, error) {
+	if m, ok := parseFlat(data); ok {
+		return m, nil
+	}
 	v, err := parse(data, true)
 	if err != nil {
 		return nil, err
