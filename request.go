@@ -19,6 +19,7 @@ type request struct {
 	req  *http.Request // c.Request as the middleware saw it; c is recycled after the request, req is not
 	w    hookWriter
 	ctx  sessionContext
+	hreq http.Request // c.Request with ctx as its context
 	sess Session
 
 	// sess.mu guards the rest: the session and its commit change together.
@@ -40,7 +41,10 @@ func (m *middleware) begin(c *gin.Context) *request {
 	c.Writer = &r.w
 	if c.Request != nil {
 		r.ctx = sessionContext{Context: c.Request.Context(), r: r}
-		c.Request = c.Request.WithContext(&r.ctx)
+		// WithContext inlines and its copy stays on the stack: the
+		// request's copy lives in r, no allocation of its own.
+		r.hreq = *c.Request.WithContext(&r.ctx)
+		c.Request = &r.hreq
 	}
 	return r
 }
