@@ -55,8 +55,8 @@ func (m *middleware) begin(c *gin.Context) *request {
 // is done. Deferred, so that a panic a Recovery outside us catches does
 // not leave the files behind either.
 func (r *request) handBackForm() {
-	if f := r.c.Request.MultipartForm; f != nil && r.req != nil && r.req.MultipartForm == nil {
-		r.req.MultipartForm = f
+	if cr := r.c.Request; cr != nil && cr.MultipartForm != nil && r.req != nil && r.req.MultipartForm == nil {
+		r.req.MultipartForm = cr.MultipartForm
 	}
 }
 
