@@ -60,19 +60,19 @@ func (s *Session) Flashes(categories ...string) []FlashMessage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.use()
-	if !s.flashesRead {
-		s.flashesRead = true
+	if s.flashes == nil {
+		s.flashes = new([]FlashMessage)
 		if v, ok := s.values[FlashesKey]; ok {
 			delete(s.values, FlashesKey)
 			s.changed()
-			s.flashes = parseFlashes(v)
+			*s.flashes = parseFlashes(v)
 		}
 	}
 	if len(categories) == 0 {
-		return slices.Clone(s.flashes)
+		return slices.Clone(*s.flashes)
 	}
 	var out []FlashMessage
-	for _, f := range s.flashes {
+	for _, f := range *s.flashes {
 		if slices.Contains(categories, f.Category) {
 			out = append(out, f)
 		}

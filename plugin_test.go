@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession/flaskcookie"
@@ -458,5 +459,14 @@ func TestMultipartFilesRemoved(t *testing.T) {
 				t.Errorf("temporary file %s left behind: %v", tmp, err)
 			}
 		})
+	}
+}
+
+// Every request allocates its request struct, so it is kept within 512
+// bytes: larger objects holding pointers get an 8-byte malloc header and
+// the next size class up (640 bytes).
+func TestRequestSize(t *testing.T) {
+	if n := unsafe.Sizeof(request{}); n > 512 {
+		t.Errorf("request is %d bytes, over 512", n)
 	}
 }

@@ -24,12 +24,11 @@ type request struct {
 
 	// sess.mu guards the rest: the session and its commit change together.
 	st        sessionState // the backend's hold, opened on first need (state)
-	sent      bool         // the headers went out: later changes are lost
-	settled   bool         // header is the outcome unless the session changed since
-	header    string       // our Set-Cookie value; "" for none
+	setCookie [1]string    // our Set-Cookie value ("" for none); backs the header when ours is the only one
 	err       error        // the outcome of the latest settle
+	settled   bool         // setCookie is the outcome unless the session changed since
+	sent      bool         // the headers went out: later changes are lost
 	late      bool         // a change after the headers went out, not yet reported
-	setCookie [1]string    // backs the Set-Cookie header when ours is the only one
 }
 
 // begin sets up the request's session, hooks the response writer and
@@ -117,22 +116,22 @@ func (r *request) commit(afterChain bool) {
 		r.sent = true
 		err = r.settleLocked()
 		h := r.w.ResponseWriter.Header()
-		if r.header != "" {
+		if r.setCookie[0] != "" {
 			r.addSetCookie(h)
 		}
-		if s.accessed || r.header != "" {
+		if s.accessed || r.setCookie[0] != "" {
 			addVaryCookie(h)
 		}
 	}
-	if err == nil && s.rejected == nil && s.loadErr == nil && !r.late {
+	if err == nil && s.loadErr == nil && !r.late {
 		s.mu.Unlock()
 		return
 	}
-	// Reported once, after the lock is released: the load's failures
-	// (the load error may be err too), the save's, a late change.
-	var errs [4]error
+	// Reported once, after the lock is released: the load's failure
+	// (which may be err too), the save's, a late change.
+	var errs [3]error
 	n := 0
-	for _, e := range [...]error{s.rejected, s.loadErr, err} {
+	for _, e := range [...]error{s.loadErr, err} {
 		if e != nil && (n == 0 || errs[n-1] != e) {
 			errs[n] = e
 			n++
@@ -142,7 +141,7 @@ func (r *request) commit(afterChain bool) {
 		errs[n] = ErrHeadersWritten
 		n++
 	}
-	s.rejected, s.loadErr, r.late = nil, nil, false
+	s.loadErr, r.late = nil, false
 	s.mu.Unlock()
 	for _, e := range errs[:n] {
 		r.report(e, afterChain)
@@ -179,7 +178,7 @@ func (r *request) settleLocked() error {
 		return r.err
 	}
 	r.settled, s.dirty = true, false
-	r.header, r.err = r.setCookieValue()
+	r.setCookie[0], r.err = r.setCookieValue()
 	return r.err
 }
 
@@ -213,7 +212,7 @@ func (r *request) setCookieValue() (string, error) {
 		s.takeRegen()
 		return r.m.format.deletion, r.state().remove(r.req)
 	}
-	if s.loadErr != nil {
+	if s.storeFailed() {
 		return "", s.loadErr // never overwrite what could not be read
 	}
 	now := s.clock()
@@ -235,10 +234,9 @@ func (r *request) state() sessionState {
 // later Add copy it rather than write past it.
 func (r *request) addSetCookie(h http.Header) {
 	if vals := h["Set-Cookie"]; len(vals) > 0 {
-		h["Set-Cookie"] = append(vals, r.header)
+		h["Set-Cookie"] = append(vals, r.setCookie[0])
 		return
 	}
-	r.setCookie[0] = r.header
 	h["Set-Cookie"] = r.setCookie[:1:1]
 }
 

@@ -37,11 +37,12 @@ type Session struct {
 	dirty    bool // changed since the cookie was last worked out
 	regen    bool // Regenerate or Destroy: the next save takes a new ID
 
-	loadErr  error // the store failed: nothing may be saved over the client's session
-	rejected error // the client's cookie was refused: for the error handler
+	// loadErr is why the session could not be loaded, for commit to
+	// report: a refused cookie (ErrInvalidCookie, expected input), or a
+	// store that failed, which blocks saving over the client's session.
+	loadErr error
 
-	flashes     []FlashMessage // taken from the session on the first Flashes call
-	flashesRead bool
+	flashes *[]FlashMessage // taken from the session on the first Flashes call; nil until then
 }
 
 // load decodes the request's cookie on first use; s.mu is held. A
@@ -59,16 +60,18 @@ func (s *Session) load() {
 	}
 }
 
-// noteLoadErr keeps a load failure for commit: a refused cookie is
-// expected input, a store failure blocks saving. s.mu is held.
+// noteLoadErr keeps a load failure for commit. s.mu is held.
 func (s *Session) noteLoadErr(err error) {
-	switch {
-	case err == nil:
-	case errors.Is(err, ErrInvalidCookie):
-		s.rejected = err
-	default:
+	if err != nil {
 		s.loadErr = err
 	}
+}
+
+// storeFailed reports a load that failed in the store, not on the
+// client's cookie: nothing may be saved over the client's session. s.mu
+// is held.
+func (s *Session) storeFailed() bool {
+	return s.loadErr != nil && !errors.Is(s.loadErr, ErrInvalidCookie)
 }
 
 // clock returns the request's time, reading the clock once; s.mu is held.
