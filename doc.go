@@ -66,7 +66,8 @@
 // # Goroutines
 //
 // A Session may be used from goroutines the handler starts. Changes count
-// until the response starts; Get(c) also works on c.Copy().
+// until the response starts; Get(c) also works on c.Copy(), made before
+// or after the session's first use, during the request and after it.
 //
 // # Packages
 //

@@ -11,6 +11,11 @@ import (
 // New returns the session middleware: r.Use(flasksession.New(cfg)). It
 // panics if cfg is invalid (see Config.Validate), so a missing or weak
 // key stops the program at startup with a message that says what to do.
+//
+// The middleware hooks c.Writer, to save the session just before the
+// response starts, and gives c.Request a context that carries the
+// session (c.Request.WithContext, as tracing middleware do), so that Get
+// finds it on a c.Copy() and behind writers later middleware wrap.
 func New(cfg Config) gin.HandlerFunc {
 	m, err := newMiddleware(cfg, time.Now)
 	if err != nil {
@@ -49,7 +54,10 @@ func Get(c *gin.Context) *Session {
 }
 
 // Lookup returns the request's session and whether the middleware ran
-// for c.
+// for c. It finds the session through c.Writer or, failing that, through
+// c.Request's context: a handler that gives c.Request a context not
+// derived from the request's (context.Background(), say) and then wraps
+// c.Writer or copies c loses it there.
 func Lookup(c *gin.Context) (*Session, bool) {
 	// Fast path: our writer is usually still c.Writer. The request's
 	// context covers the rest: writers wrapped by later middleware, and
