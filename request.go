@@ -194,7 +194,7 @@ func (r *request) setCookieValue() (string, error) {
 			return "", nil
 		}
 		cookie, _ := readCookie(r.req.Header, r.m.format.cookieName)
-		if cookie == "" {
+		if cookie == "" || !r.m.backend.mayRefresh(cookie) {
 			return "", nil
 		}
 		now := s.clock()

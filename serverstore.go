@@ -75,6 +75,10 @@ type serverState struct {
 
 func (b *serverBackend) open(*http.Request) sessionState { return &serverState{b: b} }
 
+// A permanent session's ID carries the mark: without it there is nothing
+// to refresh, and not even the signature needs checking.
+func (b *serverBackend) mayRefresh(cookie string) bool { return markedPermanent(cookie) }
+
 // verifiedID returns the ID in the request's cookie, and whether it is
 // marked permanent, if its signature verifies with one of the keys.
 func (st *serverState) verifiedID(req *http.Request) (id string, permanent bool, err error) {
@@ -141,9 +145,6 @@ func (st *serverState) load(req *http.Request, _ time.Time) (map[string]any, err
 // never rewriting its data; the cookie says whether it is permanent, so
 // a browser-session one costs no store call at all.
 func (st *serverState) refresh(req *http.Request, cookie string, now, expires time.Time) (string, error) {
-	if !markedPermanent(cookie) {
-		return "", nil // nothing to refresh: not even the signature needs checking
-	}
 	id, permanent, err := st.verify(cookie)
 	if id == "" || !permanent {
 		return "", err

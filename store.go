@@ -70,6 +70,10 @@ type backend interface {
 	// open starts a request's session. It does no I/O: loading waits
 	// until the session is used.
 	open(req *http.Request) sessionState
+	// mayRefresh reports whether an untouched request carrying cookie
+	// may have to send it again (Flask's refresh of a permanent session).
+	// It is false only when that is plain without opening anything.
+	mayRefresh(cookie string) bool
 }
 
 // sessionState is a backend's hold on one request's session. Its methods
@@ -81,7 +85,8 @@ type sessionState interface {
 	// refresh sends an untouched session again, signed at now and
 	// expiring at expires, if it is permanent (Flask's refresh each
 	// request), and returns its Set-Cookie value; "" when there is
-	// nothing to send. cookie is the request's session cookie, not empty.
+	// nothing to send. cookie is the request's session cookie, not empty,
+	// and one the backend's mayRefresh did not rule out.
 	refresh(req *http.Request, cookie string, now, expires time.Time) (string, error)
 	// save stores values and returns their Set-Cookie value. modified
 	// is false for a refresh of an unchanged session; regen asks for a
@@ -122,6 +127,9 @@ func newCodec(cfg *Config, maxAge time.Duration) (*flaskcookie.Codec, error) {
 }
 
 func (b *cookieBackend) open(*http.Request) sessionState { return b }
+
+// The payload says whether the session is permanent; refresh reads it.
+func (b *cookieBackend) mayRefresh(string) bool { return true }
 
 func (b *cookieBackend) load(req *http.Request, now time.Time) (map[string]any, error) {
 	raw, ok := readCookie(req.Header, b.format.cookieName)
