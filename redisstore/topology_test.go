@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -52,7 +54,7 @@ func TestStoreCluster(t *testing.T) {
 			}
 		}
 		// Which master holds each key, by its slot, as Redis computes it.
-		slots, err := cc.ClusterSlots(ctx).Result()
+		shards, err := cc.ClusterShards(ctx).Result()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,9 +64,15 @@ func TestStoreCluster(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, r := range slots {
-				if int64(r.Start) <= slot && slot <= int64(r.End) {
-					perMaster[r.Nodes[0].Addr]++
+			for _, sh := range shards {
+				for _, r := range sh.Slots {
+					if r.Start <= slot && slot <= r.End {
+						for _, n := range sh.Nodes {
+							if n.Role == "master" {
+								perMaster[net.JoinHostPort(n.IP, strconv.FormatInt(n.Port, 10))]++
+							}
+						}
+					}
 				}
 			}
 		}
