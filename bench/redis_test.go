@@ -12,6 +12,7 @@ import (
 	gcredis "github.com/gin-contrib/sessions/redis"
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/internal/redistest"
 	"github.com/ginflask/flasksession/redisstore"
 	redigo "github.com/gomodule/redigo/redis"
 	"github.com/redis/go-redis/v9"
@@ -146,7 +147,7 @@ func fresh(tmpl *http.Request) *http.Request {
 // gin-contrib/sessions' redis store and scs's redisstore, on one server.
 func BenchmarkRedis(b *testing.B) {
 	gin.SetMode(gin.ReleaseMode)
-	addr := startRedis(b)
+	addr := redistest.Start(b).Addr
 	k := newCounter(b, addr)
 	for _, sc := range scenarios {
 		for _, sub := range redisSubjects(addr) {
@@ -183,7 +184,7 @@ var flasksessionRoundTrips = map[scenario]int64{
 // roundtrips/op does not count commands).
 func TestRedisSubjects(t *testing.T) {
 	gin.SetMode(gin.ReleaseMode)
-	addr := startRedis(t)
+	addr := redistest.Start(t).Addr
 	k := newCounter(t, addr)
 	for _, sub := range redisSubjects(addr) {
 		for _, sc := range scenarios {
