@@ -104,10 +104,9 @@ func (s *Store) Update(ctx context.Context, id string, old, data []byte, expiry 
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.live(id, now)
-	if !ok {
-		delete(s.records, id)
-		return flasksession.ErrRecordNotFound
+	r, err := s.existing(id, now)
+	if err != nil {
+		return err
 	}
 	if old != nil && !bytes.Equal(r.data, old) {
 		return flasksession.ErrConflict
@@ -124,10 +123,9 @@ func (s *Store) Touch(ctx context.Context, id string, expiry time.Time) error {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.live(id, now)
-	if !ok {
-		delete(s.records, id)
-		return flasksession.ErrRecordNotFound
+	r, err := s.existing(id, now)
+	if err != nil {
+		return err
 	}
 	r.expiry = expiry
 	s.put(id, r, now)
@@ -143,6 +141,18 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	defer s.mu.Unlock()
 	delete(s.records, id)
 	return nil
+}
+
+// existing returns the record under id for Update and Touch, which
+// apply only while it lives; an expired one is removed. The caller
+// holds mu.
+func (s *Store) existing(id string, now time.Time) (record, error) {
+	r, ok := s.live(id, now)
+	if !ok {
+		delete(s.records, id)
+		return record{}, flasksession.ErrRecordNotFound
+	}
+	return r, nil
 }
 
 // put stores r under id, or removes id if r has already expired.
