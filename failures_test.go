@@ -468,17 +468,23 @@ func TestBadCookies(t *testing.T) {
 			if len(r.setCookies("session")) != 0 {
 				t.Errorf("Set-Cookie %q; an untouched bad cookie is left alone", r.setCookies("session"))
 			}
-			hooked := a.hooked.all()
-			if tt.hooked == nil {
-				if len(hooked) != 0 {
-					t.Errorf("ErrorHandler saw %v, want nothing", hooked)
-				}
-				return
-			}
-			if len(hooked) != 1 || !errors.Is(hooked[0], ErrInvalidCookie) || !errors.Is(hooked[0], tt.hooked) {
-				t.Errorf("ErrorHandler saw %v, want one ErrInvalidCookie matching %v", hooked, tt.hooked)
-			}
+			checkRejected(t, a.hooked.all(), tt.hooked)
 		})
+	}
+}
+
+// checkRejected checks what ErrorHandler saw for a bad cookie: nothing if
+// want is nil, else one ErrInvalidCookie that also matches want.
+func checkRejected(t *testing.T, hooked []error, want error) {
+	t.Helper()
+	if want == nil {
+		if len(hooked) != 0 {
+			t.Errorf("ErrorHandler saw %v, want nothing", hooked)
+		}
+		return
+	}
+	if len(hooked) != 1 || !errors.Is(hooked[0], ErrInvalidCookie) || !errors.Is(hooked[0], want) {
+		t.Errorf("ErrorHandler saw %v, want one ErrInvalidCookie matching %v", hooked, want)
 	}
 }
 
@@ -530,16 +536,7 @@ func TestUntouchedBadCookies(t *testing.T) {
 			if got := len(r.setCookies("session")) == 1; got != tt.refresh {
 				t.Errorf("Set-Cookie %q, want one: %v", r.setCookies("session"), tt.refresh)
 			}
-			hooked := a.hooked.all()
-			if tt.hooked == nil {
-				if len(hooked) != 0 {
-					t.Errorf("ErrorHandler saw %v, want nothing", hooked)
-				}
-				return
-			}
-			if len(hooked) != 1 || !errors.Is(hooked[0], ErrInvalidCookie) || !errors.Is(hooked[0], tt.hooked) {
-				t.Errorf("ErrorHandler saw %v, want one ErrInvalidCookie matching %v", hooked, tt.hooked)
-			}
+			checkRejected(t, a.hooked.all(), tt.hooked)
 		})
 	}
 }
