@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/ginflask/flasksession/internal/cookieattr"
 )
 
 // cookieFormat holds the Set-Cookie attributes fixed by the Config,
@@ -30,40 +32,15 @@ type expiresAttr struct {
 
 func newCookieFormat(cfg *Config) *cookieFormat {
 	f := &cookieFormat{cookieName: cfg.CookieName, name: cfg.CookieName + "="}
-	if d := cookieDomain(cfg.CookieDomain); d != "" {
+	if d := cookieattr.Domain(cfg.CookieDomain); d != "" {
 		f.domain = "; Domain=" + d
 	}
-	var t strings.Builder
-	if cfg.CookieSecure || cfg.CookiePartitioned {
-		t.WriteString("; Secure")
-	}
-	if !cfg.DisableHTTPOnly {
-		t.WriteString("; HttpOnly")
-	}
-	t.WriteString("; Path=")
-	t.WriteString(cfg.CookiePath)
-	switch cfg.CookieSameSite {
-	case http.SameSiteLaxMode:
-		t.WriteString("; SameSite=Lax")
-	case http.SameSiteStrictMode:
-		t.WriteString("; SameSite=Strict")
-	case http.SameSiteNoneMode:
-		t.WriteString("; SameSite=None")
-	}
-	if cfg.CookiePartitioned {
-		t.WriteString("; Partitioned")
-	}
-	f.tail = t.String()
+	// A partitioned cookie must be Secure, as browsers require.
+	f.tail = cookieattr.Tail(cfg.CookieSecure || cfg.CookiePartitioned, !cfg.DisableHTTPOnly,
+		cfg.CookiePath, cfg.CookieSameSite, cfg.CookiePartitioned)
 	// Same Domain, Path, Secure, SameSite and Partitioned as when set.
 	f.deletion = f.name + f.domain + "; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0" + f.tail
 	return f
-}
-
-// cookieDomain is the Domain attribute for a configured domain, as
-// Werkzeug writes it: without a port and without leading dots.
-func cookieDomain(d string) string {
-	d, _, _ = strings.Cut(d, ":")
-	return strings.TrimLeft(d, ".")
 }
 
 // appendAttrs appends the attributes that follow the cookie's value; a

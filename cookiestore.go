@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-contrib/sessions"
 	"github.com/ginflask/flasksession/flaskcookie"
+	"github.com/ginflask/flasksession/internal/cookieattr"
 	gsessions "github.com/gorilla/sessions"
 )
 
@@ -49,7 +50,7 @@ func NewCookieStore(cfg Config) (*CookieStore, error) {
 	s := &CookieStore{cfg: cfg, codec: codec}
 	s.opts = s.withPartitioned(gsessions.Options{
 		Path:     cfg.CookiePath,
-		Domain:   cookieDomain(cfg.CookieDomain),
+		Domain:   cookieattr.Domain(cfg.CookieDomain),
 		Secure:   cfg.CookieSecure,
 		HttpOnly: !cfg.DisableHTTPOnly,
 		SameSite: cfg.CookieSameSite,

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ginflask/flasksession/internal/cookieattr"
 )
 
 // RememberCodec signs and verifies remember cookie values as Flask-Login's
@@ -229,27 +231,11 @@ type cookieFormat struct {
 
 func newCookieFormat(cfg *Config) cookieFormat {
 	f := cookieFormat{name: cfg.RememberCookieName}
-	if d := strings.TrimLeft(cfg.RememberCookieDomain, "."); d != "" {
-		d, _, _ = strings.Cut(d, ":")
+	if d := cookieattr.Domain(cfg.RememberCookieDomain); d != "" {
 		f.domain = "; Domain=" + d
 	}
-	var t strings.Builder
-	if cfg.RememberCookieSecure {
-		t.WriteString("; Secure")
-	}
-	if !cfg.RememberCookieDisableHTTPOnly {
-		t.WriteString("; HttpOnly")
-	}
-	t.WriteString("; Path=" + cfg.RememberCookiePath)
-	switch cfg.RememberCookieSameSite {
-	case http.SameSiteLaxMode:
-		t.WriteString("; SameSite=Lax")
-	case http.SameSiteStrictMode:
-		t.WriteString("; SameSite=Strict")
-	case http.SameSiteNoneMode:
-		t.WriteString("; SameSite=None")
-	}
-	f.setTail = t.String()
+	f.setTail = cookieattr.Tail(cfg.RememberCookieSecure, !cfg.RememberCookieDisableHTTPOnly,
+		cfg.RememberCookiePath, cfg.RememberCookieSameSite, false)
 	// Flask-Login's _clear_cookie passes only the name, domain and path.
 	f.clearEnd = f.name + "=" + f.domain + "; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=" + cfg.RememberCookiePath
 	return f
