@@ -190,12 +190,7 @@ func tables(w io.Writer, r results) {
 }
 
 func overheadTable(w io.Writer, r results) {
-	fmt.Fprintln(w, "### Per-request overhead over the bare baseline")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Baselines: a bare gin route (gin subjects and the limit), a bare net/http ServeMux route (gorilla, scs), a bare Flask route (Flask). Flask reports time only.")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| scenario | subject | baseline ns/op | ns/op | overhead ns | overhead B | overhead allocs |")
-	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|")
+	section(w, "### Per-request overhead over the bare baseline", "Baselines: a bare gin route (gin subjects and the limit), a bare net/http ServeMux route (gorilla, scs), a bare Flask route (Flask). Flask reports time only.", "| scenario | subject | baseline ns/op | ns/op | overhead ns | overhead B | overhead allocs |", "|---|---|--:|--:|--:|--:|--:|")
 	for _, sc := range scenarios {
 		for _, s := range subjects {
 			name := s.family + "/" + sc + "/" + s.name
@@ -220,12 +215,7 @@ func overheadTable(w io.Writer, r results) {
 }
 
 func ratioTable(w io.Writer, r results) {
-	fmt.Fprintln(w, "### Each peer's overhead ÷ flasksession's overhead (higher = flasksession cheaper)")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Time: median of the per-round ratios [interquartile range]. Bytes and allocs: ratio of the median overheads. Untouched: no subject does much there, so those ratios are mostly noise.")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| scenario | peer | time | bytes | allocs |")
-	fmt.Fprintln(w, "|---|---|--:|--:|--:|")
+	section(w, "### Each peer's overhead ÷ flasksession's overhead (higher = flasksession cheaper)", "Time: median of the per-round ratios [interquartile range]. Bytes and allocs: ratio of the median overheads. Untouched: no subject does much there, so those ratios are mostly noise.", "| scenario | peer | time | bytes | allocs |", "|---|---|--:|--:|--:|")
 	for _, sc := range scenarios {
 		own := fmt.Sprintf(fs, sc)
 		for _, s := range peers {
@@ -253,12 +243,7 @@ func limitTable(w io.Writer, r results) {
 	if len(r[fmt.Sprintf(limit, "ReadOnly")]) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "### flasksession's overhead ÷ the limit's overhead (1x = at the limit)")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "The limit does by hand, with the standard library, only the work a Flask cookie session cannot avoid, and sends the same headers byte for byte. Time: median of the per-round ratios [interquartile range]. Untouched: the limit does nothing, so there is no ratio.")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| scenario | limit overhead ns | flasksession overhead ns | time | overhead B: flasksession vs limit | overhead allocs: flasksession vs limit |")
-	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|")
+	section(w, "### flasksession's overhead ÷ the limit's overhead (1x = at the limit)", "The limit does by hand, with the standard library, only the work a Flask cookie session cannot avoid, and sends the same headers byte for byte. Time: median of the per-round ratios [interquartile range]. Untouched: the limit does nothing, so there is no ratio.", "| scenario | limit overhead ns | flasksession overhead ns | time | overhead B: flasksession vs limit | overhead allocs: flasksession vs limit |", "|---|--:|--:|--:|--:|--:|")
 	for _, sc := range scenarios {
 		own, lim := fmt.Sprintf(fs, sc), fmt.Sprintf(limit, sc)
 		if len(r[own]) == 0 || len(r[lim]) == 0 {
@@ -303,12 +288,7 @@ var goals = []goal{
 }
 
 func goalTable(w io.Writer, r results) {
-	fmt.Fprintln(w, "### Goals")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Ratios of per-request overheads in the same round: median [interquartile range]. gin-contrib is its cookie store with a signing key only.")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| goal | measured | result |")
-	fmt.Fprintln(w, "|---|--:|---|")
+	section(w, "### Goals", "Ratios of per-request overheads in the same round: median [interquartile range]. gin-contrib is its cookie store with a signing key only.", "| goal | measured | result |", "|---|--:|---|")
 	for _, g := range goals {
 		if len(r[g.num]) == 0 || len(r[g.den]) == 0 {
 			fmt.Fprintf(w, "| %s | – | not measured |\n", g.text)
@@ -367,12 +347,7 @@ func redisTables(w io.Writer, r results) {
 		}
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "### flasksession no slower than either?")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Yes when, for both peers, the median of the per-round ratios peer time ÷ flasksession time [interquartile range] is at least 1.")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| scenario | round trips: flasksession, gin-contrib, scs | gin-contrib ÷ flasksession | scs ÷ flasksession | no slower than either |")
-	fmt.Fprintln(w, "|---|---|--:|--:|---|")
+	section(w, "### flasksession no slower than either?", "Yes when, for both peers, the median of the per-round ratios peer time ÷ flasksession time [interquartile range] is at least 1.", "| scenario | round trips: flasksession, gin-contrib, scs | gin-contrib ÷ flasksession | scs ÷ flasksession | no slower than either |", "|---|---|--:|--:|---|")
 	for _, sc := range scenarios {
 		own := fmt.Sprintf(redisFS, sc)
 		if len(r[own]) == 0 {
@@ -490,4 +465,10 @@ func met(ok bool) string {
 		return "met"
 	}
 	return "**not met**"
+}
+
+// section starts a table: its heading, a note on how to read it, and the
+// table's header and alignment rows.
+func section(w io.Writer, title, note, header, align string) {
+	fmt.Fprintf(w, "%s\n\n%s\n\n%s\n%s\n", title, note, header, align)
 }
