@@ -20,49 +20,56 @@ const PermanentKey = "_permanent"
 // A session that is plainly not permanent is never sent again, valid or
 // not, so its signature is not checked at all: no error for it.
 func (c *Codec) AppendRefreshAt(dst []byte, cookie string, now time.Time) ([]byte, bool, error) {
-	if notPermanent(cookie, c.maxSize) {
+	// Most sessions fit the stack buffer.
+	var buf [1024]byte
+	permanent, known := readPermanent(buf[:0], cookie, c.maxSize)
+	if known && !permanent {
 		return dst, false, nil
 	}
 	u, err := c.signer.UnsignAt(readOnly(cookie), c.maxAge, now)
 	if err != nil {
 		return dst, false, err
 	}
-	bp := jsonBufs.Get()
-	defer jsonBufs.Put(bp)
-	js, err := itsdangerous.AppendDecodePayload(*bp, u.Value, c.maxSize)
-	*bp = js
-	if err != nil {
-		return dst, false, err
-	}
-	permanent, err := taggedjson.KeyTruthy(js, PermanentKey)
-	if err != nil {
-		return dst, false, &itsdangerous.BadPayloadError{Err: err}
-	}
-	if !permanent {
-		return dst, false, nil
+	if !known {
+		// Compressed, or unreadable before the signature was checked:
+		// read it now, for DecodeAt's errors.
+		bp := jsonBufs.Get()
+		defer jsonBufs.Put(bp)
+		js, err := itsdangerous.AppendDecodePayload(*bp, u.Value, c.maxSize)
+		*bp = js
+		if err != nil {
+			return dst, false, err
+		}
+		if permanent, err = taggedjson.KeyTruthy(js, PermanentKey); err != nil {
+			return dst, false, &itsdangerous.BadPayloadError{Err: err}
+		}
+		if !permanent {
+			return dst, false, nil
+		}
 	}
 	return c.signer.AppendSignAt(dst, u.Value, now), true, nil
 }
 
-// notPermanent reports whether cookie is well formed and its session,
-// read without verifying it, plainly not permanent. Compressed payloads
-// are inflated only once verified, so they never are here.
-func notPermanent(cookie string, maxSize int) bool {
+// readPermanent reads "_permanent" from cookie's payload without
+// verifying the cookie, decoding into scratch; known is false when the
+// payload cannot be read that way: a malformed cookie, or a compressed
+// payload, which is inflated only once verified. The payload read here is
+// the one UnsignAt then verifies, so a verified cookie needs no second
+// reading.
+func readPermanent(scratch []byte, cookie string, maxSize int) (permanent, known bool) {
 	b := readOnly(cookie)
 	sig := lastDot(b)
 	if sig < 0 {
-		return false
+		return false, false
 	}
 	ts := lastDot(b[:sig])
 	if ts <= 0 || b[0] == '.' {
-		return false
+		return false, false
 	}
-	// Most sessions fit the stack buffer.
-	var buf [1024]byte
-	js, err := itsdangerous.AppendDecodePayload(buf[:0], b[:ts], maxSize)
+	js, err := itsdangerous.AppendDecodePayload(scratch, b[:ts], maxSize)
 	if err != nil {
-		return false
+		return false, false
 	}
-	permanent, err := taggedjson.KeyTruthy(js, PermanentKey)
-	return err == nil && !permanent
+	permanent, err = taggedjson.KeyTruthy(js, PermanentKey)
+	return permanent, err == nil
 }
