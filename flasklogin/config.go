@@ -89,6 +89,15 @@ type Config struct {
 	// LoginRequired and FreshLoginRequired answer 500. Required.
 	UserLoader func(ctx context.Context, id string) (User, error)
 
+	// RevokeLogins ends every login of user, on every device, remember
+	// cookies included: it replaces the user's alternative token (what
+	// User.ID returns, Flask-Login's "alternative tokens") in the app's
+	// user store and returns the user with the new one. Sessions and
+	// remember cookies holding the old ID then load no user. Only
+	// LogoutEverywhere and LogoutOtherDevices call it; they return
+	// ErrNoRevokeLogins without it.
+	RevokeLogins func(ctx context.Context, user User) (User, error)
+
 	// LoginView is where LoginRequired redirects (login_view): a path such
 	// as "/login" or an absolute URL. Empty answers 401 instead.
 	LoginView string
@@ -167,6 +176,9 @@ var (
 	// wrote to a writer captured before New wrapped c.Writer. It goes to
 	// c.Errors.
 	ErrHeadersWritten = errors.New("flasklogin: response headers already written; remember cookie not updated")
+	// ErrNoRevokeLogins: LogoutEverywhere or LogoutOtherDevices ran
+	// without Config.RevokeLogins.
+	ErrNoRevokeLogins = errors.New("flasklogin: no RevokeLogins in Config")
 	// ErrNoManager: a flasklogin function ran on a request the Manager's
 	// middleware did not see.
 	ErrNoManager = errors.New("flasklogin: the Manager's middleware did not run for this request (register it after the flasksession middleware)")
