@@ -22,6 +22,8 @@ const (
 	// DefaultMaxSessionSize is the largest session the cookie store saves
 	// or loads, as JSON: flaskcookie.DefaultMaxSize.
 	DefaultMaxSessionSize = flaskcookie.DefaultMaxSize
+	// DefaultAnonymousLifetime is Config.AnonymousLifetime's default.
+	DefaultAnonymousLifetime = 24 * time.Hour
 	// MinSecretKeyLen is the shortest secret key accepted without
 	// Config.AllowWeakSecretKey.
 	MinSecretKeyLen = 16
@@ -113,6 +115,14 @@ type Config struct {
 	// cookie store.
 	Store Store
 
+	// AnonymousLifetime is how long a server-side record (Store) lives
+	// after its last save when the session is neither permanent nor holds
+	// a login (Flask-Login's "_user_id"): a CSRF token or a flash of a
+	// visitor who never logs in, say. Zero means DefaultAnonymousLifetime
+	// (a day); it is never longer than PermanentLifetime. The cookie store
+	// keeps nothing on the server and ignores it.
+	AnonymousLifetime time.Duration
+
 	// DetectConflicts turns on a version check for Store: when two
 	// requests change the same session at once, the later save fails
 	// with ErrConflict (to c.Errors, the error handler and Session.Save)
@@ -146,6 +156,7 @@ func DefaultConfig() Config {
 		CookieSameSite:    http.SameSiteLaxMode,
 		MaxCookieSize:     DefaultMaxCookieSize,
 		MaxSessionSize:    DefaultMaxSessionSize,
+		AnonymousLifetime: DefaultAnonymousLifetime,
 	}
 }
 
@@ -175,6 +186,10 @@ func (c Config) resolved() (Config, error) {
 	if c.MaxSessionSize == 0 {
 		c.MaxSessionSize = d.MaxSessionSize
 	}
+	if c.AnonymousLifetime == 0 {
+		c.AnonymousLifetime = d.AnonymousLifetime
+	}
+	c.AnonymousLifetime = min(c.AnonymousLifetime, c.PermanentLifetime)
 	return c, nil
 }
 
@@ -205,6 +220,9 @@ func (c Config) Validate() error {
 	}
 	if c.PermanentLifetime%time.Second != 0 {
 		return &ConfigError{Field: "PermanentLifetime", Msg: "not a whole number of seconds: cookies are signed and expire to the second"}
+	}
+	if c.AnonymousLifetime < 0 {
+		return &ConfigError{Field: "AnonymousLifetime", Msg: "negative: use 0 for the one-day default"}
 	}
 	if c.CookieName != "" && !isToken(c.CookieName) {
 		return &ConfigError{Field: "CookieName", Msg: "not a valid cookie name: use letters, digits and -_."}

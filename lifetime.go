@@ -43,11 +43,17 @@ func expiresAt(permanent bool, now time.Time, lifetime time.Duration) time.Time 
 	return now.Truncate(time.Second).Add(lifetime).UTC()
 }
 
-// recordExpiry is when a server-side record saved at now ends: a
-// lifetime later, permanent or not. A browser-session cookie must not end
-// the record at once, and the record's expiry is the server-side limit
-// Flask gives every cookie through its signature's age.
-func recordExpiry(now time.Time, lifetime time.Duration) time.Time {
+// recordExpiry is when a server-side record saved at now ends: with the
+// cookie, for a permanent session (expires is not zero); otherwise a
+// lifetime later. A browser-session cookie must not end the record at
+// once, and the record's expiry is the server-side limit Flask gives
+// every cookie through its signature's age. The caller picks the
+// lifetime: Config.PermanentLifetime, or Config.AnonymousLifetime for a
+// session without a login.
+func recordExpiry(now, expires time.Time, lifetime time.Duration) time.Time {
+	if !expires.IsZero() {
+		return expires
+	}
 	return expiresAt(true, now, lifetime)
 }
 

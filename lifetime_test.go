@@ -204,7 +204,17 @@ func TestFutureCookieRefused(t *testing.T) {
 
 func TestRecordExpiry(t *testing.T) {
 	now := time.Date(2031, 1, 2, 3, 4, 5, 600, time.UTC)
-	if got, want := recordExpiry(now, time.Hour), time.Date(2031, 1, 2, 4, 4, 5, 0, time.UTC); !got.Equal(want) {
-		t.Errorf("recordExpiry = %v, want %v: a lifetime after the save, in whole seconds", got, want)
+	cookie := time.Date(2031, 2, 2, 3, 4, 5, 0, time.UTC)
+	for _, tt := range []struct {
+		name    string
+		expires time.Time
+		want    time.Time
+	}{
+		{"browser session: a lifetime after the save, in whole seconds", time.Time{}, time.Date(2031, 1, 2, 4, 4, 5, 0, time.UTC)},
+		{"permanent: with the cookie", cookie, cookie},
+	} {
+		if got := recordExpiry(now, tt.expires, time.Hour); !got.Equal(tt.want) {
+			t.Errorf("%s: recordExpiry = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

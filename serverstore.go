@@ -39,11 +39,13 @@ const idBytes = 32
 // used only if it verifies and its record exists, so a forged, unknown or
 // expired ID never reaches the store as a write.
 type serverBackend struct {
-	store     Store
-	signer    *itsdangerous.Signer
-	format    *cookieFormat
-	lifetime  time.Duration
-	conflicts bool // Config.DetectConflicts
+	store        Store
+	signer       *itsdangerous.Signer
+	format       *cookieFormat
+	lifetime     time.Duration
+	anonLifetime time.Duration // Config.AnonymousLifetime
+	conflicts    bool          // Config.DetectConflicts
+	index        userIndex
 }
 
 func newServerBackend(cfg *Config, f *cookieFormat) (*serverBackend, error) {
@@ -56,11 +58,13 @@ func newServerBackend(cfg *Config, f *cookieFormat) (*serverBackend, error) {
 		return nil, err
 	}
 	return &serverBackend{
-		store:     cfg.Store,
-		signer:    signer,
-		format:    f,
-		lifetime:  cfg.PermanentLifetime,
-		conflicts: cfg.DetectConflicts,
+		store:        cfg.Store,
+		signer:       signer,
+		format:       f,
+		lifetime:     cfg.PermanentLifetime,
+		anonLifetime: cfg.AnonymousLifetime,
+		conflicts:    cfg.DetectConflicts,
+		index:        userIndex{store: cfg.Store, lifetime: cfg.PermanentLifetime},
 	}, nil
 }
 
@@ -150,15 +154,18 @@ func (st *serverState) refresh(req *http.Request, cookie string, now, expires ti
 		return "", err
 	}
 	st.id = id
-	return st.touch(req, now, expires)
+	return st.touch(req, expires, expires)
 }
 
-// touch extends the record and re-sends the ID cookie with its new
-// expiry. A record gone meanwhile (a logout) stays gone.
-func (st *serverState) touch(req *http.Request, now, expires time.Time) (string, error) {
-	err := st.b.store.Touch(req.Context(), st.id, st.recordExpiry(now, expires))
+// touch extends the record to expiry and re-sends the ID cookie with
+// the cookie's expires. A record gone meanwhile (a logout, a login that
+// moved the session to a new ID) stays gone, and the client's cookie is
+// left alone: it may already hold the new ID, which a deletion would
+// throw away.
+func (st *serverState) touch(req *http.Request, expiry, expires time.Time) (string, error) {
+	err := st.b.store.Touch(req.Context(), st.id, expiry)
 	if errors.Is(err, ErrRecordNotFound) {
-		return st.b.format.deletion, nil
+		return "", nil
 	}
 	if err != nil {
 		return "", &StoreError{Op: "touch", Err: err}
@@ -166,33 +173,30 @@ func (st *serverState) touch(req *http.Request, now, expires time.Time) (string,
 	return st.cookie(st.id, expires), nil
 }
 
-// recordExpiry is when the record ends if saved now: the permanent
-// cookie's expiry, or for a browser-session cookie, recordExpiry.
-func (st *serverState) recordExpiry(now, expires time.Time) time.Time {
-	if !expires.IsZero() {
-		return expires
-	}
-	return recordExpiry(now, st.b.lifetime)
-}
-
 // save stores values. A session the request did not change only has its
 // expiry extended; a changed one is updated in place, and only while its
 // record exists, so a request that loaded the session before a logout
 // cannot bring it back. A new session, or one given a new ID, is created
 // under a fresh ID; the record under the old ID is deleted after that.
+// A record holding a login is added to its user's index when created.
 func (st *serverState) save(req *http.Request, values map[string]any, modified, regen bool, now, expires time.Time) (string, error) {
 	if regen && st.id != "" {
 		st.gone, st.id, st.live = st.id, "", false
 	}
+	user, loggedIn := loginOf(values)
+	lifetime := st.b.lifetime
+	if !loggedIn {
+		lifetime = st.b.anonLifetime
+	}
+	expiry := recordExpiry(now, expires, lifetime)
 	if !modified && st.live {
-		return st.touch(req, now, expires)
+		return st.touch(req, expiry, expires)
 	}
 	data, err := taggedjson.Marshal(values)
 	if err != nil {
 		return "", &SaveError{Err: err}
 	}
 	ctx, s := req.Context(), st.b.store
-	expiry := st.recordExpiry(now, expires)
 	if st.live {
 		var old []byte
 		if st.b.conflicts {
@@ -200,8 +204,10 @@ func (st *serverState) save(req *http.Request, values map[string]any, modified, 
 		}
 		switch err := s.Update(ctx, st.id, old, data, expiry); {
 		case errors.Is(err, ErrRecordNotFound):
-			// Destroyed or expired while this request ran: it stays gone.
-			return st.b.format.deletion, &StoreError{Op: "update", Err: err}
+			// Destroyed, moved to a new ID or expired while this request
+			// ran: it stays gone, and the client keeps whatever cookie it
+			// has by now (see touch).
+			return "", &StoreError{Op: "update", Err: err}
 		case err != nil:
 			return "", &StoreError{Op: "update", Err: err}
 		}
@@ -216,7 +222,15 @@ func (st *serverState) save(req *http.Request, values map[string]any, modified, 
 	if err := st.deleteGone(req); err != nil {
 		return "", err
 	}
-	return st.cookie(id, expires), nil
+	cookie := st.cookie(id, expires)
+	if loggedIn {
+		// The session is saved either way; a failed index only keeps it
+		// out of UserSessions and EndUserSessions.
+		if err := st.b.index.add(ctx, user, id, now, req.UserAgent()); err != nil {
+			return cookie, &StoreError{Op: "index", Err: err}
+		}
+	}
+	return cookie, nil
 }
 
 // create stores data under a new ID. ErrRecordExists is honoured with

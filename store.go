@@ -48,6 +48,15 @@ type Store interface {
 	Delete(ctx context.Context, id string) error
 }
 
+// ExpiryReader is an optional Store method: when a record expires. The
+// user index (UserSessions) uses it to tell when a session was last used;
+// with a store without it, SessionInfo.LastSeen is zero.
+type ExpiryReader interface {
+	// Expiry returns when the record under id expires; found is false
+	// for a record that is missing or expired.
+	Expiry(ctx context.Context, id string) (expiry time.Time, found bool, err error)
+}
+
 // Errors a Store returns; the middleware tests for them with errors.Is.
 var (
 	// ErrRecordNotFound: Update or Touch found no record under the ID: it
