@@ -1,7 +1,9 @@
 package flasklogin
 
 import (
+	"errors"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -41,6 +43,12 @@ func NotFresh() LoginOption { return func(o *loginOptions) { o.notFresh = true }
 // (see ActiveUser) unless Force is given. The session gets "_user_id",
 // "_fresh" and "_id"; with Remember(true) also "_remember": "set", which
 // the middleware turns into the remember cookie when the response starts.
+//
+// With a server-side store the session moves to a new ID and the record
+// under the old one is deleted (flasksession's Session.Regenerate), so an
+// ID an attacker planted or copied before the login is worth nothing
+// after it. Flask-Login keeps the ID; a Flask app sharing the store is
+// unaffected, since the middleware mints the IDs.
 func LoginUser(c *gin.Context, user User, opts ...LoginOption) bool {
 	var o loginOptions
 	for _, opt := range opts {
@@ -51,9 +59,10 @@ func LoginUser(c *gin.Context, user User, opts ...LoginOption) bool {
 	}
 	st := from(c)
 	sess := st.sess
+	sess.Regenerate()
 	sess.Set(KeyUserID, user.ID())
 	sess.Set(KeyFresh, !o.notFresh)
-	sess.Set(KeyID, SessionIdentifier(st.req))
+	sess.Set(KeyID, st.identifier())
 	if o.remember {
 		sess.Set(KeyRemember, "set")
 		if o.hasDur {
@@ -66,11 +75,15 @@ func LoginUser(c *gin.Context, user User, opts ...LoginOption) bool {
 
 // LogoutUser logs the current user out: Flask-Login's logout_user. It
 // removes "_user_id", "_fresh" and "_id" from the session and, if the
-// request carries a remember cookie, has the response clear it.
+// request carries a remember cookie, has the response clear it. With a
+// server-side store the rest of the session moves to a new ID and the
+// record under the old one is deleted, so a request that loaded the
+// session before the logout cannot put the login back when it saves.
 func LogoutUser(c *gin.Context) {
 	st := from(c)
 	st.load() // as logout_user's _get_user(), with its side effects
 	sess := st.sess
+	sess.Regenerate()
 	sess.Pop(KeyUserID)
 	sess.Pop(KeyFresh)
 	sess.Pop(KeyID)
@@ -127,7 +140,7 @@ func LoginRemembered(c *gin.Context) bool {
 func ConfirmLogin(c *gin.Context) {
 	st := from(c)
 	st.sess.Set(KeyFresh, true)
-	st.sess.Set(KeyID, SessionIdentifier(st.req))
+	st.sess.Set(KeyID, st.identifier())
 }
 
 // RequireOption changes what LoginRequired and FreshLoginRequired answer
@@ -155,7 +168,10 @@ func OnNeedsRefresh(h gin.HandlerFunc) RequireOption {
 // route or a group: an anonymous request gets OnUnauthorized's handler,
 // else Config.Unauthorized, else a 302 to LoginURL(Config.LoginView) with
 // the login message flashed, else (no LoginView) 401. OPTIONS requests
-// pass, as in Flask-Login. A UserLoader error answers 500.
+// never reach the handler anonymously: they get 204 No Content (Flask-Login
+// runs the view for them; a CORS preflight, which carries no cookies,
+// should be answered before this middleware). A UserLoader error answers
+// 500.
 func LoginRequired(opts ...RequireOption) gin.HandlerFunc {
 	o := requireOpts(opts)
 	return func(c *gin.Context) {
@@ -197,15 +213,16 @@ func requireOpts(opts []RequireOption) requireOptions {
 }
 
 // check is the shared start of LoginRequired and FreshLoginRequired: it
-// reports false when the request needs no check or already has its
-// answer.
+// reports false when the request already has its answer.
 func check(c *gin.Context) (*state, bool) {
-	if c.Request.Method == http.MethodOptions {
-		return nil, false
-	}
 	s := from(c)
-	if _, err := s.load(); err != nil {
+	u, err := s.load()
+	switch {
+	case err != nil:
 		c.AbortWithStatus(http.StatusInternalServerError)
+		return nil, false
+	case c.Request.Method == http.MethodOptions && !isAuthenticated(u):
+		c.AbortWithStatus(http.StatusNoContent)
 		return nil, false
 	}
 	return s, true
@@ -299,23 +316,48 @@ func (st *state) loadLocked() (User, error) {
 	return user, nil
 }
 
-// loadUser calls the UserLoader.
+// loadUser calls the UserLoader. A nil pointer in the interface, or an
+// error matching ErrUserNotFound, is no user.
 func (st *state) loadUser(id string) (User, error) {
 	u, err := st.m.cfg.UserLoader(st.req.Context(), id)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrUserNotFound):
+		return nil, nil
+	case err != nil:
 		return nil, &LoadError{ID: id, Err: err}
+	case isNil(u):
+		return nil, nil
 	}
 	return u, nil
 }
 
+// ErrUserNotFound is what a UserLoader may return, or wrap, for an ID
+// that names no user (a deleted account, sql.ErrNoRows): the request is
+// anonymous, as with a nil user. Any other error answers 500.
+var ErrUserNotFound = errors.New("flasklogin: user not found")
+
+// isNil reports whether u is nil or holds a nil pointer, map, slice,
+// func or channel: `return users[id], nil` with a map of *User gives one.
+func isNil(u User) bool {
+	if u == nil {
+		return true
+	}
+	switch v := reflect.ValueOf(u); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
+}
+
 // fromRememberCookie is _load_user_from_remember_cookie: a valid cookie
 // puts its user ID in the session, not fresh, whether or not the loader
-// knows the user.
+// knows the user. Like LoginUser, it moves the session to a new ID.
 func (st *state) fromRememberCookie(value string) (User, error) {
 	id, err := st.m.codec.Decode(value)
 	if err != nil {
 		return nil, nil // expected input: just anonymous
 	}
+	st.sess.Regenerate()
 	st.sess.Set(KeyUserID, id)
 	st.sess.Set(KeyFresh, false)
 	return st.loadUser(id)
@@ -334,7 +376,7 @@ func (st *state) protectionFailed() bool {
 	if sess.Len() == 0 {
 		return false
 	}
-	if id, _ := sess.Get(KeyID); id == SessionIdentifier(st.req) {
+	if id, _ := sess.Get(KeyID); id == st.identifier() {
 		return false
 	}
 	if mode == ProtectionBasic || sess.Permanent() {

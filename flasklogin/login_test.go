@@ -293,7 +293,9 @@ func TestLoginRequired(t *testing.T) {
 			false, http.StatusFound, "/login?next=%2Fprivate%3Fa%3D1",
 			[]any{flaskcookie.Tuple{"message", DefaultLoginMessage}}},
 		{"logged in", nil, []gin.HandlerFunc{LoginRequired()}, "GET", "/private", true, http.StatusOK, "", nil},
-		{"options", nil, []gin.HandlerFunc{LoginRequired()}, "OPTIONS", "/private", false, http.StatusOK, "", nil},
+		// Anonymous OPTIONS never reaches the handler (Flask-Login runs the view).
+		{"options", nil, []gin.HandlerFunc{LoginRequired()}, "OPTIONS", "/private", false, http.StatusNoContent, "", nil},
+		{"options, logged in", nil, []gin.HandlerFunc{LoginRequired()}, "OPTIONS", "/private", true, http.StatusOK, "", nil},
 		{"no login view", func(c *Config) { c.LoginView = "" }, []gin.HandlerFunc{LoginRequired()}, "GET", "/private",
 			false, http.StatusUnauthorized, "", nil},
 		{"message and category", func(c *Config) { c.LoginMessage, c.LoginMessageCategory = "Log in first", "info" },
@@ -308,7 +310,7 @@ func TestLoginRequired(t *testing.T) {
 		{"fresh, anonymous", nil, []gin.HandlerFunc{FreshLoginRequired()}, "GET", "/settings",
 			false, http.StatusFound, "/login?next=%2Fsettings", []any{flaskcookie.Tuple{"message", DefaultLoginMessage}}},
 		{"fresh, fresh", nil, []gin.HandlerFunc{FreshLoginRequired()}, "GET", "/settings", true, http.StatusOK, "", nil},
-		{"fresh, options", nil, []gin.HandlerFunc{FreshLoginRequired()}, "OPTIONS", "/settings", false, http.StatusOK, "", nil},
+		{"fresh, options", nil, []gin.HandlerFunc{FreshLoginRequired()}, "OPTIONS", "/settings", false, http.StatusNoContent, "", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := testConfig()
@@ -452,7 +454,9 @@ func TestRememberCookieAfterRequest(t *testing.T) {
 		{"other value", nil, map[string]any{KeyUserID: "alice", KeyRemember: "maybe"}, ""},
 		{"float seconds", nil, map[string]any{KeyUserID: "alice", KeyRemember: "set", KeyRememberSeconds: 90.5}, rememberCookie("alice", 90*time.Second)},
 		{"int seconds", nil, map[string]any{KeyUserID: "alice", KeyRemember: "set", KeyRememberSeconds: 60}, rememberCookie("alice", time.Minute)},
-		{"refresh each request", func(c *Config) { c.RememberCookieRefreshEachRequest = true }, map[string]any{KeyUserID: "alice"}, rememberCookie("alice", 365*24*time.Hour)},
+		// Flask-Login 0.6.2 sets a remember cookie here (its issue #824);
+		// only a remembered login is refreshed (TestRefreshOnlyRemembered).
+		{"refresh each request, not remembered", func(c *Config) { c.RememberCookieRefreshEachRequest = true }, map[string]any{KeyUserID: "alice"}, ""},
 		{"refresh each request, anonymous", func(c *Config) { c.RememberCookieRefreshEachRequest = true }, map[string]any{"x": 1}, ""},
 		{"duration", func(c *Config) { c.RememberCookieDuration = time.Hour }, map[string]any{KeyUserID: "alice", KeyRemember: "set"}, rememberCookie("alice", time.Hour)},
 		{"attributes", func(c *Config) {
@@ -487,6 +491,35 @@ func TestRememberCookieAfterRequest(t *testing.T) {
 			}
 			if sess := res.session(); sess != nil && sess[KeyRemember] != nil {
 				t.Errorf("the saved session still has _remember: %#v", sess)
+			}
+		})
+	}
+}
+
+// With RememberCookieRefreshEachRequest, the remember cookie is sent again
+// only to a login that asked to be remembered: one whose request carries a
+// valid remember cookie for the session's user.
+func TestRefreshOnlyRemembered(t *testing.T) {
+	codec := NewRememberCodec([]byte(testKey))
+	for _, tc := range []struct {
+		name, remember, want string
+	}{
+		{"remembered", codec.Encode("alice"), rememberCookie("alice", 365*24*time.Hour)},
+		{"not remembered", "", ""},
+		{"another user's cookie", codec.Encode("bob"), ""},
+		{"forged cookie", "alice|00", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.RememberCookieRefreshEachRequest = true
+			app := newTestApp(t, cfg, func(r *gin.Engine) { r.GET("/", whoami) })
+			cl := newClient().loggedIn(t)
+			if tc.remember != "" {
+				cl.cookies[DefaultRememberCookieName] = quoteCookieValue(tc.remember)
+			}
+			res := cl.do(t, app, "GET", "/")
+			if got, _ := res.setCookie(DefaultRememberCookieName); got != tc.want {
+				t.Errorf("remember Set-Cookie\n got %q\nwant %q", got, tc.want)
 			}
 		})
 	}
@@ -558,10 +591,10 @@ func TestMiddlewareOrder(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		use  []gin.HandlerFunc
-		want string
+		want error // the panic value itself
 	}{
-		{"login before session", []gin.HandlerFunc{m.handle, flasksession.New(sc)}, ErrNoSession.Error()},
-		{"no login middleware", []gin.HandlerFunc{flasksession.New(sc)}, ErrNoManager.Error()},
+		{"login before session", []gin.HandlerFunc{m.handle, flasksession.New(sc)}, ErrNoSession},
+		{"no login middleware", []gin.HandlerFunc{flasksession.New(sc)}, ErrNoLoginMiddleware},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := gin.New()
@@ -573,7 +606,7 @@ func TestMiddlewareOrder(t *testing.T) {
 				r.ServeHTTP(httptest.NewRecorder(), newClient().request("GET", "/"))
 			}()
 			if got != tc.want {
-				t.Errorf("panic %v, want %q", got, tc.want)
+				t.Errorf("panic %#v, want %v", got, tc.want)
 			}
 		})
 	}
@@ -600,7 +633,7 @@ func TestConfigValidate(t *testing.T) {
 		want error
 	}{
 		{"ok", func(*Config) {}, nil},
-		{"no key", func(c *Config) { c.SecretKey = nil }, ErrNoSecretKey},
+		{"no key: the session's", func(c *Config) { c.SecretKey = nil }, nil},
 		{"no loader", func(c *Config) { c.UserLoader = nil }, ErrNoUserLoader},
 		{"protection", func(c *Config) { c.SessionProtection = 7 }, ErrInvalidConfig},
 		{"duration", func(c *Config) { c.RememberCookieDuration = -time.Second }, ErrInvalidConfig},
