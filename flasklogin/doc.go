@@ -45,6 +45,29 @@
 // goes to c.Errors.
 // LoginRequired and FreshLoginRequired go after New, per route or group.
 //
+// # Session IDs and ending logins
+//
+// Every change of who is logged in (LoginUser, LogoutUser, a login from
+// the remember cookie) moves a server-side session (flasksession's
+// Config.Store) to a new ID and deletes the record under the old one:
+// an ID planted before a login, or copied before a logout, logs nobody
+// in. Cookie sessions have no ID; a copied cookie stays valid until it
+// expires, as in Flask.
+//
+// To end logins before that, on every device and with their remember
+// cookies, use Flask-Login's alternative tokens: User.ID returns a token
+// kept with the user (say "42:Zq0...") that the UserLoader looks up, and
+// Config.RevokeLogins replaces it. LogoutEverywhere and
+// LogoutOtherDevices call it; every session and remember cookie holding
+// the old token then loads no user, in this app and in a Flask app whose
+// user_loader reads the same table. The check costs nothing beyond the
+// loader's lookup, which every logged-in request makes anyway
+// (BenchmarkLoggedIn: within the noise of a plain ID). With a server-side
+// store the user's sessions are also indexed at login, at the cost of one
+// read and one write of the index per login and nothing per request:
+// LogoutOtherDevices deletes their records at once, Sessions lists them
+// (created, last seen, User-Agent) and EndSession ends one.
+//
 // # Flask-Login's state, as this package keeps it
 //
 // Read from the source of Flask-Login 0.6.2 (Debian's python3-flask-login)
@@ -61,9 +84,12 @@
 // sense.
 //
 // Session identifier ("_id"). The hex SHA-512 of "ADDR|AGENT": ADDR is the
-// first comma-separated entry of X-Forwarded-For, trimmed, else the peer's
-// IP; AGENT is the User-Agent; each is written as Python writes bytes in an
-// f-string (b'127.0.0.1'), or None when absent. See SessionIdentifier.
+// client's address, AGENT the User-Agent; each is written as Python writes
+// bytes in an f-string (b'127.0.0.1'), or None when absent. Flask-Login
+// takes ADDR from X-Forwarded-For as sent (SessionIdentifier); this package
+// takes gin's c.ClientIP(), which believes the header only from the
+// engine's trusted proxies (gin.Engine.SetTrustedProxies): the same
+// address unless a client forges the header.
 //
 // Loading the user (current_user), once per request. First the session
 // protection check; then the UserLoader with "_user_id" if set; if that
@@ -92,12 +118,16 @@
 // Flask-Login 0.6.2 runs on.
 //
 // After each request (_update_remember_cookie): if
-// RememberCookieRefreshEachRequest is on and the session has no
-// "_remember", it gets "set". Then "_remember" is popped: "set" with a
+// RememberCookieRefreshEachRequest is on, the session has no "_remember"
+// and the request carries a valid remember cookie for the session's user,
+// it gets "set". Flask-Login 0.6.2 sets it for every login, remembered or
+// not (its issue #824); a login that did not ask to be remembered gets no
+// remember cookie here. Then "_remember" is popped: "set" with a
 // "_user_id" in the session sets the cookie, "clear" deletes it (Expires
 // in 1970, Max-Age=0, same Domain and Path).
 //
-// Unauthorized. LoginRequired lets OPTIONS through; an anonymous request
+// Unauthorized. LoginRequired answers an anonymous OPTIONS request 204
+// without running the handler (Flask-Login runs the view); an anonymous request
 // gets Config.Unauthorized if set, else 401 without a LoginView, else the
 // login message flashed (category "message" by default) and a 302 to
 // LoginURL: the view with next= the request's path and query (the full URL
