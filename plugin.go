@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/ginflask/flasksession/internal/hookwriter"
 )
 
 // New returns the session middleware: r.Use(flasksession.New(cfg)). It
@@ -62,8 +63,8 @@ func Lookup(c *gin.Context) (*Session, bool) {
 	// Fast path: our writer is usually still c.Writer. The request's
 	// context covers the rest: writers wrapped by later middleware, and
 	// c.Copy().
-	if w, ok := c.Writer.(*hookWriter); ok && w.r.c == c {
-		return &w.r.sess, true
+	if w, ok := c.Writer.(*hookwriter.Writer[*request]); ok && w.Hook.c == c {
+		return &w.Hook.sess, true
 	}
 	if c.Request == nil {
 		return nil, false

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"github.com/ginflask/flasksession/internal/hookwriter"
 )
 
 // request is the middleware's state for one request, in one allocation:
@@ -16,8 +17,8 @@ import (
 type request struct {
 	m    *middleware
 	c    *gin.Context
-	req  *http.Request // c.Request as the middleware saw it; c is recycled after the request, req is not
-	w    hookWriter
+	req  *http.Request               // c.Request as the middleware saw it; c is recycled after the request, req is not
+	w    hookwriter.Writer[*request] // commits the session before the headers go out
 	ctx  sessionContext
 	hreq http.Request // c.Request with ctx as its context
 	sess Session
@@ -36,7 +37,7 @@ type request struct {
 func (m *middleware) begin(c *gin.Context) *request {
 	r := &request{m: m, c: c, req: c.Request}
 	r.sess.r = r
-	r.w = hookWriter{ResponseWriter: c.Writer, r: r}
+	r.w = hookwriter.Writer[*request]{ResponseWriter: c.Writer, Hook: r}
 	c.Writer = &r.w
 	if c.Request != nil {
 		r.ctx = sessionContext{Context: c.Request.Context(), r: r}
@@ -98,6 +99,10 @@ func (r *request) reconfigure(m *middleware) {
 		r.report(fmt.Errorf("%w: a second session middleware ran after the session was used; the first one's applies", ErrInvalidConfig), false)
 	}
 }
+
+// BeforeWrite is the writer hook: the commit just before the response
+// starts.
+func (r *request) BeforeWrite() { r.commit(false) }
 
 // commit puts the session's cookie and Vary into the response headers,
 // once, and reports what went wrong. It runs on the goroutine writing the
