@@ -1,13 +1,13 @@
 package csrf
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/ginflask/flasksession"
 )
 
 // Flask-WTF's defaults, which the zero Config stands for.
@@ -31,19 +31,38 @@ func DefaultMethods() []string { return []string{"POST", "PUT", "PATCH", "DELETE
 func DefaultHeaders() []string { return []string{"X-CSRFToken", "X-CSRF-Token"} }
 
 // Config configures Protect. Each field names the Flask-WTF setting it
-// stands for; the zero value plus a SecretKey is Flask-WTF's defaults with
-// the cross-origin check on.
+// stands for; the zero value is Flask-WTF's defaults, with the cross-origin
+// check on, signing with the session middleware's key.
 type Config struct {
-	// SecretKey signs the tokens (WTF_CSRF_SECRET_KEY, which defaults to
-	// Flask's SECRET_KEY: pass the session's key unless the Flask side sets
-	// WTF_CSRF_SECRET_KEY). Required. Every worker and instance, Go or
-	// Python, must use the same key, or each refuses the others' tokens.
+	// SecretKey signs the tokens (WTF_CSRF_SECRET_KEY). Leave it empty:
+	// the tokens are then signed with the session middleware's SecretKey
+	// and checked with its SecretKeyFallbacks too, as Flask-WTF defaults to
+	// SECRET_KEY, and the program names its key once. A key given here
+	// must be the session middleware's (else the first request panics
+	// with ErrKeyMismatch) unless SeparateSecretKey says it is meant to
+	// differ. Every worker and instance, Go or Python, must use the same
+	// key, or each refuses the others' tokens.
 	SecretKey []byte
+
+	// SeparateSecretKey says SecretKey is deliberately not the session
+	// middleware's key: the Flask side sets WTF_CSRF_SECRET_KEY apart from
+	// SECRET_KEY. It requires SecretKey and turns off the ErrKeyMismatch
+	// check.
+	SeparateSecretKey bool
 
 	// SecretKeyFallbacks are old keys, oldest first, that still verify
 	// tokens but never sign new ones, for rotating SecretKey without
 	// refusing the forms already rendered. Flask-WTF has no such setting.
+	// They go with SecretKey: with SecretKey empty, the session
+	// middleware's fallbacks apply and this must be empty too. Each must be
+	// as long as SecretKey must be: a fallback forges tokens as well as the
+	// key does.
 	SecretKeyFallbacks [][]byte
+
+	// AllowWeakSecretKey accepts a SecretKey (and fallbacks) shorter than
+	// flasksession.MinSecretKeyLen, for sharing tokens with an existing
+	// Flask app whose WTF_CSRF_SECRET_KEY is short.
+	AllowWeakSecretKey bool
 
 	// TimeLimit is the oldest token accepted (WTF_CSRF_TIME_LIMIT). Zero
 	// means DefaultTimeLimit (one hour); NoTimeLimit (any negative value)
@@ -120,45 +139,55 @@ func DefaultConfig() Config {
 	}
 }
 
-// ErrNoSecretKey is Validate's error for a Config without SecretKey.
-var ErrNoSecretKey = errors.New("csrf: no secret key")
-
-// Validate reports what is wrong with c, if anything.
+// Validate reports what is wrong with c, if anything: the errors match
+// ErrNoSecretKey, ErrWeakSecretKey or ErrInvalidConfig, and errors.As
+// finds a *ConfigError for any field but the key. An empty SecretKey is
+// valid: it stands for the session middleware's.
 func (c Config) Validate() error {
-	if len(c.SecretKey) == 0 {
-		return ErrNoSecretKey
+	switch {
+	case len(c.SecretKey) == 0 && c.SeparateSecretKey:
+		return &ConfigError{Field: "SecretKey", Msg: "empty, with SeparateSecretKey set", Err: ErrNoSecretKey}
+	case len(c.SecretKey) == 0 && len(c.SecretKeyFallbacks) > 0:
+		return &ConfigError{Field: "SecretKeyFallbacks", Msg: "set without SecretKey", Err: ErrNoSecretKey}
+	case len(c.SecretKey) > 0 && len(c.SecretKey) < flasksession.MinSecretKeyLen && !c.AllowWeakSecretKey:
+		return ErrWeakSecretKey
 	}
 	for i, k := range c.SecretKeyFallbacks {
-		if len(k) == 0 {
-			return errors.New("csrf: secret key fallback " + strconv.Itoa(i) + " is empty")
+		switch {
+		case len(k) == 0:
+			return &ConfigError{Field: "SecretKeyFallbacks", Msg: "entry " + strconv.Itoa(i) + " is empty"}
+		case len(k) < flasksession.MinSecretKeyLen && !c.AllowWeakSecretKey:
+			// A fallback verifies tokens as well as the key does: a short
+			// one is as easy to guess.
+			return &ConfigError{Field: "SecretKeyFallbacks", Msg: "entry " + strconv.Itoa(i) + " is shorter than " + strconv.Itoa(flasksession.MinSecretKeyLen) + " bytes", Err: ErrWeakSecretKey}
 		}
 	}
 	if c.Methods != nil && len(c.Methods) == 0 {
-		return errors.New("csrf: Methods is empty (nil means the defaults)")
+		return &ConfigError{Field: "Methods", Msg: "empty (nil means the defaults)"}
 	}
-	for _, m := range c.Methods {
+	for i, m := range c.Methods {
 		if m == "" {
-			return errors.New("csrf: empty method in Methods")
+			return &ConfigError{Field: "Methods", Msg: "entry " + strconv.Itoa(i) + " is empty"}
 		}
 	}
-	for _, h := range c.Headers {
+	for i, h := range c.Headers {
 		if h == "" {
-			return errors.New("csrf: empty header name in Headers")
+			return &ConfigError{Field: "Headers", Msg: "entry " + strconv.Itoa(i) + " is empty"}
 		}
 	}
 	for _, o := range c.TrustedOrigins {
 		if err := http.NewCrossOriginProtection().AddTrustedOrigin(o); err != nil {
-			return errors.New("csrf: trusted origin " + strconv.Quote(o) + ": want scheme://host[:port]")
+			return &ConfigError{Field: "TrustedOrigins", Msg: strconv.Quote(o) + " is not scheme://host[:port]"}
 		}
 	}
 	for _, r := range c.ExemptRoutes {
 		if !strings.HasPrefix(r, "/") {
-			return errors.New("csrf: exempt route " + strconv.Quote(r) + " does not start with /")
+			return &ConfigError{Field: "ExemptRoutes", Msg: strconv.Quote(r) + " does not start with /"}
 		}
 	}
 	for _, g := range c.ExemptGroups {
 		if !strings.HasPrefix(g, "/") {
-			return errors.New("csrf: exempt group " + strconv.Quote(g) + " does not start with /")
+			return &ConfigError{Field: "ExemptGroups", Msg: strconv.Quote(g) + " does not start with /"}
 		}
 	}
 	return nil

@@ -7,7 +7,7 @@
 //
 //	key := []byte(os.Getenv("SECRET_KEY"))
 //	r := gin.New(flasksession.Plugin(flasksession.Config{SecretKey: key}))
-//	r.Use(csrf.Protect(csrf.Config{SecretKey: key}))       // CSRFProtect(app)
+//	r.Use(csrf.Protect(csrf.Config{})) // CSRFProtect(app), on the session's key
 //	r.GET("/login", func(c *gin.Context) {
 //		c.HTML(http.StatusOK, "login.html", gin.H{
 //			"csrf_token": csrf.TemplateFunc(c), // {{ csrf_token() }}
@@ -53,6 +53,12 @@
 // ("The CSRF token is missing."), or goes to Config.ErrorHandler.
 //
 // # Several workers and instances
+//
+// Config.SecretKey left empty signs with the session middleware's key, as
+// Flask-WTF signs with SECRET_KEY unless WTF_CSRF_SECRET_KEY is set: the
+// program names its key once. A different key given there is a wiring
+// mistake (ErrKeyMismatch) unless Config.SeparateSecretKey says the Flask
+// side has a WTF_CSRF_SECRET_KEY of its own.
 //
 // Every process, Go and Python, must share one key. A key drawn at random
 // per process makes the session cookie of one worker unreadable to another,

@@ -2,8 +2,71 @@ package csrf
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+
+	"github.com/ginflask/flasksession"
 )
+
+// Configuration and wiring errors. Protect panics with the first kind at
+// startup; the wiring errors are panics at the first request (gin.Recovery
+// answers 500 and logs them), as early as Gin lets a middleware see its
+// neighbours.
+var (
+	// ErrNoSecretKey: Config.SeparateSecretKey or SecretKeyFallbacks is set
+	// without Config.SecretKey. Leave all three empty to sign with the
+	// session middleware's keys, or set SecretKey to the Flask side's
+	// WTF_CSRF_SECRET_KEY; genkey makes a key:
+	// go run github.com/ginflask/flasksession/cmd/flasksession genkey.
+	ErrNoSecretKey = errors.New("csrf: Config.SecretKey is empty")
+
+	// ErrWeakSecretKey: Config.SecretKey, or a fallback, is shorter than
+	// flasksession.MinSecretKeyLen. Leave SecretKey empty to use the
+	// session middleware's key, use a longer random key (genkey makes one:
+	// go run github.com/ginflask/flasksession/cmd/flasksession genkey), or
+	// set Config.AllowWeakSecretKey to share tokens with an existing Flask
+	// app whose key is short.
+	ErrWeakSecretKey = fmt.Errorf("csrf: Config.SecretKey is shorter than %d bytes", flasksession.MinSecretKeyLen)
+
+	// ErrInvalidConfig: a Config field other than the key is invalid;
+	// errors.As finds the *ConfigError that names it.
+	ErrInvalidConfig = errors.New("csrf: invalid Config")
+
+	// ErrKeyMismatch: Config.SecretKey is not the SecretKey of the session
+	// middleware that runs for the request; Protect panics with it at its
+	// first request. Leave Config.SecretKey empty: Protect then signs with the
+	// session middleware's key. Set Config.SeparateSecretKey only when the
+	// Flask side really sets a WTF_CSRF_SECRET_KEY of its own.
+	ErrKeyMismatch = errors.New("csrf: Config.SecretKey differs from the session middleware's SecretKey")
+
+	// ErrNoSession: Protect ran without the session middleware before it,
+	// and panics with it at its first request: the raw token lives in the
+	// session, and the session middleware holds the key. Register
+	// r.Use(flasksession.New(cfg)) before csrf.Protect.
+	ErrNoSession = errors.New("csrf: no session: register r.Use(flasksession.New(cfg)) before csrf.Protect")
+
+	// ErrNotProtected is the panic value of Token, Check and Validate on a
+	// request that Protect did not see.
+	ErrNotProtected = errors.New("csrf: csrf.Protect did not run for this request: register r.Use(csrf.Protect(cfg)) after flasksession.New")
+)
+
+// ConfigError reports an invalid Config field.
+type ConfigError struct {
+	Field string // the Config field, e.g. "TrustedOrigins"
+	Msg   string // what is wrong
+	Err   error  // a sentinel it also matches, such as ErrWeakSecretKey; may be nil
+}
+
+// Error says which field is wrong and how.
+func (e *ConfigError) Error() string {
+	return "csrf: invalid Config." + e.Field + ": " + e.Msg
+}
+
+// Is makes a *ConfigError match ErrInvalidConfig.
+func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
+
+// Unwrap returns the sentinel the error also matches, if any.
+func (e *ConfigError) Unwrap() error { return e.Err }
 
 // refusal is a sentinel error that carries Flask-WTF's reason text.
 type refusal struct {

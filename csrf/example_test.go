@@ -19,7 +19,7 @@ import (
 func Example() {
 	key := []byte("one SECRET_KEY for Flask and Gin alike")
 	r := gin.New(flasksession.Plugin(flasksession.Config{SecretKey: key}))
-	r.Use(csrf.Protect(csrf.Config{SecretKey: key})) // CSRFProtect(app)
+	r.Use(csrf.Protect(csrf.Config{})) // CSRFProtect(app), signing with the session's key
 
 	page := template.Must(template.New("login").Parse(
 		`<form method="post"><input type="hidden" name="csrf_token" value="{{call .csrf_token}}">` +
@@ -65,7 +65,6 @@ func ExampleConfig_errorHandler() {
 	key := []byte("one SECRET_KEY for Flask and Gin alike")
 	r := gin.New(flasksession.Plugin(flasksession.Config{SecretKey: key}))
 	r.Use(csrf.Protect(csrf.Config{
-		SecretKey: key,
 		ErrorHandler: func(c *gin.Context, err error) {
 			if errors.Is(err, csrf.ErrTokenMissing) {
 				c.String(http.StatusBadRequest, "Please submit the form from our site. (%s)", csrf.Reason(err))

@@ -1,5 +1,7 @@
 package csrf
 
+import "errors"
+
 // NewMatcher exposes the token check without a request, for the fuzz
 // target: a token against the session's stored raw token.
 func NewMatcher(cfg Config) (func(token string, stored any) error, error) {
@@ -7,7 +9,10 @@ func NewMatcher(cfg Config) (func(token string, stored any) error, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p.match, nil
+	if p.ser == nil {
+		return nil, errTestNoKey
+	}
+	return func(token string, stored any) error { return p.match(p.ser, token, stored) }, nil
 }
 
 // SignForTest signs a raw token as an app with cfg would, at cfg's time.
@@ -19,5 +24,12 @@ func NewSigner(cfg Config) func(raw string) string {
 	if err != nil {
 		panic(err)
 	}
-	return p.sign
+	if p.ser == nil {
+		panic(errTestNoKey)
+	}
+	return func(raw string) string { return p.sign(p.ser, raw) }
 }
+
+// errTestNoKey: the helpers sign without a request, so without the
+// session middleware's key to fall back on.
+var errTestNoKey = errors.New("csrf test helpers: Config.SecretKey is required")

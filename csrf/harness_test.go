@@ -60,6 +60,7 @@ func newApp(keys appKeys, k *clock, mod func(*csrf.Config)) *gin.Engine {
 	}
 	if keys.csrf != "" {
 		cfg.SecretKey = []byte(keys.csrf)
+		cfg.SeparateSecretKey = true // WTF_CSRF_SECRET_KEY, set on purpose
 	}
 	if k != nil {
 		cfg.Clock = k.now

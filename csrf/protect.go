@@ -1,6 +1,7 @@
 package csrf
 
 import (
+	"bytes"
 	"cmp"
 	"net/http"
 	"net/url"
@@ -10,12 +11,19 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/ginflask/flasksession/internal/sessionkeys"
 	"github.com/ginflask/flasksession/itsdangerous"
 )
 
 // protector is a resolved Config, made once by Protect.
 type protector struct {
-	ser          *itsdangerous.URLSafeTimedSerializer
+	key      []byte                               // Config.SecretKey; nil: the session middleware's
+	separate bool                                 // Config.SeparateSecretKey: key may differ from the session's
+	ser      *itsdangerous.URLSafeTimedSerializer // key's, with Config.SecretKeyFallbacks; nil without key
+	// sers are the serializers of the session middlewares' keys, when
+	// key is nil: made on a middleware's first request, not on every one.
+	sers sessionkeys.Cache[*itsdangerous.URLSafeTimedSerializer]
+
 	field        string
 	methods      []string
 	headers      []string
@@ -34,10 +42,11 @@ type protector struct {
 // Protect returns the middleware that refuses unsafe requests without a
 // valid token, Flask-WTF's CSRFProtect(app). Install it after the session
 // middleware, where the forms are rendered as well as where they are
-// posted:
+// posted; with Config.SecretKey empty it signs with the session
+// middleware's key:
 //
 //	r := gin.New(flasksession.Plugin(sessionCfg))
-//	r.Use(csrf.Protect(csrf.Config{SecretKey: key}))
+//	r.Use(csrf.Protect(csrf.Config{}))
 //
 // For each request whose method is in Methods, on a matched route not
 // exempt, it runs in order: the cross-origin check (unless
@@ -45,7 +54,9 @@ type protector struct {
 // form field FieldName, else a form field ending in FieldName, else the
 // Headers), and on HTTPS the Referer check (unless DisableSSLStrict). The
 // first failure aborts the request through ErrorHandler. It panics if cfg
-// is invalid (see Config.Validate).
+// is invalid (see Config.Validate), and at the first request with
+// ErrNoSession without the session middleware before it, or with
+// ErrKeyMismatch when Config.SecretKey is not that middleware's key.
 func Protect(cfg Config) gin.HandlerFunc {
 	p, err := newProtector(cfg)
 	if err != nil {
@@ -58,14 +69,9 @@ func newProtector(cfg Config) (*protector, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	keys := append(slices.Clone(cfg.SecretKeyFallbacks), cfg.SecretKey)
-	ser, err := newSerializer(keys)
-	if err != nil {
-		return nil, err
-	}
 	d := DefaultConfig()
 	p := &protector{
-		ser:          ser,
+		separate:     cfg.SeparateSecretKey,
 		field:        cmp.Or(cfg.FieldName, d.FieldName),
 		methods:      upper(orDefault(cfg.Methods, d.Methods)),
 		headers:      slices.Clone(orDefault(cfg.Headers, d.Headers)),
@@ -76,6 +82,14 @@ func newProtector(cfg Config) (*protector, error) {
 		exemptRoutes: slices.Clone(cfg.ExemptRoutes),
 		onError:      cfg.ErrorHandler,
 		now:          cfg.Clock,
+	}
+	if len(cfg.SecretKey) > 0 {
+		p.key = slices.Clone(cfg.SecretKey)
+		ser, err := newSerializer(append(slices.Clone(cfg.SecretKeyFallbacks), cfg.SecretKey))
+		if err != nil {
+			return nil, err
+		}
+		p.ser = ser
 	}
 	if p.timeLimit == 0 {
 		p.timeLimit = DefaultTimeLimit
@@ -120,13 +134,39 @@ func upper(l []string) []string {
 }
 
 func (p *protector) handle(c *gin.Context) {
-	c.Set(ctxKey{}, &request{p: p})
+	st := &request{p: p, ser: p.serializer(c)}
+	c.Set(ctxKey{}, st)
 	if !p.checkDefault || !p.applies(c) {
 		return
 	}
-	if err := p.check(c); err != nil {
+	if err := p.check(c, st.ser); err != nil {
 		p.refuse(c, err)
 	}
+}
+
+// serializer returns the request's signer: Config.SecretKey's once it is
+// checked against the session middleware's key, else the one made for the
+// session middleware's keys. It panics with ErrNoSession or ErrKeyMismatch:
+// both are wiring mistakes that fail every request alike, and the first
+// request is the earliest a middleware can see its neighbours.
+func (p *protector) serializer(c *gin.Context) *itsdangerous.URLSafeTimedSerializer {
+	key, fallbacks, ok := sessionkeys.Of(c)
+	if !ok {
+		panic(ErrNoSession)
+	}
+	if p.ser != nil {
+		if !p.separate && !bytes.Equal(p.key, key) {
+			panic(ErrKeyMismatch)
+		}
+		return p.ser
+	}
+	return p.sers.Get(key, fallbacks, func() *itsdangerous.URLSafeTimedSerializer {
+		ser, err := newSerializer(append(slices.Clone(fallbacks), key))
+		if err != nil {
+			panic(err) // cannot happen: the session middleware refuses empty keys
+		}
+		return ser
+	})
 }
 
 // applies is CSRFProtect's before_request filter: a checked method on a
@@ -154,20 +194,20 @@ func (p *protector) applies(c *gin.Context) bool {
 // Check does not answer the request. It panics with ErrNotProtected if
 // Protect did not run for c.
 func Check(c *gin.Context) error {
-	p := state(c).p
-	if !slices.Contains(p.methods, c.Request.Method) {
+	st := state(c)
+	if !slices.Contains(st.p.methods, c.Request.Method) {
 		return nil
 	}
-	return p.check(c)
+	return st.p.check(c, st.ser)
 }
 
-func (p *protector) check(c *gin.Context) error {
+func (p *protector) check(c *gin.Context, ser *itsdangerous.URLSafeTimedSerializer) error {
 	if p.crossOrigin != nil {
 		if err := p.crossOrigin.Check(c.Request); err != nil {
 			return &causeError{ErrCrossOrigin, err}
 		}
 	}
-	if err := p.validate(c, p.requestToken(c)); err != nil {
+	if err := p.validate(c, ser, p.requestToken(c)); err != nil {
 		return err
 	}
 	if p.sslStrict && p.isSecure(c.Request) {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/gin-gonic/gin"
@@ -50,15 +51,12 @@ func newRawToken() string {
 // request is Protect's state for one request: Flask-WTF's g.csrf_token.
 type request struct {
 	p     *protector
-	mu    sync.Mutex // a handler's goroutines may share the token
+	ser   *itsdangerous.URLSafeTimedSerializer // the key's, for this request's session
+	mu    sync.Mutex                           // a handler's goroutines may share the token
 	token string
 }
 
 type ctxKey struct{}
-
-// ErrNotProtected is the panic value of Token, Check and Validate on a
-// request that Protect did not see.
-var ErrNotProtected = errors.New("csrf: Protect did not run for this request")
 
 func state(c *gin.Context) *request {
 	v, _ := c.Get(ctxKey{})
@@ -87,7 +85,7 @@ func Token(c *gin.Context) string {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.token == "" {
-		st.token = st.p.generate(flasksession.Get(c))
+		st.token = st.p.generate(st.ser, flasksession.Get(c))
 	}
 	return st.token
 }
@@ -104,7 +102,7 @@ func TemplateFunc(c *gin.Context) func() string {
 }
 
 // generate is generate_csrf without the per-request cache.
-func (p *protector) generate(s *flasksession.Session) string {
+func (p *protector) generate(ser *itsdangerous.URLSafeTimedSerializer, s *flasksession.Session) string {
 	raw, _ := s.Get(p.field)
 	str, ok := raw.(string)
 	if !ok {
@@ -113,14 +111,14 @@ func (p *protector) generate(s *flasksession.Session) string {
 		str = newRawToken()
 		s.Set(p.field, str)
 	}
-	return p.sign(str)
+	return p.sign(ser, str)
 }
 
 // sign is the serializer's dumps(raw) at the current time.
-func (p *protector) sign(raw string) string {
-	tok, err := p.ser.DumpsAt(raw, p.now())
+func (p *protector) sign(ser *itsdangerous.URLSafeTimedSerializer, raw string) string {
+	tok, err := ser.DumpsAt(raw, p.now())
 	if err != nil {
-		panic("csrf: signing a string failed: " + err.Error()) // cannot happen
+		panic(fmt.Errorf("csrf: signing a string failed: %w", err)) // cannot happen
 	}
 	return string(tok)
 }
@@ -131,10 +129,11 @@ func (p *protector) sign(raw string) string {
 // ErrTokensDoNotMatch, in that order of checking. It panics with
 // ErrNotProtected if Protect did not run for c.
 func Validate(c *gin.Context, token string) error {
-	return state(c).p.validate(c, token)
+	st := state(c)
+	return st.p.validate(c, st.ser, token)
 }
 
-func (p *protector) validate(c *gin.Context, data string) error {
+func (p *protector) validate(c *gin.Context, ser *itsdangerous.URLSafeTimedSerializer, data string) error {
 	if data == "" {
 		return ErrTokenMissing
 	}
@@ -142,13 +141,13 @@ func (p *protector) validate(c *gin.Context, data string) error {
 	if !ok {
 		return ErrSessionTokenMissing
 	}
-	return p.match(data, stored)
+	return p.match(ser, data, stored)
 }
 
 // match checks a non-empty signed token against the session's raw token.
-func (p *protector) match(data string, stored any) error {
+func (p *protector) match(ser *itsdangerous.URLSafeTimedSerializer, data string, stored any) error {
 	var got any
-	if _, err := p.ser.LoadsAt([]byte(data), &got, p.timeLimit, p.now()); err != nil {
+	if _, err := ser.LoadsAt([]byte(data), &got, p.timeLimit, p.now()); err != nil {
 		if errors.Is(err, itsdangerous.ErrSignatureExpired) {
 			return &causeError{ErrTokenExpired, err}
 		}

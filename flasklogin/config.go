@@ -1,13 +1,18 @@
 package flasklogin
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/internal/sessionkeys"
 )
 
 // Flask-Login's defaults (flask_login/config.py).
@@ -75,13 +80,29 @@ func (AnonymousUser) ID() string { return "" }
 // Anonymous is the value CurrentUser returns when nobody is logged in.
 var Anonymous User = AnonymousUser{}
 
-// Config configures a Manager: Flask-Login's LoginManager attributes and
-// REMEMBER_COOKIE_* settings under Go names. Zero fields take Flask-Login's
-// defaults.
+// Config configures the login middleware, New: Flask-Login's LoginManager
+// attributes and REMEMBER_COOKIE_* settings under Go names. Zero fields
+// take Flask-Login's defaults.
 type Config struct {
-	// SecretKey is Flask's SECRET_KEY, the same bytes as
-	// flasksession.Config.SecretKey; it signs the remember cookie. Required.
+	// SecretKey signs the remember cookie: Flask's SECRET_KEY, as
+	// Flask-Login uses it. Leave it empty: it then is the session
+	// middleware's SecretKey, so the program names its key once. A key
+	// given here must be that same key, or the first request panics with
+	// ErrKeyMismatch. At least flasksession.MinSecretKeyLen bytes unless
+	// AllowWeakSecretKey. Flask-Login knows no fallback keys, nor does this.
 	SecretKey []byte
+
+	// AllowWeakSecretKey accepts a SecretKey shorter than
+	// flasksession.MinSecretKeyLen, for sharing logins with an existing
+	// Flask app whose key is short.
+	AllowWeakSecretKey bool
+
+	// SiteURL is the site's own origin (scheme://host[:port], e.g.
+	// https://app.example.com). LoginURL's next is made absolute from it
+	// when the LoginView is on another host; empty keeps next relative
+	// (never taken from the request's Host header, which the client
+	// chooses).
+	SiteURL string
 
 	// UserLoader returns the user with the given ID (Flask-Login's
 	// user_loader), or nil if there is none: the request is then anonymous.
@@ -162,11 +183,28 @@ type Config struct {
 // Errors.
 var (
 	// ErrNoSecretKey: Config.SecretKey is empty.
-	ErrNoSecretKey = errors.New("flasklogin: no SecretKey")
+	//
+	// Deprecated: Validate no longer returns it: an empty Config.SecretKey
+	// is the session middleware's key.
+	ErrNoSecretKey = errors.New("flasklogin: Config.SecretKey is empty")
+	// ErrWeakSecretKey: Config.SecretKey is shorter than
+	// flasksession.MinSecretKeyLen. Leave it empty to use the session
+	// middleware's key, use a longer random key (genkey makes one:
+	// go run github.com/ginflask/flasksession/cmd/flasksession genkey), or
+	// set Config.AllowWeakSecretKey to share logins with an existing Flask
+	// app whose key is short.
+	ErrWeakSecretKey = fmt.Errorf("flasklogin: Config.SecretKey is shorter than %d bytes", flasksession.MinSecretKeyLen)
+	// ErrKeyMismatch: Config.SecretKey is not the SecretKey of the session
+	// middleware that runs for the request; the login middleware panics
+	// with it at its first request. Leave Config.SecretKey empty: the
+	// remember cookie is then signed with the session middleware's key, as
+	// Flask-Login signs it with SECRET_KEY.
+	ErrKeyMismatch = errors.New("flasklogin: Config.SecretKey differs from the session middleware's SecretKey")
 	// ErrNoUserLoader: Config.UserLoader is nil.
-	ErrNoUserLoader = errors.New("flasklogin: no UserLoader")
-	// ErrInvalidConfig: a Config field has a value that cannot work.
-	ErrInvalidConfig = errors.New("flasklogin: invalid config")
+	ErrNoUserLoader = errors.New("flasklogin: Config.UserLoader is nil")
+	// ErrInvalidConfig: a Config field has a value that cannot work;
+	// errors.As finds the *ConfigError that names it.
+	ErrInvalidConfig = errors.New("flasklogin: invalid Config")
 	// ErrBadRememberCookie: a remember cookie that is not "user_id|digest"
 	// with a valid digest. It is expected input: the request just stays
 	// anonymous.
@@ -179,12 +217,21 @@ var (
 	// ErrNoRevokeLogins: LogoutEverywhere or LogoutOtherDevices ran
 	// without Config.RevokeLogins.
 	ErrNoRevokeLogins = errors.New("flasklogin: no RevokeLogins in Config")
-	// ErrNoManager: a flasklogin function ran on a request the Manager's
-	// middleware did not see.
-	ErrNoManager = errors.New("flasklogin: the Manager's middleware did not run for this request (register it after the flasksession middleware)")
-	// ErrNoSession: the Manager's middleware ran without the flasksession
-	// middleware before it.
-	ErrNoSession = errors.New("flasklogin: no session: register flasksession's middleware before the Manager's")
+	// ErrNoLoginMiddleware: a flasklogin function (CurrentUser,
+	// LoginRequired, LoginUser, ...) ran on a request the login middleware,
+	// New, did not see; it panics with this error. Register
+	// r.Use(flasklogin.New(cfg)) after flasksession.New, on the engine or
+	// on the group of the route.
+	ErrNoLoginMiddleware = errors.New("flasklogin: flasklogin.New did not run for this request: register r.Use(flasklogin.New(cfg)) after flasksession.New")
+	// ErrNoManager is ErrNoLoginMiddleware under its old name.
+	//
+	// Deprecated: use ErrNoLoginMiddleware, the same error.
+	ErrNoManager = ErrNoLoginMiddleware
+	// ErrNoSession: the login middleware, New, ran without the session
+	// middleware before it, and panics with it at its first request: the
+	// login lives in the session, and the session middleware holds the key.
+	// Register r.Use(flasksession.New(cfg)) before flasklogin.New.
+	ErrNoSession = errors.New("flasklogin: no session: register r.Use(flasksession.New(cfg)) before flasklogin.New")
 )
 
 // LoadError is a UserLoader failure; it wraps the loader's error.
@@ -198,37 +245,61 @@ func (e *LoadError) Error() string { return "flasklogin: loading user " + e.ID +
 // Unwrap returns the loader's error.
 func (e *LoadError) Unwrap() error { return e.Err }
 
-// ConfigError is an invalid Config field; it matches ErrInvalidConfig.
+// ConfigError reports an invalid Config field.
 type ConfigError struct {
-	Field   string
-	Problem string
+	Field string // the Config field, e.g. "LoginView"
+	Msg   string // what is wrong
+	Err   error  // a sentinel it also matches; may be nil
 }
 
-func (e *ConfigError) Error() string { return "flasklogin: Config." + e.Field + ": " + e.Problem }
+// Error says which field is wrong and how.
+func (e *ConfigError) Error() string {
+	return "flasklogin: invalid Config." + e.Field + ": " + e.Msg
+}
 
-// Is reports whether target is ErrInvalidConfig.
+// Is makes a *ConfigError match ErrInvalidConfig.
 func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
 
-// Validate reports whether c can be used; errors match ErrNoSecretKey,
-// ErrNoUserLoader or ErrInvalidConfig.
+// Unwrap returns the sentinel the error also matches, if any.
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// Validate reports whether c can be used; errors match ErrWeakSecretKey,
+// ErrNoUserLoader or ErrInvalidConfig (a *ConfigError). An empty SecretKey
+// is valid: it stands for the session middleware's.
 func (c Config) Validate() error {
 	switch {
-	case len(c.SecretKey) == 0:
-		return ErrNoSecretKey
+	case len(c.SecretKey) > 0 && len(c.SecretKey) < flasksession.MinSecretKeyLen && !c.AllowWeakSecretKey:
+		return ErrWeakSecretKey
 	case c.UserLoader == nil:
 		return ErrNoUserLoader
 	case c.SessionProtection < ProtectionBasic || c.SessionProtection > ProtectionOff:
-		return &ConfigError{Field: "SessionProtection", Problem: "unknown mode"}
+		return &ConfigError{Field: "SessionProtection", Msg: "unknown mode"}
 	case c.RememberCookieDuration < 0:
-		return &ConfigError{Field: "RememberCookieDuration", Problem: "negative"}
+		return &ConfigError{Field: "RememberCookieDuration", Msg: "negative"}
 	case !isView(c.LoginView):
-		return &ConfigError{Field: "LoginView", Problem: "want a path (/login) or an absolute http(s) URL"}
+		return &ConfigError{Field: "LoginView", Msg: "want a path (/login) or an absolute http(s) URL"}
 	case !isView(c.RefreshView):
-		return &ConfigError{Field: "RefreshView", Problem: "want a path (/login) or an absolute http(s) URL"}
+		return &ConfigError{Field: "RefreshView", Msg: "want a path (/login) or an absolute http(s) URL"}
+	case !isOrigin(c.SiteURL):
+		return &ConfigError{Field: "SiteURL", Msg: "want scheme://host[:port] with http or https and no path"}
 	case c.RememberCookieSameSite == http.SameSiteNoneMode && !c.RememberCookieSecure:
-		return &ConfigError{Field: "RememberCookieSameSite", Problem: "SameSite=None needs RememberCookieSecure"}
+		return &ConfigError{Field: "RememberCookieSameSite", Msg: "SameSite=None needs RememberCookieSecure"}
 	}
 	return nil
+}
+
+// isOrigin reports whether s is empty or an http(s) origin: scheme and
+// host, a port if any, nothing else (not even "/"), so that a path
+// appended to it is the path meant.
+func isOrigin(s string) bool {
+	if s == "" {
+		return true
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Hostname() != "" &&
+		u.Opaque == "" && u.User == nil && u.Path == "" && u.RawPath == "" &&
+		u.RawQuery == "" && !u.ForceQuery && u.Fragment == "" && !strings.HasSuffix(s, "#") &&
+		!strings.HasSuffix(u.Host, ":")
 }
 
 // isView reports whether v is a view Flask-Login would use as it is (Go has
@@ -261,4 +332,31 @@ func (c Config) withDefaults() Config {
 		c.RememberCookiePath = "/"
 	}
 	return c
+}
+
+// forRequest returns the manager for the request's session: m itself when
+// Config.SecretKey is given (once checked against the session middleware's
+// key), else a copy of m whose remember codec has the session middleware's
+// key, made on that key's first request. It panics with ErrNoSession or
+// ErrKeyMismatch: wiring mistakes that fail every request alike, seen at
+// the first request, the earliest a middleware sees its neighbours.
+func (m *manager) forRequest(c *gin.Context) *manager {
+	key, _, ok := sessionkeys.Of(c)
+	if !ok {
+		panic(ErrNoSession)
+	}
+	if len(m.cfg.SecretKey) > 0 {
+		if !bytes.Equal(m.cfg.SecretKey, key) {
+			panic(ErrKeyMismatch)
+		}
+		return m
+	}
+	// Flask-Login signs with SECRET_KEY only: the session's fallbacks do
+	// not verify remember cookies.
+	return m.perKey.Get(key, nil, func() *manager {
+		d := *m
+		d.cfg.SecretKey = bytes.Clone(key)
+		d.codec = NewRememberCodec(key)
+		return &d
+	})
 }

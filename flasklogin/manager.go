@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/internal/sessionkeys"
 )
 
 // Session keys Flask-Login keeps (flask_login.config.SESSION_KEYS).
@@ -32,6 +33,9 @@ type manager struct {
 	codec  *RememberCodec
 	format cookieFormat
 	now    func() time.Time
+	// perKey holds, with Config.SecretKey empty, a copy of this manager
+	// per session middleware key, with that key's codec (forRequest).
+	perKey *sessionkeys.Cache[*manager]
 }
 
 // stateKey is the gin.Context key of the request's *state.
@@ -43,7 +47,11 @@ type stateKey struct{}
 //
 //	r.Use(flasksession.New(sessCfg), flasklogin.New(loginCfg))
 //
-// It panics if cfg is invalid (see Config.Validate).
+// With Config.SecretKey empty the remember cookie is signed with the
+// session middleware's key. New panics if cfg is invalid (see
+// Config.Validate), and at the first request with ErrNoSession without the
+// session middleware before it, or with ErrKeyMismatch when
+// Config.SecretKey is not that middleware's key.
 func New(cfg Config) gin.HandlerFunc {
 	m, err := newManager(cfg, time.Now)
 	if err != nil {
@@ -57,7 +65,13 @@ func newManager(cfg Config, now func() time.Time) (*manager, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	return &manager{cfg: cfg, codec: NewRememberCodec(cfg.SecretKey), format: newCookieFormat(&cfg), now: now}, nil
+	m := &manager{cfg: cfg, format: newCookieFormat(&cfg), now: now}
+	if len(cfg.SecretKey) > 0 {
+		m.codec = NewRememberCodec(cfg.SecretKey)
+	} else {
+		m.perKey = new(sessionkeys.Cache[*manager]) // the session's key, on its first request
+	}
+	return m, nil
 }
 
 // state is what the middleware keeps for one request. mu guards the
@@ -82,20 +96,21 @@ func (m *manager) handle(c *gin.Context) {
 	}
 	sess, ok := flasksession.Lookup(c)
 	if !ok {
-		panic(ErrNoSession.Error())
+		panic(ErrNoSession)
 	}
-	st := &state{m: m, c: c, req: c.Request, sess: sess}
+	st := &state{m: m.forRequest(c), c: c, req: c.Request, sess: sess}
 	c.Set(stateKey{}, st)
 	c.Writer = &hookWriter{ResponseWriter: c.Writer, st: st}
 	c.Next()
 	st.afterRequest()
 }
 
-// from returns the request's state; it panics without the middleware.
+// from returns the request's state; it panics with ErrNoLoginMiddleware
+// without the middleware.
 func from(c *gin.Context) *state {
 	v, ok := c.Get(stateKey{})
 	if !ok {
-		panic(ErrNoManager.Error())
+		panic(ErrNoLoginMiddleware)
 	}
 	return v.(*state)
 }
@@ -117,7 +132,7 @@ func (st *state) afterRequest() {
 		}
 		return
 	}
-	if st.m.cfg.RememberCookieRefreshEachRequest && !sess.Has(KeyRemember) {
+	if st.m.cfg.RememberCookieRefreshEachRequest && !sess.Has(KeyRemember) && st.remembered() {
 		sess.Set(KeyRemember, "set")
 	}
 	op, ok := sess.Pop(KeyRemember)
@@ -137,6 +152,24 @@ func (st *state) afterRequest() {
 	case "clear":
 		h.Add("Set-Cookie", st.m.format.clear())
 	}
+}
+
+// remembered reports whether the login asked to be remembered: the
+// request carries a valid remember cookie for the session's user. Only
+// such a login has its remember cookie refreshed (Flask-Login's fix of
+// issue #824, pull request #899); the session needs no key of its own for
+// it, so Flask-Login 0.6.2 reads the state as before.
+func (st *state) remembered() bool {
+	id, ok := st.sess.Get(KeyUserID)
+	if !ok {
+		return false
+	}
+	v, ok := readCookie(st.req.Header, st.m.cfg.RememberCookieName)
+	if !ok {
+		return false
+	}
+	cookieID, err := st.m.codec.Decode(v)
+	return err == nil && cookieID == pyStr(id)
 }
 
 // rememberDuration is the session's _remember_seconds (a float, or an int
