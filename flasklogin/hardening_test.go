@@ -445,3 +445,26 @@ func storeID(t *testing.T, cookie string) string {
 	}
 	return strings.TrimSuffix(v, ":p")
 }
+
+// Without a LoginView, an anonymous request gets Werkzeug's 401 page and
+// one log line names the Config field to set.
+func TestMissingLoginView(t *testing.T) {
+	var log strings.Builder
+	old := gin.DefaultErrorWriter
+	gin.DefaultErrorWriter = &log
+	defer func() { gin.DefaultErrorWriter = old }()
+	missingViewLogged.Delete("LoginView")
+	cfg := testConfig()
+	cfg.LoginView = ""
+	app := newTestApp(t, cfg, func(r *gin.Engine) { r.GET("/private", LoginRequired(), whoami) })
+	for range 2 {
+		res := newClient().do(t, app, "GET", "/private")
+		if res.Code != http.StatusUnauthorized || !strings.Contains(res.Body.String(), "<title>401 Unauthorized</title>") ||
+			res.Header().Get("Content-Type") != "text/html; charset=utf-8" {
+			t.Errorf("%d %q %q", res.Code, res.Header().Get("Content-Type"), res.Body)
+		}
+	}
+	if n := strings.Count(log.String(), "no Config.LoginView"); n != 1 {
+		t.Errorf("log %q: want one line naming Config.LoginView", log.String())
+	}
+}

@@ -2,8 +2,10 @@ package flasklogin
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -235,7 +237,7 @@ func (st *state) unauthorized(h gin.HandlerFunc) {
 	if h == nil {
 		h = cfg.Unauthorized
 	}
-	st.answer(h, cfg.LoginView, !cfg.NoLoginMessage, cfg.LoginMessage, cfg.LoginMessageCategory)
+	st.answer(h, "LoginView", cfg.LoginView, !cfg.NoLoginMessage, cfg.LoginMessage, cfg.LoginMessageCategory)
 }
 
 // needsRefresh is LoginManager.needs_refresh.
@@ -244,10 +246,13 @@ func (st *state) needsRefresh(h gin.HandlerFunc) {
 	if h == nil {
 		h = cfg.NeedsRefresh
 	}
-	st.answer(h, cfg.RefreshView, !cfg.NoRefreshMessage, cfg.RefreshMessage, cfg.RefreshMessageCategory)
+	st.answer(h, "RefreshView", cfg.RefreshView, !cfg.NoRefreshMessage, cfg.RefreshMessage, cfg.RefreshMessageCategory)
 }
 
-func (st *state) answer(handler gin.HandlerFunc, view string, flash bool, msg, category string) {
+// answer is the unauthorized or needs-refresh answer: the handler, or a
+// redirect to view (Config.<field>), or without one Werkzeug's 401 page,
+// as Flask-Login's abort(401) gives, and a log line naming the field.
+func (st *state) answer(handler gin.HandlerFunc, field, view string, flash bool, msg, category string) {
 	c := st.c
 	defer c.Abort()
 	if handler != nil {
@@ -255,7 +260,10 @@ func (st *state) answer(handler gin.HandlerFunc, view string, flash bool, msg, c
 		return
 	}
 	if view == "" {
-		c.AbortWithStatus(http.StatusUnauthorized)
+		if _, logged := missingViewLogged.LoadOrStore(field, true); !logged {
+			fmt.Fprintf(gin.DefaultErrorWriter, "[flasklogin] %s %s: 401, no Config.%s to redirect to; set it (e.g. \"/login\") or Config.Unauthorized (logged once)\n", st.req.Method, st.req.URL.Path, field)
+		}
+		c.Data(http.StatusUnauthorized, "text/html; charset=utf-8", unauthorizedPage)
 		return
 	}
 	if flash {
@@ -263,6 +271,15 @@ func (st *state) answer(handler gin.HandlerFunc, view string, flash bool, msg, c
 	}
 	c.Redirect(http.StatusFound, LoginURL(view, st.req))
 }
+
+// missingViewLogged holds the Config fields whose absence was logged.
+var missingViewLogged sync.Map
+
+// unauthorizedPage is Werkzeug's 401 page (flask.abort(401)), byte for
+// byte as Werkzeug 2.2 and 3.1 write it.
+var unauthorizedPage = []byte("<!doctype html>\n<html lang=en>\n<title>401 Unauthorized</title>\n<h1>Unauthorized</h1>\n" +
+	"<p>The server could not verify that you are authorized to access the URL requested. You either supplied the wrong credentials " +
+	"(e.g. a bad password), or your browser doesn&#39;t understand how to supply the credentials required.</p>\n")
 
 // rememberCleared reports session.get("_remember") == "clear".
 func (st *state) rememberCleared() bool {
