@@ -1,9 +1,7 @@
 package flasklogin
 
 import (
-	"bufio"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/internal/hookwriter"
 	"github.com/ginflask/flasksession/internal/sessionkeys"
 )
 
@@ -82,6 +81,7 @@ type state struct {
 	c    *gin.Context
 	req  *http.Request
 	sess *flasksession.Session
+	w    hookwriter.Writer[*state] // c.Writer from here on: one allocation with the state
 
 	mu      sync.Mutex
 	user    User // nil until loaded
@@ -100,7 +100,8 @@ func (m *manager) handle(c *gin.Context) {
 	}
 	st := &state{m: m.forRequest(c), c: c, req: c.Request, sess: sess}
 	c.Set(stateKey{}, st)
-	c.Writer = &hookWriter{ResponseWriter: c.Writer, st: st}
+	st.w = hookwriter.Writer[*state]{ResponseWriter: c.Writer, Hook: st}
+	c.Writer = &st.w
 	c.Next()
 	st.afterRequest()
 }
@@ -219,38 +220,8 @@ func pyStr(v any) string {
 	return ""
 }
 
-// hookWriter runs the remember cookie rule just before the response
-// headers go out, whichever way the handler writes; the session's own
-// hook, inside this one, then saves the session with "_remember" gone.
-type hookWriter struct {
-	gin.ResponseWriter
-	st *state
-}
-
-func (w *hookWriter) WriteHeaderNow() {
-	w.st.afterRequest()
-	w.ResponseWriter.WriteHeaderNow()
-}
-
-func (w *hookWriter) Write(b []byte) (int, error) {
-	w.st.afterRequest()
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *hookWriter) WriteString(s string) (int, error) {
-	w.st.afterRequest()
-	return w.ResponseWriter.WriteString(s)
-}
-
-func (w *hookWriter) Flush() {
-	w.st.afterRequest()
-	w.ResponseWriter.Flush()
-}
-
-func (w *hookWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	w.st.afterRequest()
-	return w.ResponseWriter.Hijack()
-}
-
-// Unwrap lets http.ResponseController reach the features we do not hook.
-func (w *hookWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+// BeforeWrite is the writer hook: the remember cookie rule runs just
+// before the response headers go out, whichever way the handler writes;
+// the session's own hook, inside this one, then saves the session with
+// "_remember" gone.
+func (st *state) BeforeWrite() { st.afterRequest() }
