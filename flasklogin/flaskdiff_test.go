@@ -3,6 +3,8 @@ package flasklogin
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -113,8 +115,19 @@ func loginURLDiff(t *testing.T) ([]map[string]any, func(t *testing.T, answers []
 		want := decodeAll[string](t, answers)
 		for i, name := range names {
 			view := cases[i]["view"].(string)
-			if got := LoginURL(view, reqs[i]); got != want[i] {
-				t.Errorf("%s:\n got %s\nwant %s", name, got, want[i])
+			// With the request's own origin as the configured site,
+			// LoginURLFor is Flask-Login's login_url.
+			if got := LoginURLFor(view, "http://localhost", reqs[i]); got != want[i] {
+				t.Errorf("LoginURLFor %s:\n got %s\nwant %s", name, got, want[i])
+			}
+			// LoginURL differs on purpose for a view on another host: its
+			// "next" is relative, not built from the Host header.
+			wantLocal := want[i]
+			if u, err := url.Parse(view); err == nil && u.Host != "" && u.Host != "localhost" {
+				wantLocal = strings.Replace(wantLocal, "next="+quotePlus("http://localhost"), "next=", 1)
+			}
+			if got := LoginURL(view, reqs[i]); got != wantLocal {
+				t.Errorf("LoginURL %s:\n got %s\nwant %s", name, got, wantLocal)
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package flasklogin
 import (
 	"net/http"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -15,7 +16,36 @@ import (
 // own query parameters are kept; all are sorted and encoded as Werkzeug's
 // url_encode(sort=True) does, so the result is Flask-Login's byte for
 // byte. An empty view gives "".
+//
+// One deliberate difference from Flask-Login: when the view is on another
+// host, Flask-Login makes "next" an absolute URL from the request's Host
+// header, which the client chooses (Host header injection: a forged Host
+// puts the attacker's site into the link). LoginURL then gives the path and
+// query only. It still makes an absolute "next" when the view's host is the
+// request's (only the scheme differs), since that Host is one the app was
+// configured with. Use LoginURLFor to get an absolute "next" from the
+// site's configured origin.
 func LoginURL(view string, r *http.Request) string {
+	return loginURL(view, nil, r)
+}
+
+// LoginURLFor is LoginURL with the site's own origin, such as
+// "https://app.example.com", taken from configuration: an absolute "next"
+// (for a view on another host) is built from site's scheme and host, never
+// from the request's Host header, and "next" is relative when the view
+// has no scheme and host or site's. Only site's scheme and host are used.
+// An empty site, or one without a scheme and host, gives LoginURL's
+// answer.
+func LoginURLFor(view, site string, r *http.Request) string {
+	var origin *url.URL
+	if u, err := url.Parse(site); err == nil && u.Scheme != "" && u.Host != "" {
+		scheme := strings.ToLower(u.Scheme)
+		origin = &url.URL{Scheme: scheme, Host: withoutDefaultPort(scheme, u.Host)}
+	}
+	return loginURL(view, origin, r)
+}
+
+func loginURL(view string, origin *url.URL, r *http.Request) string {
 	if view == "" {
 		return ""
 	}
@@ -27,7 +57,7 @@ func LoginURL(view string, r *http.Request) string {
 	}
 	pairs := decodeQuery(query)
 	pairs = slices.DeleteFunc(pairs, func(p [2]string) bool { return p[0] == "next" })
-	pairs = append(pairs, [2]string{"next", nextParam(base, r)})
+	pairs = append(pairs, [2]string{"next", nextParam(base, origin, r)})
 	slices.SortStableFunc(pairs, func(a, b [2]string) int {
 		if c := strings.Compare(a[0], b[0]); c != 0 {
 			return c
@@ -52,11 +82,20 @@ func LoginURL(view string, r *http.Request) string {
 	return b.String()
 }
 
-// nextParam is Flask-Login's make_next_param(login_url, request.url).
-func nextParam(view *url.URL, r *http.Request) string {
-	scheme, host := requestSchemeHost(r)
+// nextParam is Flask-Login's make_next_param(login_url, request.url),
+// with the site's origin in place of the request's when origin is set.
+// Without origin, an absolute "next" is made only when the view names the
+// request's host, so the Host header alone never picks the host in it.
+func nextParam(view *url.URL, origin *url.URL, r *http.Request) string {
 	local := requestPathQuery(r)
+	scheme, host := requestSchemeHost(r)
+	if origin != nil {
+		scheme, host = origin.Scheme, origin.Host
+	}
 	if (view.Scheme == "" || view.Scheme == scheme) && (view.Host == "" || view.Host == host) {
+		return local
+	}
+	if origin == nil && view.Host != host {
 		return local
 	}
 	return scheme + "://" + host + local
@@ -69,13 +108,15 @@ func requestSchemeHost(r *http.Request) (scheme, host string) {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	host = r.Host
+	return scheme, withoutDefaultPort(scheme, r.Host)
+}
+
+// withoutDefaultPort drops ":80" from an http host, ":443" from https.
+func withoutDefaultPort(scheme, host string) string {
 	if scheme == "http" {
-		host = strings.TrimSuffix(host, ":80")
-	} else {
-		host = strings.TrimSuffix(host, ":443")
+		return strings.TrimSuffix(host, ":80")
 	}
-	return scheme, host
+	return strings.TrimSuffix(host, ":443")
 }
 
 // requestPathQuery is the path and query of Werkzeug 2.2's request.url,
@@ -240,25 +281,95 @@ func unquotePlus(s string) string {
 }
 
 // IsSafeNext reports whether target may be followed after a login: a path
-// on this site ("/..."), not a URL with a scheme or host, and not one a
-// browser would read as another host ("//evil", "/\evil"). Flask-Login
-// leaves this check to the app; example/accounts/flask_app.py makes the
-// same one in Python.
+// on this site that no browser reads as a URL on another host, neither as
+// it is (a Location set by hand) nor as http.Redirect, which gin's
+// c.Redirect calls, cleans it. Flask-Login leaves this check to the app;
+// example/accounts/flask_app.py makes the same one in Python. It refuses
+// rather than guesses; target must:
+//   - start with one "/", not "//" (a host) and not a scheme ("https:");
+//   - hold no '\' (browsers read it as '/': "/\evil" is "//evil") and no
+//     control character (browsers drop tabs and newlines: "/\t/evil");
+//   - hold none of the characters that Unicode compatibility mapping, which
+//     host names go through, turns into '/' or '\' (fullwidth solidus
+//     U+FF0F and the like);
+//   - keep its path from starting with "//" once "." and ".." segments are
+//     resolved as browsers do ("/..//evil", "/%2e//evil");
+//   - keep all of this with its path percent-decoded once ("/%2F%2Fevil",
+//     "/%5Cevil"), since servers and proxies decode paths before they
+//     redirect, and have no malformed escape in its path;
+//   - keep all of this after path.Clean, as http.Redirect sends it.
+//
+// The query and fragment are free: "/p?next=//evil" is a path on this site.
 func IsSafeNext(target string) bool {
-	if !strings.HasPrefix(target, "/") {
+	if !localPath(target) {
 		return false
 	}
-	// Browsers read '\' as '/'.
-	t := strings.ReplaceAll(target, `\`, "/")
-	if strings.HasPrefix(t, "//") {
+	p := target
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
+	}
+	decoded, err := url.PathUnescape(p)
+	if err != nil || !localPath(decoded) {
 		return false
 	}
-	// Browsers drop tabs and newlines: "/\t/evil" is "//evil". A path
-	// has no scheme, and no host unless it starts with "//".
-	for _, c := range []byte(t) {
-		if c < 0x20 || c == 0x7F {
+	// http.Redirect cleans what comes before the first '?'.
+	sent, _, _ := strings.Cut(target, "?")
+	return localPath(path.Clean(sent))
+}
+
+// localPath is IsSafeNext's rule for one form of the target.
+func localPath(s string) bool {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") {
+		return false
+	}
+	for _, c := range s {
+		if c < 0x20 || c == 0x7F || c == '\\' || slashLike(c) {
 			return false
 		}
 	}
-	return true
+	p := s
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
+	}
+	return !strings.HasPrefix(browserPath(p), "//")
+}
+
+// slashLike reports whether NFKC, which IDNA applies to host names, maps
+// c to text with '/' or '\' (every such code point in Unicode 15).
+func slashLike(c rune) bool {
+	switch c {
+	case '\u2100', '\u2101', '\u2105', '\u2106', // ℀ ℁ ℅ ℆: "a/c" and the like
+		'\uFE68', // small reverse solidus
+		'\uFF0F', // fullwidth solidus
+		'\uFF3C': // fullwidth reverse solidus
+		return true
+	}
+	return false
+}
+
+// browserPath is the path the WHATWG URL parser makes of p, a path that
+// starts with '/': "." and ".." segments, also written with "%2e",
+// resolved. Only '/' separates segments: p holds no '\'.
+func browserPath(p string) string {
+	segs := strings.Split(p[1:], "/")
+	out := make([]string, 0, len(segs))
+	for i, seg := range segs {
+		last := i == len(segs)-1
+		switch strings.ReplaceAll(seg, "%2E", "%2e") {
+		case "..", ".%2e", "%2e.", "%2e%2e":
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+			if last {
+				out = append(out, "")
+			}
+		case ".", "%2e":
+			if last {
+				out = append(out, "")
+			}
+		default:
+			out = append(out, seg)
+		}
+	}
+	return "/" + strings.Join(out, "/")
 }
