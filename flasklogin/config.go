@@ -98,16 +98,18 @@ type Config struct {
 	AllowWeakSecretKey bool
 
 	// SiteURL is the site's own origin (scheme://host[:port], e.g.
-	// https://app.example.com). LoginURL's next is made absolute from it
-	// when the LoginView is on another host; empty keeps next relative
-	// (never taken from the request's Host header, which the client
-	// chooses).
+	// https://app.example.com). When the LoginView or RefreshView is on
+	// another host, the redirect's next is made absolute from it
+	// (LoginURLFor); empty keeps next relative, never taken from the
+	// request's Host header, which the client chooses.
 	SiteURL string
 
 	// UserLoader returns the user with the given ID (Flask-Login's
-	// user_loader), or nil if there is none: the request is then anonymous.
-	// An error makes the request anonymous too, goes to c.Errors, and makes
-	// LoginRequired and FreshLoginRequired answer 500. Required.
+	// user_loader). For an ID that names no user it returns nil, a nil
+	// pointer (return users[id], nil is fine), or an error matching
+	// ErrUserNotFound: the request is then anonymous. Any other error makes
+	// the request anonymous too, goes to c.Errors, and makes LoginRequired
+	// and FreshLoginRequired answer 500. Required.
 	UserLoader func(ctx context.Context, id string) (User, error)
 
 	// RevokeLogins ends every login of user, on every device, remember
@@ -175,8 +177,9 @@ type Config struct {
 	// sends no SameSite attribute, as Flask-Login does by default.
 	RememberCookieSameSite http.SameSite
 	// RememberCookieRefreshEachRequest re-sends the remember cookie, with a
-	// new expiry, on every response to a logged-in user
-	// (REMEMBER_COOKIE_REFRESH_EACH_REQUEST). Default off.
+	// new expiry, on every response to a login that asked to be remembered
+	// (REMEMBER_COOKIE_REFRESH_EACH_REQUEST). Default off. Flask-Login 0.6
+	// sends one to every logged-in user, remembered or not (its issue #824).
 	RememberCookieRefreshEachRequest bool
 }
 

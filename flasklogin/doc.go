@@ -6,18 +6,20 @@
 // # Quick start
 //
 //	sessCfg := flasksession.DefaultConfig()
-//	sessCfg.SecretKey = key // Flask's SECRET_KEY
+//	sessCfg.SecretKey = key // Flask's SECRET_KEY; flasklogin signs with it too
 //	r := gin.New()
 //	r.Use(flasksession.New(sessCfg), flasklogin.New(flasklogin.Config{
-//		SecretKey: key,
 //		UserLoader: func(ctx context.Context, id string) (flasklogin.User, error) {
-//			return users.Find(ctx, id) // nil, nil for an unknown ID
+//			return users.Find(ctx, id) // nil, or flasklogin.ErrUserNotFound, for an unknown ID
 //		},
 //		LoginView: "/login",
 //	}))
 //	r.POST("/login", func(c *gin.Context) {
 //		u := ... // check the password
 //		flasklogin.LoginUser(c, u, flasklogin.Remember(c.PostForm("remember") == "y"))
+//		// "next" comes from the client: follow it only if it is a path on
+//		// this site. IsSafeNext also refuses what a browser, or the path
+//		// cleaning in c.Redirect, would send to another host ("/./\evil").
 //		next := c.Query("next")
 //		if !flasklogin.IsSafeNext(next) {
 //			next = "/"
@@ -127,12 +129,15 @@
 // in 1970, Max-Age=0, same Domain and Path).
 //
 // Unauthorized. LoginRequired answers an anonymous OPTIONS request 204
-// without running the handler (Flask-Login runs the view); an anonymous request
-// gets Config.Unauthorized if set, else 401 without a LoginView, else the
+// without running the handler (Flask-Login runs the view); an anonymous
+// request gets Config.Unauthorized if set, else without a LoginView
+// Werkzeug's 401 page (and one log line naming Config.LoginView), else the
 // login message flashed (category "message" by default) and a 302 to
-// LoginURL: the view with next= the request's path and query (the full URL
-// if the view is on another host), query parameters sorted and encoded as
-// Werkzeug does. FreshLoginRequired does the same, then sends a login that
+// LoginURLFor(view, Config.SiteURL): the view with next= the request's
+// path and query, query parameters sorted and encoded as Werkzeug does.
+// Unlike Flask-Login, a view on another host gets an absolute next only
+// from Config.SiteURL, never from the request's Host header, which the
+// client controls. FreshLoginRequired does the same, then sends a login that
 // is not fresh to Config.NeedsRefresh or RefreshView with the refresh
 // message. Flask-Login does not check "next"; IsSafeNext is the check to
 // make before redirecting to it (only local paths).

@@ -468,3 +468,23 @@ func TestMissingLoginView(t *testing.T) {
 		t.Errorf("log %q: want one line naming Config.LoginView", log.String())
 	}
 }
+
+// A LoginView on another host gets an absolute next only from
+// Config.SiteURL, never from the Host header the client sent.
+func TestLoginRedirectSiteURL(t *testing.T) {
+	for _, tc := range []struct{ site, want string }{
+		{"", "https://auth.example/login?next=%2Fprivate"},
+		{"https://app.example", "https://auth.example/login?next=https%3A%2F%2Fapp.example%2Fprivate"},
+	} {
+		cfg := testConfig()
+		cfg.LoginView, cfg.SiteURL = "https://auth.example/login", tc.site
+		app := newTestApp(t, cfg, func(r *gin.Engine) { r.GET("/private", LoginRequired(), whoami) })
+		req := newClient().request("GET", "/private")
+		req.Host = "evil.example"
+		w := httptest.NewRecorder()
+		app.ServeHTTP(w, req)
+		if got := w.Header().Get("Location"); got != tc.want {
+			t.Errorf("SiteURL %q: Location %q, want %q", tc.site, got, tc.want)
+		}
+	}
+}

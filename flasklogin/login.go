@@ -269,7 +269,7 @@ func (st *state) answer(handler gin.HandlerFunc, field, view string, flash bool,
 	if flash {
 		flasksession.Flash(c, msg, category)
 	}
-	c.Redirect(http.StatusFound, LoginURL(view, st.req))
+	c.Redirect(http.StatusFound, LoginURLFor(view, st.m.cfg.SiteURL, st.req))
 }
 
 // missingViewLogged holds the Config fields whose absence was logged.
