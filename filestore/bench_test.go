@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"testing"
 	"time"
+
+	"github.com/ginflask/flasksession/filestore"
 )
 
 // go test -run '^$' -bench . -benchmem ./filestore
@@ -24,6 +26,24 @@ func BenchmarkStore(b *testing.B) {
 	})
 	b.Run("Create", func(b *testing.B) {
 		for b.Loop() {
+			if err := s.Create(ctx, rand.Text(), data, time.Now().Add(time.Hour)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// At the cap: one Create in 1000/16 lists the directory and evicts.
+	b.Run("CreateAtCap", func(b *testing.B) {
+		s, err := filestore.New(b.TempDir(), filestore.WithMaxRecords(1000))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for range 1000 {
+			if err := s.Create(ctx, rand.Text(), data, time.Now().Add(time.Hour)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ResetTimer()
+		for range b.N {
 			if err := s.Create(ctx, rand.Text(), data, time.Now().Add(time.Hour)); err != nil {
 				b.Fatal(err)
 			}

@@ -25,9 +25,10 @@
 // .lock in the directory, so each is atomic on its record across every
 // process using the directory: the whole storetest suite passes on two
 // Stores sharing a directory, and two processes incrementing one record
-// with version-checked updates lose no increment. Find takes no lock. On systems without flock
-// (Windows), the lock covers only the calling process. The directory must
-// be on a local filesystem: flock over NFS is not reliable.
+// with version-checked updates lose no increment. Find and Expiry take no
+// lock. On systems without flock (Windows), the lock covers only the
+// calling process. The directory must be on a local filesystem: flock
+// over NFS is not reliable.
 //
 // # Expiry
 //
@@ -37,17 +38,47 @@
 // 64) removes every expired record first, and the temporary files of
 // writes a crash interrupted. No goroutine runs, and nothing needs
 // closing.
+//
+// # Capping the records
+//
+// Without WithMaxRecords the directory grows with every new session: a
+// file, and an inode, for each cookieless visitor that gets a session (a
+// CSRF token on a form), which an unauthenticated client can create at
+// will. WithMaxRecords(n) caps it. The lock file keeps the number of
+// record files, updated under the lock by every Create and every removal,
+// so the cap holds across the processes sharing the directory (give them
+// all the same cap: a process without one keeps the count but never
+// evicts). A Create that finds the count at n lists the directory,
+// removes the expired records and then, if more than n-n/16 are left,
+// the ones that expire soonest (oldest modification time first) until
+// n-n/16 are: short-lived anonymous records go before long-lived
+// logged-in sessions, and a session about to expire goes before both.
+// An evicted session is lost, as if it had expired.
+//
+// Cost: every Create and removal reads and writes 8 bytes of the lock
+// file. Evicting a sixteenth of the cap at once leaves room for the next
+// n/16 Creates, so once the store is full one Create in n/16 lists the
+// directory: a lstat(2) of every file, a sort of the live records by
+// expiry, their names (about 130 bytes each) held meanwhile, and the
+// unlinks; on average about 16 lstat calls and one unlink per Create. The
+// count drifts only if a process dies between writing a file and counting
+// it, or something else removes files; every listing, the lazy sweep's
+// included, sets it right.
 package filestore
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -64,13 +95,14 @@ const (
 )
 
 // ErrBadID is returned for an empty session ID or one longer than 120
-// bytes (the middleware's are 26).
+// bytes (the middleware's are 43).
 var ErrBadID = errors.New("filestore: session ID empty or too long")
 
 // Store keeps session records in files of one directory. It is safe for
 // concurrent use, by goroutines and by processes sharing the directory.
 type Store struct {
 	dir string
+	max int              // most record files; 0: no cap
 	now func() time.Time // time.Now; tests replace it
 
 	mu         sync.Mutex // guards the sweep counters
@@ -80,13 +112,27 @@ type Store struct {
 
 var _ flasksession.Store = (*Store)(nil)
 
+// Option changes a setting of New.
+type Option func(*Store)
+
+// WithMaxRecords caps the directory at n records (n <= 0: no cap, the
+// default). A Create that finds the store full removes the expired
+// records, then the ones that expire soonest; see the package doc.
+func WithMaxRecords(n int) Option {
+	return func(s *Store) { s.max = max(n, 0) }
+}
+
 // New returns a Store on dir, creating it (mode 0700) if it does not
 // exist.
-func New(dir string) (*Store, error) {
+func New(dir string, opts ...Option) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("filestore: %w", err)
 	}
-	return &Store{dir: dir, now: time.Now, sweepEvery: minSweep}, nil
+	s := &Store{dir: dir, now: time.Now, sweepEvery: minSweep}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
 }
 
 func (s *Store) path(id string) (string, error) {
@@ -105,72 +151,127 @@ func (s *Store) Find(ctx context.Context, id string) ([]byte, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	data, found, err := s.read(p)
+	data, found, _, err := s.read(p)
 	return data, found, err
 }
 
+// Expiry returns when the record under id expires: its file's
+// modification time, to the filesystem's precision; found is false for a
+// record that is missing or expired. It implements
+// flasksession.ExpiryReader.
+func (s *Store) Expiry(ctx context.Context, id string) (time.Time, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return time.Time{}, false, err
+	}
+	p, err := s.path(id)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	fi, err := os.Stat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("filestore: %w", err)
+	}
+	if !fi.ModTime().After(s.now()) {
+		return time.Time{}, false, nil
+	}
+	return fi.ModTime(), true, nil
+}
+
 // Create writes a new record, or returns flasksession.ErrRecordExists.
+// With a cap, a Create that finds the store full evicts first.
 func (s *Store) Create(ctx context.Context, id string, data []byte, expiry time.Time) error {
-	return s.locked(ctx, id, func(p string) error {
-		if _, found, err := s.read(p); err != nil {
-			return err
-		} else if found {
-			return flasksession.ErrRecordExists
+	return s.locked(ctx, id, func(p string, lock *os.File) (int, error) {
+		_, found, exists, err := s.read(p)
+		switch {
+		case err != nil:
+			return 0, err
+		case found:
+			return 0, flasksession.ErrRecordExists
 		}
-		if s.dueForSweep() {
-			if err := s.sweep(); err != nil {
-				return err
+		delta := 0
+		if exists { // expired
+			n, err := remove(p)
+			if delta -= n; err != nil {
+				return delta, err
 			}
 		}
-		return s.write(p, data, expiry)
+		if !expiry.After(s.now()) {
+			return delta, nil
+		}
+		n, known := readCount(lock)
+		full := s.max > 0 && (!known || n+delta >= s.max)
+		if full || s.dueForSweep() {
+			if err := s.sweep(lock, full); err != nil {
+				return delta, err
+			}
+			delta = 0 // the sweep counted the files
+		}
+		n, err = s.write(p, data, expiry, false)
+		return delta + n, err
 	})
 }
 
 // Update rewrites a record that exists; see flasksession.Store for old.
 func (s *Store) Update(ctx context.Context, id string, old, data []byte, expiry time.Time) error {
-	return s.locked(ctx, id, func(p string) error {
-		cur, found, err := s.read(p)
+	return s.locked(ctx, id, func(p string, _ *os.File) (int, error) {
+		cur, found, exists, err := s.read(p)
 		switch {
 		case err != nil:
-			return err
+			return 0, err
+		case !found && exists: // expired
+			n, err := remove(p)
+			return -n, cmp.Or(err, flasksession.ErrRecordNotFound)
 		case !found:
-			if err := remove(p); err != nil { // expired
-				return err
-			}
-			return flasksession.ErrRecordNotFound
+			return 0, flasksession.ErrRecordNotFound
 		case old != nil && !bytes.Equal(cur, old):
-			return flasksession.ErrConflict
+			return 0, flasksession.ErrConflict
 		}
-		return s.write(p, data, expiry)
+		return s.write(p, data, expiry, true)
 	})
 }
 
 // Touch sets the expiry (the file's modification time) of a record that
 // exists, without rewriting it.
 func (s *Store) Touch(ctx context.Context, id string, expiry time.Time) error {
-	return s.locked(ctx, id, func(p string) error {
-		if _, found, err := s.stat(p); err != nil {
-			return err
-		} else if !found {
-			return flasksession.ErrRecordNotFound
+	return s.locked(ctx, id, func(p string, _ *os.File) (int, error) {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return 0, flasksession.ErrRecordNotFound
 		}
-		if !expiry.After(s.now()) {
-			return remove(p)
+		if err != nil {
+			return 0, fmt.Errorf("filestore: %w", err)
+		}
+		now := s.now()
+		if !fi.ModTime().After(now) { // expired
+			n, err := remove(p)
+			return -n, cmp.Or(err, flasksession.ErrRecordNotFound)
+		}
+		if !expiry.After(now) {
+			n, err := remove(p)
+			return -n, err
 		}
 		if err := os.Chtimes(p, time.Time{}, expiry); err != nil {
-			return fmt.Errorf("filestore: %w", err)
+			return 0, fmt.Errorf("filestore: %w", err)
 		}
-		return nil
+		return 0, nil
 	})
 }
 
 // Delete removes the record's file, if any.
 func (s *Store) Delete(ctx context.Context, id string) error {
-	return s.locked(ctx, id, remove)
+	return s.locked(ctx, id, func(p string, _ *os.File) (int, error) {
+		n, err := remove(p)
+		return -n, err
+	})
 }
 
-// locked runs f on the record's path under the directory lock.
-func (s *Store) locked(ctx context.Context, id string, f func(path string) error) error {
+// locked runs f on the record's path under the directory lock, and adds
+// to the count of record files the change f reports, also when f fails
+// halfway.
+func (s *Store) locked(ctx context.Context, id string, f func(path string, lock *os.File) (delta int, err error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -178,64 +279,76 @@ func (s *Store) locked(ctx context.Context, id string, f func(path string) error
 	if err != nil {
 		return err
 	}
-	unlock, err := lockDir(s.dir)
+	lock, unlock, err := lockDir(s.dir)
 	if err != nil {
 		return fmt.Errorf("filestore: locking: %w", err)
 	}
 	defer unlock()
-	return f(p)
+	delta, err := f(p, lock)
+	if delta != 0 {
+		if n, known := readCount(lock); known {
+			writeCount(lock, n+delta)
+		}
+	}
+	return err
 }
 
-// stat reports whether the record at p exists and has not expired; an
-// expired one is removed (the caller holds the lock).
-func (s *Store) stat(p string) (os.FileInfo, bool, error) {
-	fi, err := os.Stat(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, false, nil
+// The lock file holds the number of record files in the directory as 8
+// little-endian bytes, changed only under the lock. A shorter file (new,
+// or from a version that kept no count) means the number is not known
+// until the next listing. Errors are ignored: the count only says when
+// to list the directory, and every listing sets it right.
+
+func readCount(lock *os.File) (int, bool) {
+	var b [8]byte
+	if _, err := lock.ReadAt(b[:], 0); err != nil {
+		return 0, false
 	}
-	if err != nil {
-		return nil, false, fmt.Errorf("filestore: %w", err)
-	}
-	if !fi.ModTime().After(s.now()) {
-		return fi, false, remove(p)
-	}
-	return fi, true, nil
+	return int(binary.LittleEndian.Uint64(b[:])), true
 }
 
-// read returns the data of the record at p if it has not expired. The
-// open file pins one version of the record: its time and data agree.
-func (s *Store) read(p string) ([]byte, bool, error) {
+func writeCount(lock *os.File, n int) {
+	_, _ = lock.WriteAt(binary.LittleEndian.AppendUint64(nil, uint64(max(n, 0))), 0)
+}
+
+// read returns the data of the record at p if it has not expired, and
+// whether a file is there at all. The open file pins one version of the
+// record: its time and data agree.
+func (s *Store) read(p string) (data []byte, found, exists bool, err error) {
 	f, err := os.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, false, nil
+		return nil, false, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("filestore: %w", err)
+		return nil, false, false, fmt.Errorf("filestore: %w", err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, false, fmt.Errorf("filestore: %w", err)
+		return nil, false, true, fmt.Errorf("filestore: %w", err)
 	}
 	if !fi.ModTime().After(s.now()) {
-		return nil, false, nil
+		return nil, false, true, nil
 	}
-	data := make([]byte, fi.Size())
+	data = make([]byte, fi.Size())
 	if _, err := f.ReadAt(data, 0); err != nil && len(data) > 0 {
-		return nil, false, fmt.Errorf("filestore: %w", err)
+		return nil, false, true, fmt.Errorf("filestore: %w", err)
 	}
-	return data, true, nil
+	return data, true, true, nil
 }
 
 // write replaces the record at p by a file holding data that expires at
 // expiry, or removes it if expiry has passed (the caller holds the lock).
-func (s *Store) write(p string, data []byte, expiry time.Time) error {
+// It returns the change in the number of record files; replacing says
+// whether a file is at p.
+func (s *Store) write(p string, data []byte, expiry time.Time, replacing bool) (int, error) {
 	if !expiry.After(s.now()) {
-		return remove(p)
+		n, err := remove(p)
+		return -n, err
 	}
 	f, err := os.CreateTemp(s.dir, tmpPrefix)
 	if err != nil {
-		return fmt.Errorf("filestore: %w", err)
+		return 0, fmt.Errorf("filestore: %w", err)
 	}
 	tmp := f.Name()
 	_, err = f.Write(data)
@@ -250,16 +363,24 @@ func (s *Store) write(p string, data []byte, expiry time.Time) error {
 	}
 	if err != nil {
 		_ = os.Remove(tmp)
-		return fmt.Errorf("filestore: %w", err)
+		return 0, fmt.Errorf("filestore: %w", err)
 	}
-	return nil
+	if replacing {
+		return 0, nil
+	}
+	return 1, nil
 }
 
-func remove(p string) error {
-	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("filestore: %w", err)
+// remove removes the file at p, if any, and returns 1 if it did.
+func remove(p string) (int, error) {
+	err := os.Remove(p)
+	switch {
+	case err == nil:
+		return 1, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return 0, nil
 	}
-	return nil
+	return 0, fmt.Errorf("filestore: %w", err)
 }
 
 // dueForSweep counts a Create and reports whether it should sweep.
@@ -270,32 +391,72 @@ func (s *Store) dueForSweep() bool {
 	return s.creates >= s.sweepEvery
 }
 
-// sweep removes expired records and the temporary files of interrupted
-// writes (every write holds the lock the caller holds, so any temporary
-// file is a leftover).
-func (s *Store) sweep() error {
-	entries, err := os.ReadDir(s.dir)
+// recordFile is a live record met by a sweep.
+type recordFile struct {
+	name string
+	exp  int64 // modification time, Unix nanoseconds
+}
+
+// sweep lists the directory and removes expired records and the
+// temporary files of interrupted writes (every write holds the lock the
+// caller holds, so any temporary file is a leftover). Under a cap it then
+// evicts: when the store is full, or when full says the count found it
+// full and more than n-n/16 records are left, it removes the records that
+// expire soonest until n-n/16 are left. It writes the number of records
+// to the lock file.
+func (s *Store) sweep(lock *os.File, full bool) error {
+	d, err := os.Open(s.dir)
 	if err != nil {
 		return fmt.Errorf("filestore: sweeping: %w", err)
 	}
-	now, kept := s.now(), 0
-	for _, e := range entries {
-		name := e.Name()
-		switch {
-		case strings.HasPrefix(name, tmpPrefix):
-			_ = os.Remove(filepath.Join(s.dir, name))
-		case strings.HasSuffix(name, suffix):
-			fi, err := e.Info()
-			if err != nil {
-				continue // removed meanwhile
-			}
-			if fi.ModTime().After(now) {
-				kept++
-			} else {
+	defer d.Close()
+	now := s.now()
+	var live []recordFile // only under a cap
+	kept := 0
+	for {
+		// In batches: the names of a large directory are not all held.
+		entries, err := d.ReadDir(1024)
+		for _, e := range entries {
+			name := e.Name()
+			switch {
+			case strings.HasPrefix(name, tmpPrefix):
 				_ = os.Remove(filepath.Join(s.dir, name))
+			case strings.HasSuffix(name, suffix):
+				fi, err := e.Info()
+				if err != nil {
+					continue // removed meanwhile
+				}
+				if !fi.ModTime().After(now) {
+					_ = os.Remove(filepath.Join(s.dir, name))
+					continue
+				}
+				kept++
+				if s.max > 0 {
+					live = append(live, recordFile{name, fi.ModTime().UnixNano()})
+				}
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("filestore: sweeping: %w", err)
+		}
+	}
+	if target := s.max - max(s.max/16, 1); s.max > 0 && (kept >= s.max || (full && kept > target)) {
+		slices.SortFunc(live, func(a, b recordFile) int {
+			return cmp.Or(cmp.Compare(a.exp, b.exp), strings.Compare(a.name, b.name))
+		})
+		for _, r := range live {
+			if kept <= target {
+				break
+			}
+			if n, err := remove(filepath.Join(s.dir, r.name)); err == nil {
+				kept -= n
 			}
 		}
 	}
+	writeCount(lock, kept)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.creates = 0

@@ -28,6 +28,26 @@ func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) flasksession.Store { return open(t, dir) })
 }
 
+// The suite on one capped directory shared by every subtest, through two
+// stores as two processes, so that the later subtests run at the cap and
+// evict: each subtest's records are the newest and expire last, so what
+// goes is earlier subtests' records. The cap leaves room for the most
+// records a subtest keeps (50) after a sixteenth is evicted.
+func TestStoreCapped(t *testing.T) {
+	dir := t.TempDir()
+	storetest.Run(t, func(t *testing.T) flasksession.Store {
+		a, err := filestore.New(dir, filestore.WithMaxRecords(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := filestore.New(dir, filestore.WithMaxRecords(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return storetest.Alternate(a, b)
+	})
+}
+
 func TestMiddleware(t *testing.T) {
 	dir := t.TempDir()
 	storetest.RunMiddleware(t, func(t *testing.T) flasksession.Store {

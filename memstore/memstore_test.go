@@ -14,6 +14,15 @@ func TestStore(t *testing.T) {
 	storetest.Run(t, func(*testing.T) flasksession.Store { return memstore.New() })
 }
 
+// The suite on one capped store shared by every subtest, so that the
+// later subtests run at the cap and evict: each subtest's records are
+// the newest and expire last, so what goes is earlier subtests' records.
+// The cap is above the most records a subtest keeps (50).
+func TestStoreCapped(t *testing.T) {
+	s := memstore.New(memstore.WithMaxRecords(100))
+	storetest.Run(t, func(*testing.T) flasksession.Store { return s })
+}
+
 // go test -run '^$' -bench . -benchmem ./memstore
 func BenchmarkStore(b *testing.B) {
 	ctx := context.Background()
@@ -62,6 +71,25 @@ func BenchmarkStore(b *testing.B) {
 		b.ResetTimer()
 		for i := range b.N {
 			if err := s.Create(ctx, ids[i], data, expiry); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// Each Create evicts the record that expires soonest.
+	b.Run("CreateAtCap", func(b *testing.B) {
+		s := memstore.New(memstore.WithMaxRecords(1000))
+		ids := make([]string, 1000+b.N)
+		for i := range ids {
+			ids[i] = idOf(i)
+		}
+		for i := range 1000 {
+			if err := s.Create(ctx, ids[i], data, expiry.Add(time.Duration(i)*time.Millisecond)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ResetTimer()
+		for i := range b.N {
+			if err := s.Create(ctx, ids[1000+i], data, expiry.Add(time.Duration(1000+i)*time.Millisecond)); err != nil {
 				b.Fatal(err)
 			}
 		}

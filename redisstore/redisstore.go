@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ginflask/flasksession"
@@ -33,6 +35,8 @@ type Store struct {
 	prefix   string
 	timeout  time.Duration
 	ctxAware bool // the client puts context deadlines on its sockets
+
+	noExpireTime atomic.Bool // Redis said it has no PEXPIRETIME (before 7.0)
 }
 
 var _ flasksession.Store = (*Store)(nil)
@@ -187,6 +191,56 @@ func (s *Store) Touch(ctx context.Context, id string, expiry time.Time) error {
 	return err
 }
 
+// Expiry returns when the record under id expires, with PEXPIRETIME: one
+// round trip, and the expiry given to Create, Update or Touch to the
+// millisecond. found is false for a record that is missing or expired.
+// It implements flasksession.ExpiryReader. On a Redis before 7.0, which
+// has no PEXPIRETIME, it sends PTTL instead (after the first refusal,
+// only PTTL), and the expiry is then this machine's clock plus the TTL,
+// off by the round trip and by the two machines' clock difference. An ACL
+// user needs +pexpiretime (+pttl before 7.0).
+func (s *Store) Expiry(ctx context.Context, id string) (time.Time, bool, error) {
+	var (
+		ms    int64
+		start time.Time
+		ttl   bool // ms is a PTTL
+	)
+	err := s.do(ctx, "expiry", func(ctx context.Context) error {
+		key := s.prefix + id
+		if !s.noExpireTime.Load() {
+			var err error
+			ms, err = s.client.Do(ctx, "pexpiretime", key).Int64()
+			if !unknownCommand(err) {
+				return err
+			}
+			s.noExpireTime.Store(true)
+		}
+		var err error
+		start, ttl = time.Now(), true
+		ms, err = s.client.Do(ctx, "pttl", key).Int64()
+		return err
+	})
+	switch {
+	case err != nil:
+		return time.Time{}, false, err
+	case ms == -2: // no such key
+		return time.Time{}, false, nil
+	case ms == -1:
+		// Not a record this store wrote: every one has a TTL.
+		return time.Time{}, false, &Error{Op: "expiry", Prefix: s.prefix, Err: errors.New("key has no TTL")}
+	case ttl:
+		return start.Add(time.Duration(ms) * time.Millisecond), true, nil
+	}
+	return time.UnixMilli(ms), true, nil
+}
+
+// unknownCommand reports whether err is Redis refusing a command it does
+// not know.
+func unknownCommand(err error) bool {
+	var rerr redis.Error
+	return errors.As(err, &rerr) && strings.HasPrefix(rerr.Error(), "ERR unknown command")
+}
+
 // Delete removes the record with DEL: one round trip.
 func (s *Store) Delete(ctx context.Context, id string) error {
 	return s.do(ctx, "delete", func(ctx context.Context) error {
@@ -255,7 +309,7 @@ func contextErr(ctx context.Context) error {
 // ID or data, and unwraps to the cause, so errors.Is finds
 // context.Canceled or context.DeadlineExceeded.
 type Error struct {
-	Op     string // "find", "create", "update", "touch" or "delete"
+	Op     string // "find", "create", "update", "touch", "delete" or "expiry"
 	Prefix string // the store's key prefix
 	Err    error  // the cause
 }

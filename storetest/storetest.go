@@ -18,6 +18,11 @@
 // 5 seconds, until the store lets them go. Run it with -race: several
 // subtests race operations on one record from many goroutines.
 //
+// A store with an Expiry method (flasksession.ExpiryReader) gets the
+// subtest Expiry: Expiry agrees with the expiry given to Create, Update
+// and Touch, within ExpiryPrecision, and finds nothing once the record
+// is deleted or expired. Stores without one skip it.
+//
 // A store that cannot make each operation atomic on its record (such as
 // contribstore's adapter for gorilla-style stores) runs the suite with
 // Options{NotAtomic: true}, which skips, by name and with the reason, the
@@ -51,6 +56,12 @@ const (
 	ExpiryWait   = 5 * time.Second
 	pollInterval = 10 * time.Millisecond
 )
+
+// ExpiryPrecision is how far the Expiry subtest lets an Expiry be from the
+// expiry given: stores keep it to their own precision (Redis to the
+// millisecond, a file's modification time to the filesystem's, as coarse
+// as two seconds on FAT).
+const ExpiryPrecision = 2 * time.Second
 
 // expiryWait is ExpiryWait; the suite's own tests shorten it.
 var expiryWait = ExpiryWait
@@ -103,6 +114,7 @@ var subtests = []subtest{
 	{"DeleteIdempotent", false, testDeleteIdempotent},
 	{"PastExpiry", false, testPastExpiry},
 	{"ExpiryPasses", false, testExpiryPasses},
+	{"Expiry", false, testExpiry},
 	{"LargeRecord", false, testLargeRecord},
 	{"BinaryData", false, testBinaryData},
 	{"NoAliasing", false, testNoAliasing},
@@ -387,6 +399,95 @@ func testExpiryPasses(t *testing.T, h *harness) {
 	h.want(updated, []byte("updated v1"))
 }
 
+// expiryReader is flasksession.ExpiryReader, declared here too so that
+// the suite depends only on the method.
+type expiryReader interface {
+	Expiry(ctx context.Context, id string) (expiry time.Time, found bool, err error)
+}
+
+// Expiry reports the expiry last given to Create, Update or Touch, and
+// nothing for a record that is missing, deleted or expired.
+func testExpiry(t *testing.T, h *harness) {
+	r, ok := h.s.(expiryReader)
+	if !ok {
+		t.Skip("the store has no Expiry method (flasksession.ExpiryReader)")
+	}
+	expiry := func(id string) (time.Time, bool) {
+		t.Helper()
+		at, found, err := r.Expiry(h.ctx, id)
+		if err != nil {
+			t.Fatalf("Expiry(%s): %v", id, err)
+		}
+		return at, found
+	}
+	want := func(when, id string, at time.Time) {
+		t.Helper()
+		got, found := expiry(id)
+		switch {
+		case !found:
+			t.Errorf("%s: Expiry found no record, want %v", when, at)
+		case got.Sub(at).Abs() > ExpiryPrecision:
+			t.Errorf("%s: Expiry = %v, want %v (off by %v)", when, got, at, got.Sub(at))
+		}
+	}
+	none := func(when, id string) {
+		t.Helper()
+		if got, found := expiry(id); found {
+			t.Errorf("%s: Expiry = %v, want no record", when, got)
+		}
+	}
+
+	none("never created", newID())
+	id := newID()
+	at := later()
+	h.create(id, []byte("v0"), at)
+	want("after Create", id, at)
+	at = at.Add(time.Hour)
+	if err := h.s.Touch(h.ctx, id, at); err != nil {
+		t.Fatalf("Touch: %v", err)
+	}
+	want("after Touch", id, at)
+	at = at.Add(-90 * time.Minute)
+	if err := h.s.Touch(h.ctx, id, at); err != nil {
+		t.Fatalf("Touch: %v", err)
+	}
+	want("after Touch to a nearer expiry", id, at)
+	at = at.Add(3 * time.Hour)
+	if err := h.s.Update(h.ctx, id, nil, []byte("v1"), at); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	want("after Update", id, at)
+	at = at.Add(-time.Hour)
+	if err := h.s.Update(h.ctx, id, []byte("v1"), []byte("v2"), at); err != nil {
+		t.Fatalf("Update with old: %v", err)
+	}
+	want("after Update with old", id, at)
+	if err := h.s.Delete(h.ctx, id); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	none("after Delete", id)
+
+	past := newID()
+	h.create(past, []byte("v0"), time.Now().Add(-time.Second))
+	none("after Create with a past expiry", past)
+
+	soon := time.Now().Add(ShortExpiry)
+	id = newID()
+	h.create(id, []byte("v0"), soon)
+	want("after Create, expiring soon", id, soon)
+	gone := func() bool {
+		_, found := expiry(id)
+		// Allow a store that keeps milliseconds its rounding down.
+		if !found && time.Now().Before(soon.Add(-time.Millisecond)) {
+			t.Errorf("Expiry found no record %v before its expiry", time.Until(soon))
+		}
+		return !found
+	}
+	if !eventually(gone) {
+		t.Errorf("Expiry still finds the record %v after its expiry", expiryWait)
+	}
+}
+
 func testLargeRecord(t *testing.T, h *harness) {
 	data := make([]byte, 20<<10)
 	rand.Read(data)
@@ -535,6 +636,10 @@ func testCancelledContext(t *testing.T, h *harness) {
 	wantErr(t, "Update", h.s.Update(ctx, id, nil, []byte("v1"), later()), context.Canceled)
 	wantErr(t, "Touch", h.s.Touch(ctx, id, time.Now().Add(-time.Hour)), context.Canceled)
 	wantErr(t, "Delete", h.s.Delete(ctx, id), context.Canceled)
+	if r, ok := h.s.(expiryReader); ok {
+		_, _, err := r.Expiry(ctx, id)
+		wantErr(t, "Expiry", err, context.Canceled)
+	}
 	h.wantGone(fresh)
 	h.want(id, []byte("v0"))
 }

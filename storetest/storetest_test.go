@@ -31,14 +31,16 @@ var faults = []struct {
 	{"no version check", []string{"UpdateVersionCheck", "AtomicVersionCheckRace"}},
 	{"aliases input", []string{"NoAliasing"}},
 	{"aliases output", []string{"NoAliasing"}},
-	{"never expires", []string{"CreateOverExpired", "GoneStaysGone", "PastExpiry", "ExpiryPasses"}},
-	{"touch keeps expiry", []string{"PastExpiry", "ExpiryPasses"}},
-	{"update keeps expiry", []string{"PastExpiry", "ExpiryPasses"}},
+	{"never expires", []string{"CreateOverExpired", "GoneStaysGone", "PastExpiry", "ExpiryPasses", "Expiry"}},
+	{"touch keeps expiry", []string{"PastExpiry", "ExpiryPasses", "Expiry"}},
+	{"update keeps expiry", []string{"PastExpiry", "ExpiryPasses", "Expiry"}},
 	{"touch clears data", []string{"TouchKeepsData", "ExpiryPasses", "IndependentRecords"}},
 	{"ignores context", []string{"CancelledContext"}},
 	{"delete of missing fails", []string{"DeleteIdempotent"}},
 	{"empty is missing", []string{"BinaryData"}},
 	{"truncates at 16 KB", []string{"LargeRecord"}},
+	{"expiry ignores touch", []string{"Expiry"}},
+	{"expiry outlives delete", []string{"Expiry"}},
 }
 
 // middlewareFaults are the broken stores RunMiddleware must catch, and
@@ -59,8 +61,9 @@ const brokenEnv = "STORETEST_BROKEN_STORES"
 
 // TestBrokenStores runs the suite on stores that each break one rule, in
 // a child process (a failing suite fails its test), and checks that
-// exactly the subtests that check that rule fail; and that NotAtomic
-// skips exactly the Atomic* subtests.
+// exactly the subtests that check that rule fail; that NotAtomic skips
+// exactly the Atomic* subtests; and that a store without Expiry skips
+// only that subtest.
 func TestBrokenStores(t *testing.T) {
 	if os.Getenv(brokenEnv) != "" {
 		t.Skip("in the child process")
@@ -115,6 +118,15 @@ func TestBrokenStores(t *testing.T) {
 			t.Errorf("Options{NotAtomic: true}: %s %s, want %s", st.name, r, want)
 		}
 	}
+	for _, st := range subtests {
+		want := "PASS"
+		if st.name == "Expiry" {
+			want = "SKIP"
+		}
+		if r := results["no_Expiry"][st.name]; r != want {
+			t.Errorf("store without Expiry: %s %s, want %s", st.name, r, want)
+		}
+	}
 }
 
 // TestRunBroken is the child process of TestBrokenStores.
@@ -139,6 +151,12 @@ func TestRunBroken(t *testing.T) {
 		t.Parallel()
 		Options{NotAtomic: true}.Run(t, func(*testing.T) flasksession.Store { return newFaulty("") })
 	})
+	t.Run("no Expiry", func(t *testing.T) {
+		t.Parallel()
+		Run(t, func(*testing.T) flasksession.Store {
+			return struct{ flasksession.Store }{newFaulty("")} // hides Expiry
+		})
+	})
 }
 
 func cmp(s, def string) string {
@@ -159,6 +177,7 @@ type faulty struct {
 type rec struct {
 	data   []byte
 	expiry time.Time
+	shown  time.Time // what Expiry reports: expiry, but for "expiry ignores touch"
 }
 
 func newFaulty(fault string) *faulty {
@@ -217,7 +236,7 @@ func (s *faulty) Create(ctx context.Context, id string, data []byte, expiry time
 	if _, ok := s.get(id); ok && s.fault != "create overwrites" {
 		return flasksession.ErrRecordExists
 	}
-	s.m[id] = rec{s.in(data), expiry}
+	s.m[id] = rec{s.in(data), expiry, expiry}
 	return nil
 }
 
@@ -239,7 +258,7 @@ func (s *faulty) Update(ctx context.Context, id string, old, data []byte, expiry
 	if s.fault == "update keeps expiry" && ok {
 		expiry = r.expiry
 	}
-	s.m[id] = rec{s.in(data), expiry}
+	s.m[id] = rec{s.in(data), expiry, expiry}
 	return nil
 }
 
@@ -258,12 +277,31 @@ func (s *faulty) Touch(ctx context.Context, id string, expiry time.Time) error {
 	}
 	if s.fault != "touch keeps expiry" {
 		r.expiry = expiry
+		if s.fault != "expiry ignores touch" {
+			r.shown = expiry
+		}
 	}
 	if s.fault == "touch clears data" {
 		r.data = nil
 	}
 	s.m[id] = r
 	return nil
+}
+
+func (s *faulty) Expiry(ctx context.Context, id string) (time.Time, bool, error) {
+	if err := s.ctxErr(ctx); err != nil {
+		return time.Time{}, false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.get(id)
+	if !ok && s.fault == "expiry outlives delete" {
+		r, ok = s.graves[id]
+	}
+	if !ok {
+		return time.Time{}, false, nil
+	}
+	return r.shown, true, nil
 }
 
 func (s *faulty) Delete(ctx context.Context, id string) error {
