@@ -216,7 +216,11 @@ func (ix *userIndex) modify(ctx context.Context, user string, now time.Time, f f
 // record's expiry when the store can tell.
 func (ix *userIndex) live(ctx context.Context, id string) (expiry time.Time, found bool, err error) {
 	if er, ok := ix.store.(ExpiryReader); ok {
-		return er.Expiry(ctx, id)
+		if expiry, found, err = er.Expiry(ctx, id); err == nil {
+			return expiry, found, nil
+		}
+		// Expiry refused (a Redis ACL without PEXPIRETIME, say): the
+		// session is listed without LastSeen rather than not at all.
 	}
 	_, found, err = ix.store.Find(ctx, id)
 	return time.Time{}, found, err

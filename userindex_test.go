@@ -417,3 +417,19 @@ func (s *testStore) String() string {
 	}
 	return b.String()
 }
+
+// A store whose Expiry fails (a Redis ACL without PEXPIRETIME) still
+// lists the sessions, without LastSeen.
+func TestUserSessionsExpiryRefused(t *testing.T) {
+	clock := newFakeClock(time.Date(2030, 5, 6, 7, 8, 9, 0, time.UTC))
+	ts := newTestStore()
+	ts.setClock(clock.Now)
+	a := indexApp(t, ts, clock)
+	d := device{a.client(), "phone"}
+	d.get("/signin?user=alice")
+	ts.failWith(errors.New("NOPERM"), "Expiry")
+	lines := strings.Split(strings.TrimSpace(d.get("/sessions?user=alice").Body), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], fmt.Sprintf(" %d phone", time.Time{}.Unix())) {
+		t.Errorf("sessions %q, want the phone's without LastSeen", lines)
+	}
+}

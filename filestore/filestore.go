@@ -110,7 +110,10 @@ type Store struct {
 	sweepEvery int
 }
 
-var _ flasksession.Store = (*Store)(nil)
+var (
+	_ flasksession.Store        = (*Store)(nil)
+	_ flasksession.ExpiryReader = (*Store)(nil)
+)
 
 // Option changes a setting of New.
 type Option func(*Store)

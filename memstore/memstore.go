@@ -63,7 +63,10 @@ type entry struct {
 	index int // in byExp
 }
 
-var _ flasksession.Store = (*Store)(nil)
+var (
+	_ flasksession.Store        = (*Store)(nil)
+	_ flasksession.ExpiryReader = (*Store)(nil)
+)
 
 // Option changes a setting of New.
 type Option func(*Store)

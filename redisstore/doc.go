@@ -30,12 +30,16 @@
 //	        with a version check: EVALSHA    1 (2 the first time per server)
 //	Touch   PEXPIREAT                        1
 //	Delete  DEL                              1
+//	Expiry  PEXPIRETIME (PTTL before Redis 7) 1
 //
 // So the middleware's requests cost: a request that does not use the
 // session, nothing, or one PEXPIREAT to refresh a permanent session (the
 // signed ID cookie says which); a new session, SET NX; a read, GET (+
 // PEXPIREAT); a read-modify-save, GET and SET XX; a logout, GET and DEL.
-// At most two round trips, three for a login that regenerates the ID. SET XX, PEXPIREAT and the version-check script never bring
+// At most two round trips, three for a login that regenerates the ID,
+// plus a GET and a version-checked update of the user's index for a login
+// (flasksession.UserSessions, which also sends PEXPIRETIME per session
+// listed). SET XX, PEXPIREAT and the version-check script never bring
 // back a record that was deleted: a logout sticks, and a refresh never
 // rewrites data.
 //

@@ -39,7 +39,10 @@ type Store struct {
 	noExpireTime atomic.Bool // Redis said it has no PEXPIRETIME (before 7.0)
 }
 
-var _ flasksession.Store = (*Store)(nil)
+var (
+	_ flasksession.Store        = (*Store)(nil)
+	_ flasksession.ExpiryReader = (*Store)(nil)
+)
 
 // Option changes a setting of New.
 type Option func(*Store)

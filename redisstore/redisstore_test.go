@@ -424,7 +424,7 @@ func TestLeastPrivilegeUser(t *testing.T) {
 	admin := newClient(t, srv.Addr)
 	if err := admin.Do(ctx, "ACL", "SETUSER", "myapp-sessions", "on", ">long-random-password",
 		"resetkeys", "~myapp:session:*", "resetchannels", "-@all",
-		"+get", "+set", "+pexpireat", "+del", "+evalsha", "+eval", "+ping").Err(); err != nil {
+		"+get", "+set", "+pexpireat", "+pexpiretime", "+del", "+evalsha", "+eval", "+ping").Err(); err != nil {
 		t.Fatal(err)
 	}
 	user := redis.NewClient(&redis.Options{
