@@ -5,7 +5,6 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -122,103 +121,6 @@ func legalCookieByte(c byte) bool {
 	}
 	return strings.IndexByte("/=!#$%&'*+-.^_`|~:", c) >= 0
 }
-
-// unquoteCookieValue is Werkzeug 2.2's _cookie_unquote: a value in double
-// quotes loses them, and inside, \ooo (first digit 0-3) is an octal byte
-// and \x is x.
-func unquoteCookieValue(v string) string {
-	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
-		return v
-	}
-	v = v[1 : len(v)-1]
-	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c != '\\' || i+1 == len(v) || v[i+1] == '\n' {
-			b.WriteByte(c)
-			continue
-		}
-		if i+3 < len(v) && '0' <= v[i+1] && v[i+1] <= '3' && isOctal(v[i+2]) && isOctal(v[i+3]) {
-			b.WriteByte((v[i+1]-'0')<<6 | (v[i+2]-'0')<<3 | (v[i+3] - '0'))
-			i += 3
-			continue
-		}
-		b.WriteByte(v[i+1])
-		i++
-	}
-	return b.String()
-}
-
-func isOctal(c byte) bool { return '0' <= c && c <= '7' }
-
-// cookiePair is Werkzeug 2.2's cookie regex (werkzeug._internal._cookie_re),
-// matched at the start of what is left of the header.
-var cookiePair = regexp.MustCompile(`^([^=;]*)(?:` + pySpace + `*=` + pySpace + `*("(?:[^\\"]|\\.)*"|(?:.*?)))?` + pySpace + `*;`)
-
-// pySpace is Python's \s in a bytes pattern.
-const pySpace = `[ \t\n\r\f\v]`
-
-// readCookie returns the first cookie called name in the request, parsed
-// as Werkzeug 2.2 parses the Cookie header (the parser Flask-Login 0.6.2
-// runs under), and whether there is one. Several Cookie headers are read
-// as one, joined with "," as Werkzeug's server joins repeated headers.
-func readCookie(h http.Header, name string) (string, bool) {
-	lines := h["Cookie"]
-	if len(lines) == 0 {
-		return "", false
-	}
-	s := strings.Join(lines, ",")
-	var v string
-	var ok bool
-	if strings.ContainsAny(s, "\"\n") {
-		v, ok = readCookieRegexp(s, name)
-	} else {
-		v, ok = readCookieSimple(s, name)
-	}
-	if !ok {
-		return "", false
-	}
-	return strings.ToValidUTF8(v, "\uFFFD"), true
-}
-
-// readCookieRegexp runs Werkzeug's regexp over s.
-func readCookieRegexp(s, name string) (string, bool) {
-	s += ";"
-	for i, n := 0, len(s)-1; i < n; {
-		m := cookiePair.FindStringSubmatchIndex(s[i:])
-		if m == nil {
-			break
-		}
-		key := strings.Trim(s[i+m[2]:i+m[3]], pySpaces)
-		val := ""
-		if m[4] >= 0 {
-			val = s[i+m[4] : i+m[5]]
-		}
-		i += m[1]
-		if key == name {
-			return unquoteCookieValue(val), true
-		}
-	}
-	return "", false
-}
-
-// readCookieSimple is what the regexp does to s when s holds no '"' and
-// no newline: ';'-separated pairs, the key up to the first '=' and
-// trimmed, the value after it trimmed; FuzzReadCookieSimple holds the two
-// to the same answers.
-func readCookieSimple(s, name string) (string, bool) {
-	for s != "" {
-		var part string
-		part, s, _ = strings.Cut(s, ";")
-		k, v, _ := strings.Cut(part, "=")
-		if strings.Trim(k, pySpaces) == name {
-			return strings.Trim(v, pySpaces), true
-		}
-	}
-	return "", false
-}
-
-const pySpaces = " \t\n\r\f\v"
 
 // cookieFormat writes the remember cookie's Set-Cookie values as
 // Werkzeug's dump_cookie does, attributes in its order.

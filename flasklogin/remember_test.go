@@ -146,23 +146,3 @@ func FuzzRememberCookie(f *testing.F) {
 		}
 	})
 }
-
-// FuzzReadCookieSimple: the fast path reads every header it takes as
-// Werkzeug's regexp does.
-func FuzzReadCookieSimple(f *testing.F) {
-	for _, h := range cookieHeaders {
-		f.Add(h)
-	}
-	f.Fuzz(func(t *testing.T, header string) {
-		if strings.ContainsAny(header, "\"\n") {
-			return
-		}
-		for _, name := range []string{"remember_token", "", "x"} {
-			v1, ok1 := readCookieSimple(header, name)
-			v2, ok2 := readCookieRegexp(header, name)
-			if v1 != v2 || ok1 != ok2 {
-				t.Fatalf("%q, name %q: simple %q %v, regexp %q %v", header, name, v1, ok1, v2, ok2)
-			}
-		}
-	})
-}
