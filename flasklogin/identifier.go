@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ginflask/flasksession/internal/pyrepr"
 )
 
 // SessionIdentifier is Flask-Login's _create_identifier for r: the hex
@@ -19,24 +21,25 @@ import (
 // Like Flask-Login it trusts X-Forwarded-For as sent, so a client can
 // choose its ADDR; the User-Agent is what strong protection really pins.
 func SessionIdentifier(r *http.Request) string {
-	var b strings.Builder
+	var buf [256]byte
+	b := buf[:0]
 	if xff, ok := r.Header["X-Forwarded-For"]; ok {
 		// Werkzeug's server joins repeated headers with ","; the first
 		// entry is the first header's.
 		addr, _, _ := strings.Cut(latin1ToUTF8(xff[0]), ",")
-		writeBytesRepr(&b, strings.Trim(addr, " \t\n\r\v\f"))
+		b = pyrepr.AppendBytesRepr(b, strings.Trim(addr, " \t\n\r\v\f"))
 	} else if host := remoteHost(r.RemoteAddr); host != "" {
-		writeBytesRepr(&b, host)
+		b = pyrepr.AppendBytesRepr(b, host)
 	} else {
-		b.WriteString("None")
+		b = append(b, "None"...)
 	}
-	b.WriteByte('|')
+	b = append(b, '|')
 	if ua, ok := r.Header["User-Agent"]; ok {
-		writeBytesRepr(&b, latin1ToUTF8(strings.Join(ua, ",")))
+		b = pyrepr.AppendBytesRepr(b, latin1ToUTF8(strings.Join(ua, ",")))
 	} else {
-		b.WriteString("None")
+		b = append(b, "None"...)
 	}
-	sum := sha512.Sum512([]byte(b.String()))
+	sum := sha512.Sum512(b)
 	return hex.EncodeToString(sum[:])
 }
 
@@ -67,31 +70,6 @@ func latin1ToUTF8(s string) string {
 // writeBytesRepr writes Python 3's repr() of the bytes s: b'...', or
 // b"..." when s holds a single quote and no double quote.
 func writeBytesRepr(b *strings.Builder, s string) {
-	quote := byte('\'')
-	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
-		quote = '"'
-	}
-	const hexDigits = "0123456789abcdef"
-	b.WriteByte('b')
-	b.WriteByte(quote)
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == quote || c == '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c == '\t':
-			b.WriteString(`\t`)
-		case c == '\n':
-			b.WriteString(`\n`)
-		case c == '\r':
-			b.WriteString(`\r`)
-		case c < 0x20 || c >= 0x7F:
-			b.WriteString(`\x`)
-			b.WriteByte(hexDigits[c>>4])
-			b.WriteByte(hexDigits[c&15])
-		default:
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte(quote)
+	var buf [128]byte
+	b.Write(pyrepr.AppendBytesRepr(buf[:0], s))
 }

@@ -2,13 +2,13 @@ package taggedjson
 
 import (
 	"html/template"
-	"math"
 	"math/big"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/ginflask/flasksession/internal/pyrepr"
 	"github.com/google/uuid"
 )
 
@@ -190,36 +190,10 @@ func PythonType(v any) string {
 // would also accept lists, dicts and the rest (using their repr); we report
 // those as errors.
 func pyStr(v any) (string, bool) {
-	switch x := v.(type) {
-	case string:
-		return x, true
-	case template.HTML:
-		return string(x), true
-	case nil:
-		return "None", true
-	case bool:
-		if x {
-			return "True", true
-		}
-		return "False", true
-	case int:
-		return strconv.Itoa(x), true
-	case *big.Int:
-		return x.String(), true
-	case float64:
-		switch {
-		case math.IsNaN(x):
-			return "nan", true
-		case math.IsInf(x, 1):
-			return "inf", true
-		case math.IsInf(x, -1):
-			return "-inf", true
-		}
-		return string(appendFloat(nil, x, 64)), true
-	case uuid.UUID:
-		return x.String(), true
+	if u, ok := v.(uuid.UUID); ok {
+		return u.String(), true
 	}
-	return "", false
+	return pyrepr.Str(v)
 }
 
 func b64DecodeText(s string, fail func(string) (any, error)) (any, error) {
