@@ -37,7 +37,7 @@ func BenchmarkSessionIdentifier(b *testing.B) {
 }
 
 // BenchmarkReadRememberCookie reads and verifies a remember cookie: a
-// plain one (the fast path) and a quoted one (Werkzeug's regexp).
+// plain one and a quoted one (Werkzeug quotes a value with a space).
 func BenchmarkReadRememberCookie(b *testing.B) {
 	codec := NewRememberCodec([]byte(testKey))
 	for _, id := range []string{"alice", "Ada Lovelace"} {

@@ -416,7 +416,7 @@ func TestIdentifierClientIP(t *testing.T) {
 	}{
 		{"no header", "192.0.2.1:1234", "", SessionIdentifier},
 		{"through the trusted proxy", "10.0.0.1:1234", "198.51.100.7", SessionIdentifier},
-		{"forged from a client", "192.0.2.1:1234", "198.51.100.7", func(req *http.Request) string { return identifierFor("192.0.2.1", req) }},
+		{"forged from a client", "192.0.2.1:1234", "198.51.100.7", func(req *http.Request) string { return identifierFor("192.0.2.1", true, req) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req, _ := http.NewRequest("GET", "/", nil)
@@ -431,7 +431,7 @@ func TestIdentifierClientIP(t *testing.T) {
 			}
 		})
 	}
-	if SessionIdentifier(&http.Request{RemoteAddr: "192.0.2.1:1", Header: http.Header{"X-Forwarded-For": {"198.51.100.7"}}}) == identifierFor("192.0.2.1", &http.Request{Header: http.Header{}}) {
+	if SessionIdentifier(&http.Request{RemoteAddr: "192.0.2.1:1", Header: http.Header{"X-Forwarded-For": {"198.51.100.7"}}}) == identifierFor("192.0.2.1", true, &http.Request{Header: http.Header{}}) {
 		t.Errorf("Flask-Login's identifier should follow the forged header (the reason for using ClientIP)")
 	}
 }

@@ -21,15 +21,23 @@ import (
 // Like Flask-Login it trusts X-Forwarded-For as sent, so a client can
 // choose its ADDR; the User-Agent is what strong protection really pins.
 func SessionIdentifier(r *http.Request) string {
-	var buf [256]byte
-	b := buf[:0]
 	if xff, ok := r.Header["X-Forwarded-For"]; ok {
 		// Werkzeug's server joins repeated headers with ","; the first
 		// entry is the first header's.
 		addr, _, _ := strings.Cut(latin1ToUTF8(xff[0]), ",")
-		b = pyrepr.AppendBytesRepr(b, strings.Trim(addr, " \t\n\r\v\f"))
-	} else if host := remoteHost(r.RemoteAddr); host != "" {
-		b = pyrepr.AppendBytesRepr(b, host)
+		return identifierFor(strings.Trim(addr, " \t\n\r\v\f"), true, r)
+	}
+	host := remoteHost(r.RemoteAddr)
+	return identifierFor(host, host != "", r)
+}
+
+// identifierFor is _create_identifier with addr as the client's address
+// (None unless hasAddr).
+func identifierFor(addr string, hasAddr bool, r *http.Request) string {
+	var buf [256]byte
+	b := buf[:0]
+	if hasAddr {
+		b = pyrepr.AppendBytesRepr(b, addr)
 	} else {
 		b = append(b, "None"...)
 	}
@@ -65,11 +73,4 @@ func latin1ToUTF8(s string) string {
 		}
 	}
 	return s
-}
-
-// writeBytesRepr writes Python 3's repr() of the bytes s: b'...', or
-// b"..." when s holds a single quote and no double quote.
-func writeBytesRepr(b *strings.Builder, s string) {
-	var buf [128]byte
-	b.Write(pyrepr.AppendBytesRepr(buf[:0], s))
 }

@@ -315,7 +315,7 @@ func (st *state) loadLocked() (User, error) {
 	var user User
 	if id, ok := st.sess.Get(KeyUserID); ok && id != nil {
 		var err error
-		if user, err = st.loadUser(pyStr(id)); err != nil {
+		if user, err = st.loadUser(userIDString(id)); err != nil {
 			return Anonymous, err
 		}
 	}

@@ -3,7 +3,6 @@ package flasklogin
 import (
 	"math"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -149,7 +148,7 @@ func (st *state) afterRequest() {
 		}
 		now := st.m.now()
 		expires := now.Add(st.rememberDuration())
-		h.Add("Set-Cookie", st.m.format.set(st.m.codec.Encode(pyStr(id)), expires))
+		h.Add("Set-Cookie", st.m.format.set(st.m.codec.Encode(userIDString(id)), expires))
 	case "clear":
 		h.Add("Set-Cookie", st.m.format.clear())
 	}
@@ -170,7 +169,7 @@ func (st *state) remembered() bool {
 		return false
 	}
 	cookieID, err := st.m.codec.Decode(v)
-	return err == nil && cookieID == pyStr(id)
+	return err == nil && cookieID == userIDString(id)
 }
 
 // rememberDuration is the session's _remember_seconds (a float, or an int
@@ -198,26 +197,6 @@ func (st *state) rememberDuration() time.Duration {
 		return st.m.cfg.RememberCookieDuration
 	}
 	return time.Duration(math.Round(secs*1e6)) * time.Microsecond
-}
-
-// pyStr is Python's str() for a user ID read back from the session.
-func pyStr(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case int:
-		return strconv.Itoa(v)
-	case int64:
-		return strconv.FormatInt(v, 10)
-	case bool:
-		if v {
-			return "True"
-		}
-		return "False"
-	case nil:
-		return "None"
-	}
-	return ""
 }
 
 // BeforeWrite is the writer hook: the remember cookie rule runs just
