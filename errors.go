@@ -169,7 +169,7 @@ func trimPrefix(s string) string {
 // Config.ErrorHandler; on save, the client keeps its old cookie and the
 // error goes to c.Errors and the handler.
 type StoreError struct {
-	Op  string // "load", "save" or "delete"
+	Op  string // "load", "touch", "update", "create", "delete", or "index" (the user index a login is added to)
 	Err error  // the store's error
 }
 
