@@ -112,3 +112,13 @@ func payloadJSON(tok string) string {
 	b, _ := base64.RawURLEncoding.DecodeString(parts[1])
 	return string(b)
 }
+
+// mustDecode decodes a token the test made, failing t if it does not.
+func mustDecode(t testing.TB, m *Manager, tok string) *Token {
+	t.Helper()
+	d, err := m.DecodeToken(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
