@@ -1,11 +1,11 @@
 package main
 
 import (
-	"context"
 	"embed"
 	"fmt"
 	"html/template"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
@@ -18,17 +18,6 @@ var templateFiles embed.FS
 
 // pageTemplates are the HTML pages, parsed once at startup.
 var pageTemplates = template.Must(template.ParseFS(templateFiles, "templates/*.html"))
-
-// user is anyone who gives a name: a demo, so there is no password.
-type user struct{ name string }
-
-// ID is Flask-Login's get_id().
-func (u user) ID() string { return u.name }
-
-// loadUser is flask_app.py's user_loader: every name is a user.
-func loadUser(_ context.Context, id string) (flasklogin.User, error) {
-	return user{id}, nil
-}
 
 // parseProtection reads SESSION_PROTECTION as Flask-Login does: "basic"
 // (also when unset), "strong", or "off" (Flask-Login disables protection
@@ -46,12 +35,14 @@ func parseProtection(s string) (flasklogin.Protection, error) {
 }
 
 // newRouter returns the accounts app; it answers as flask_app.py does.
-func newRouter(cfg flasksession.Config, protection flasklogin.Protection) *gin.Engine {
+// Users' tokens live in tokens, which flask_app.py shares.
+func newRouter(cfg flasksession.Config, protection flasklogin.Protection, tokens *tokenStore) *gin.Engine {
 	r := gin.New()
 	// The session middleware first: flasklogin keeps its state in the session.
 	r.Use(flasksession.New(cfg), flasklogin.New(flasklogin.Config{
 		SecretKey:         cfg.SecretKey,
-		UserLoader:        loadUser,
+		UserLoader:        tokens.loadUser,
+		RevokeLogins:      tokens.revokeLogins,
 		LoginView:         "/login",
 		RefreshView:       "/login",
 		SessionProtection: protection,
@@ -64,12 +55,19 @@ func newRouter(cfg flasksession.Config, protection flasklogin.Protection) *gin.E
 
 	r.GET("/", func(c *gin.Context) { render(c, http.StatusOK, "index.html", page{Title: "Home"}) })
 	r.GET("/login", func(c *gin.Context) { render(c, http.StatusOK, "login.html", loginPage(c)) })
-	r.POST("/login", login)
+	r.POST("/login", func(c *gin.Context) { login(c, tokens) })
 	r.GET("/private", flasklogin.LoginRequired(), private)
 	r.GET("/settings", flasklogin.FreshLoginRequired(), func(c *gin.Context) {
 		render(c, http.StatusOK, "settings.html", page{Title: "Settings"})
 	})
-	r.GET("/logout", logout)
+	// Logging out changes state, so it is a POST with the CSRF token: a
+	// link or an <img> on another site must not log anyone out. GET shows
+	// the form that posts it.
+	r.GET("/logout", func(c *gin.Context) {
+		render(c, http.StatusOK, "logout.html", page{Title: "Log out", CSRFToken: csrf.Token(c)})
+	})
+	r.POST("/logout", logout)
+	r.POST("/logout-others", flasklogin.LoginRequired(), logoutOthers)
 	return r
 }
 
@@ -78,9 +76,10 @@ type page struct {
 	Title    string
 	Flashes  []flasksession.FlashMessage
 	LoggedIn bool
-	User     string
-	Fresh    bool
-	// CSRFToken is {{ csrf_token() }}, for the login form.
+	// User is the user's name (not their ID, which holds the token).
+	User  string
+	Fresh bool
+	// CSRFToken is {{ csrf_token() }}, for the page's form.
 	CSRFToken string
 }
 
@@ -93,14 +92,16 @@ func loginPage(c *gin.Context) page {
 // render shows a page with current_user and the flashed messages, as
 // Flask's render_template does with Flask-Login's context processor.
 func render(c *gin.Context, status int, name string, p page) {
-	p.LoggedIn = flasklogin.IsAuthenticated(c)
-	p.User = flasklogin.CurrentUser(c).ID()
+	if u, ok := flasklogin.CurrentUser(c).(user); ok {
+		p.LoggedIn, p.User = true, u.name
+	}
 	p.Flashes = flasksession.Flashes(c)
 	c.HTML(status, name, p)
 }
 
-// login: login_user(User(username), remember=...), then a local next or home.
-func login(c *gin.Context) {
+// login: login_user(User(username, token), remember=...), then a local
+// next or home. The user's first login makes their token.
+func login(c *gin.Context, tokens *tokenStore) {
 	username, ok := c.GetPostForm("username")
 	if !ok {
 		// Flask's request.form["username"] answers 400 Bad Request too.
@@ -112,7 +113,15 @@ func login(c *gin.Context) {
 		render(c, http.StatusBadRequest, "login.html", loginPage(c))
 		return
 	}
-	flasklogin.LoginUser(c, user{username}, flasklogin.Remember(c.PostForm("remember") == "y"))
+	// Werkzeug decodes the form as UTF-8 with replacement characters; the
+	// same name here finds the same token file.
+	username = strings.ToValidUTF8(username, "\uFFFD")
+	token, err := tokens.ensure(username)
+	if err != nil {
+		_ = c.AbortWithError(http.StatusInternalServerError, err)
+		return
+	}
+	flasklogin.LoginUser(c, user{name: username, token: token}, flasklogin.Remember(c.PostForm("remember") == "y"))
 	flasksession.Flash(c, "Logged in.")
 	next := c.Query("next")
 	if !flasklogin.IsSafeNext(next) {
@@ -124,13 +133,29 @@ func login(c *gin.Context) {
 	c.Status(http.StatusFound)
 }
 
+// private is the login-required page, with the "Log out other devices"
+// form.
 func private(c *gin.Context) {
-	render(c, http.StatusOK, "private.html", page{Title: "Private", Fresh: flasklogin.LoginFresh(c)})
+	render(c, http.StatusOK, "private.html", page{Title: "Private", Fresh: flasklogin.LoginFresh(c), CSRFToken: csrf.Token(c)})
 }
 
-// logout: logout_user(), then home.
+// logout (POST, CSRF-checked): logout_user(), then home.
 func logout(c *gin.Context) {
 	flasklogin.LogoutUser(c)
 	flasksession.Flash(c, "Logged out.")
 	c.Redirect(http.StatusFound, "/")
+}
+
+// logoutOthers (POST, CSRF-checked, logged in): a new token for the user,
+// which logs out every other session and remember cookie in both apps;
+// this browser is logged in again under the new token, as fresh as it was,
+// still remembered if it was.
+func logoutOthers(c *gin.Context) {
+	if err := flasklogin.LogoutOtherDevices(c); err != nil {
+		// The token file could not be written: nothing changed.
+		_ = c.AbortWithError(http.StatusInternalServerError, err)
+		return
+	}
+	flasksession.Flash(c, "Logged out of your other devices.")
+	c.Redirect(http.StatusFound, "/private")
 }

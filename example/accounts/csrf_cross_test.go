@@ -43,7 +43,7 @@ func csrfAcross(t *testing.T, a apps) {
 			if r := cl.post(p.in+"/login", url.Values{"username": {"bob"}, "csrf_token": {back}}); r.status != http.StatusFound {
 				t.Errorf("%s's token posted to %s: %d %q", p.other, p.in, r.status, r.body)
 			}
-			cl.get(p.in + "/logout")
+			cl.logout(p.in)
 			// A token from this side's form logs in on the other side.
 			tok := cl.loginToken(p.in)
 			r := cl.post(p.other+"/login", url.Values{"username": {trickyName}, "csrf_token": {tok}})

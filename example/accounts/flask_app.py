@@ -9,14 +9,28 @@ and Flask-WTF 1.1 (Debian: python3-flask-login python3-flaskext.wtf, under
     SECRET_KEY=... /usr/bin/python3 example/accounts/flask_app.py 5000
     SECRET_KEY=... SESSION_PROTECTION=strong /usr/bin/python3 -m flask --app example/accounts/flask_app.py run
 
-It is a demo: any user name logs in, without a password.
+It is a demo: any user name logs in, without a password. A user's ID is
+"name:token" (Flask-Login's alternative tokens), the token kept in the
+directory TOKENS_DIR, one file per user, which the Gin app shares: "Log out
+other devices" on either app gives the user a new token, and every other
+session and remember cookie of that user, on both apps, loads no user any
+more. Without TOKENS_DIR both apps use
+$TMPDIR/flasksession-accounts-tokens-UID ($TMPDIR defaulting to /tmp), so the
+two started side by side on one machine by one user share it.
+
+Logging out is a POST with the CSRF token; GET /logout shows the form.
 """
 
+import hashlib
+import hmac
 import os
+import re
 import secrets
+import stat
 import sys
+import tempfile
 
-from flask import Flask, flash, redirect, render_template, request
+from flask import Flask, flash, redirect, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from flask_login import (
     LoginManager,
@@ -28,6 +42,7 @@ from flask_login import (
     login_user,
     logout_user,
 )
+from flask_login.utils import decode_cookie
 from jinja2 import DictLoader
 
 app = Flask(__name__)
@@ -62,14 +77,128 @@ def csrf_refused(e):
     return e.description, 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
+TOKEN_RE = re.compile(r"[0-9a-f]{32}\Z")
+
+
+def default_tokens_dir():
+    """$TMPDIR (or /tmp)/flasksession-accounts-tokens-UID: Go's os.TempDir()
+    and the Gin app's defaultTokensDir, so the two share it."""
+    base = (os.environ.get("TMPDIR") or "/tmp") if os.name == "posix" else tempfile.gettempdir()
+    name = "flasksession-accounts-tokens"
+    if hasattr(os, "getuid"):
+        name += "-%d" % os.getuid()
+    return os.path.join(base, name)
+
+
+class TokenStore:
+    """Each user's alternative token, as the Gin app's tokenStore keeps it: a
+    file per user, named by the SHA-256 of the name in hex, holding 32 hex
+    digits."""
+
+    def __init__(self, directory):
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        st = os.stat(directory)
+        if not stat.S_ISDIR(st.st_mode):
+            raise SystemExit("TOKENS_DIR %s is not a directory" % directory)
+        # Whoever can plant a token file can keep a revoked login alive.
+        if os.name == "posix":
+            if st.st_uid != os.geteuid():
+                raise SystemExit(
+                    "TOKENS_DIR %s belongs to user %d, not to this one (%d); remove it or pick another"
+                    % (directory, st.st_uid, os.geteuid())
+                )
+            if st.st_mode & 0o022:
+                raise SystemExit(
+                    "TOKENS_DIR %s is writable by other users (mode %o); chmod go-w it or pick another"
+                    % (directory, stat.S_IMODE(st.st_mode))
+                )
+        self.dir = directory
+
+    def path(self, name):
+        return os.path.join(self.dir, hashlib.sha256(name.encode("utf-8")).hexdigest())
+
+    def current(self, name):
+        """name's token, "" when the user has none yet."""
+        try:
+            with open(self.path(name), "rb") as f:
+                token = f.read().decode("ascii", "replace").strip()
+        except FileNotFoundError:
+            return ""
+        return token if TOKEN_RE.match(token) else ""
+
+    def ensure(self, name):
+        """name's token, made at the user's first login."""
+        token = self.current(name)
+        if token:
+            return token
+        tmp = self._write_temp(secrets.token_hex(16))
+        try:
+            # A link never replaces: when both apps make the first token at
+            # once, one wins and both use it.
+            os.link(tmp, self.path(name))
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+        return self.current(name) or self.rotate(name)
+
+    def rotate(self, name):
+        """A new token for name, written atomically (a rename)."""
+        token = secrets.token_hex(16)
+        tmp = self._write_temp(token)
+        try:
+            os.replace(tmp, self.path(name))
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        return token
+
+    def _write_temp(self, token):
+        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(token)
+                f.flush()
+                os.fsync(f.fileno())
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        return tmp
+
+
+tokens = TokenStore(os.environ.get("TOKENS_DIR") or default_tokens_dir())
+
+
 class User(UserMixin):
-    def __init__(self, name):
-        self.id = name
+    """Anyone who gives a name (a demo), under the token their logins carry."""
+
+    def __init__(self, name, token):
+        self.name = name
+        self.token = token
+
+    def get_id(self):
+        return "%s:%s" % (self.name, self.token)
 
 
 @login_manager.user_loader
 def load_user(user_id):
-    return User(user_id)  # a demo: every name is a user
+    # The token has no ":", the name may. An old (revoked) token, or none,
+    # loads no user: the request is anonymous.
+    name, sep, token = user_id.rpartition(":")
+    if not sep:
+        return None
+    current = tokens.current(name)
+    if not current or not hmac.compare_digest(token.encode("utf-8"), current.encode("ascii")):
+        return None
+    return User(name, current)
+
+
+def login_remembered_here():
+    """The request has a valid remember cookie for the session's user, as
+    flasklogin decides whether LogoutOtherDevices renews it (Flask-Login's
+    login_remembered() accepts any user's cookie)."""
+    cookie = request.cookies.get(app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+    return cookie is not None and decode_cookie(cookie) == session.get("_user_id")
 
 
 def is_safe_next(target):
@@ -112,7 +241,7 @@ app.jinja_loader = DictLoader(
 {%- block title %}Home{% endblock %}
 {%- block content -%}
 {%- if current_user.is_authenticated -%}
-<p id="status">Hello, {{ current_user.id }}</p>
+<p id="status">Hello, {{ current_user.name }}</p>
 {%- else -%}
 <p id="status">Hello, anonymous</p>
 {%- endif -%}
@@ -133,13 +262,27 @@ app.jinja_loader = DictLoader(
         "private.html": """{% extends "layout.html" %}
 {%- block title %}Private{% endblock %}
 {%- block content -%}
-<p id="status">Private page of {{ current_user.id }} ({{ "fresh" if fresh else "not fresh" }})</p>
+<p id="status">Private page of {{ current_user.name }} ({{ "fresh" if fresh else "not fresh" }})</p>
+<form method="post" action="/logout-others">
+<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
+<p><input type="submit" value="Log out other devices">
+</form>
 {%- endblock %}
 """,
         "settings.html": """{% extends "layout.html" %}
 {%- block title %}Settings{% endblock %}
 {%- block content -%}
-<p id="status">Settings of {{ current_user.id }}</p>
+<p id="status">Settings of {{ current_user.name }}</p>
+{%- endblock %}
+""",
+        "logout.html": """{% extends "layout.html" %}
+{%- block title %}Log out{% endblock %}
+{%- block content -%}
+<p id="status">{% if current_user.is_authenticated %}Log out {{ current_user.name }}?{% else %}Nobody is logged in.{% endif %}</p>
+<form method="post" action="/logout">
+<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
+<p><input type="submit" value="Log out">
+</form>
 {%- endblock %}
 """,
     }
@@ -158,7 +301,7 @@ def login():
         if not username:
             flash("Please enter a user name.", "error")
             return render_template("login.html"), 400
-        login_user(User(username), remember=request.form.get("remember") == "y")
+        login_user(User(username, tokens.ensure(username)), remember=request.form.get("remember") == "y")
         flash("Logged in.")
         next_url = request.args.get("next")
         return redirect(next_url if is_safe_next(next_url) else "/")
@@ -177,11 +320,27 @@ def settings():
     return render_template("settings.html")
 
 
-@app.route("/logout")
+@app.route("/logout", methods=["GET", "POST"])
 def logout():
-    logout_user()
-    flash("Logged out.")
-    return redirect("/")
+    # A GET only asks; the logout is the form's POST, which CSRFProtect
+    # checks, so a link or an <img> elsewhere logs nobody out.
+    if request.method == "POST":
+        logout_user()
+        flash("Logged out.")
+        return redirect("/")
+    return render_template("logout.html")
+
+
+@app.route("/logout-others", methods=["POST"])
+@login_required
+def logout_others():
+    """flasklogin.LogoutOtherDevices: a new token logs out every other session
+    and remember cookie of the user, on both apps; this one is logged in again
+    under it, as fresh as it was, its remember cookie renewed if it had one."""
+    remember, fresh = login_remembered_here(), login_fresh()
+    login_user(User(current_user.name, tokens.rotate(current_user.name)), remember=remember, fresh=fresh)
+    flash("Logged out of your other devices.")
+    return redirect("/private")
 
 
 if __name__ == "__main__":

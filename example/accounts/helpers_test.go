@@ -21,25 +21,38 @@ var program exampletest.Program
 
 func TestMain(m *testing.M) { exampletest.Main(m, &program) }
 
-// startGin runs the built app on a free loopback port with the test key
-// and the session protection mode until the test ends; it returns the
-// base URL.
-func startGin(t *testing.T, protection string) string {
+// startGin runs the built app on a free loopback port with the test key,
+// the session protection mode and the users' tokens in tokensDir until the
+// test ends; it returns the base URL.
+func startGin(t *testing.T, protection, tokensDir string) string {
 	t.Helper()
-	base, _ := exampletest.Start(t, program, "SECRET_KEY="+testKey, "SESSION_PROTECTION="+protection)
+	base, _ := exampletest.Start(t, program, "SECRET_KEY="+testKey, "SESSION_PROTECTION="+protection, "TOKENS_DIR="+tokensDir)
 	return base
 }
 
 // debianFlask is Debian's Flask 2.2 with Flask-Login 0.6.2.
 var debianFlask = flaskoracle.Python{Name: "flask2.2", Path: "/usr/bin/python3", Flask: "2.2"}
 
-// startFlask serves flask_app.py under Debian's Python with the test key
-// and the protection mode.
-func startFlask(t *testing.T, protection string) string {
+// flaskModules are what flask_app.py imports beyond Flask.
+var flaskModules = []exampletest.PythonModule{
+	{Import: "flask_login", Debian: "python3-flask-login"},
+	{Import: "flask_wtf", Debian: "python3-flaskext.wtf"},
+}
+
+// startFlask serves flask_app.py under Debian's Python with the test key,
+// the protection mode and the tokens in tokensDir.
+func startFlask(t *testing.T, protection, tokensDir string) string {
 	t.Helper()
-	return exampletest.StartFlask(t, debianFlask, map[string]string{"SECRET_KEY": testKey, "SESSION_PROTECTION": protection},
-		exampletest.PythonModule{Import: "flask_login", Debian: "python3-flask-login"},
-		exampletest.PythonModule{Import: "flask_wtf", Debian: "python3-flaskext.wtf"})
+	env := map[string]string{"SECRET_KEY": testKey, "SESSION_PROTECTION": protection, "TOKENS_DIR": tokensDir}
+	return exampletest.StartFlask(t, debianFlask, env, flaskModules...)
+}
+
+// startApps runs both apps with the protection mode on one key and one
+// token directory of the test's own, so they share their users.
+func startApps(t *testing.T, protection string) apps {
+	t.Helper()
+	dir := t.TempDir()
+	return apps{gin: startGin(t, protection, dir), flask: startFlask(t, protection, dir)}
 }
 
 // client is one browser: a User-Agent and cookies kept as the servers
@@ -119,6 +132,27 @@ func (cl *client) loginToken(base string) string {
 		cl.t.Fatalf("GET %s/login: %d, no CSRF token in the form:\n%s", base, r.status, r.body)
 	}
 	return r.token()
+}
+
+// pageToken opens base+path and returns the CSRF token of its form.
+func (cl *client) pageToken(base, path string) string {
+	cl.t.Helper()
+	r := cl.get(base + path)
+	if r.status != http.StatusOK || r.token() == "" {
+		cl.t.Fatalf("GET %s%s: %d, no CSRF token in the form:\n%s", base, path, r.status, r.body)
+	}
+	return r.token()
+}
+
+// logout submits base's logout form (GET /logout, then its POST) and
+// checks the redirect home.
+func (cl *client) logout(base string) response {
+	cl.t.Helper()
+	r := cl.post(base+"/logout", url.Values{"csrf_token": {cl.pageToken(base, "/logout")}})
+	if r.status != http.StatusFound || r.location != "/" {
+		cl.t.Errorf("POST %s/logout: %d %q, want 302 /", base, r.status, r.location)
+	}
+	return r
 }
 
 // postForm posts form to base+path with the CSRF token of base's login

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package main
+
+import "io/fs"
+
+// checkPrivate checks nothing where there are no Unix owners and modes.
+func checkPrivate(string, fs.FileInfo) error { return nil }
