@@ -47,14 +47,14 @@ func BenchmarkVerifyAccessToken(b *testing.B) {
 		}
 	}
 
-	b.Run("middleware", func(b *testing.B) {
+	b.Run("impl=middleware", func(b *testing.B) {
 		serve(b, m.Required(), func(c *gin.Context) {
 			if Identity(c) != "alice" {
 				b.Fatal("no identity")
 			}
 		})
 	})
-	b.Run("golang-jwt", func(b *testing.B) {
+	b.Run("impl=golang-jwt", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			t, err := parser.Parse(token, keyFunc)
@@ -63,7 +63,7 @@ func BenchmarkVerifyAccessToken(b *testing.B) {
 			}
 		}
 	})
-	b.Run("golang-jwt-in-gin", func(b *testing.B) {
+	b.Run("impl=golang-jwt-in-gin", func(b *testing.B) {
 		serve(b, nil, func(c *gin.Context) {
 			raw, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
 			t, err := parser.Parse(raw, keyFunc)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -422,12 +423,12 @@ func or(v, def string) string {
 	return v
 }
 
-// settings is a Config with its defaults filled in, as the Manager uses it.
+// withDefaults is c with every empty field set to its default.
 func (c Config) withDefaults() Config {
 	c.Algorithm = or(c.Algorithm, DefaultAlgorithm)
 	if c.DecodeAlgorithms == nil {
 		c.DecodeAlgorithms = []string{c.Algorithm}
-	} else if !contains(c.DecodeAlgorithms, c.Algorithm) {
+	} else if !slices.Contains(c.DecodeAlgorithms, c.Algorithm) {
 		c.DecodeAlgorithms = append(append([]string(nil), c.DecodeAlgorithms...), c.Algorithm)
 	}
 	if c.TokenLocation == nil {
@@ -469,26 +470,8 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 // csrfProtect is Flask-JWT-Extended's config.csrf_protect: cookies are a
 // configured location and the check is on.
 func (c *Config) csrfProtect() bool {
-	return !c.DisableCookieCSRFProtect && containsLoc(c.TokenLocation, LocationCookies)
-}
-
-func containsLoc(list []Location, l Location) bool {
-	for _, v := range list {
-		if v == l {
-			return true
-		}
-	}
-	return false
+	return !c.DisableCookieCSRFProtect && slices.Contains(c.TokenLocation, LocationCookies)
 }

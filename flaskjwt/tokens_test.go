@@ -26,11 +26,11 @@ func fixedClock(d time.Duration) func() time.Time {
 func TestDecodeRefusals(t *testing.T) {
 	m := mustNew(t, Config{SecretKey: []byte(liveKey), TokenLocation: []Location{LocationHeaders, LocationCookies}})
 	details := map[string]error{
-		"Not enough segments":                     ErrMalformed,
-		"Signature verification failed":           ErrSignature,
-		"The specified alg value is not allowed":  ErrAlgorithm,
-		"The token is not yet valid (iat)":        ErrNotYetValid,
-		"The token is not yet valid (nbf)":        ErrNotYetValid,
+		"Not enough segments":                      ErrMalformed,
+		"Signature verification failed":            ErrSignature,
+		"The specified alg value is not allowed":   ErrAlgorithm,
+		"The token is not yet valid (iat)":         ErrNotYetValid,
+		"The token is not yet valid (nbf)":         ErrNotYetValid,
 		"Key ID header parameter must be a string": ErrMalformed,
 	}
 	for _, tc := range badTokens(t) {
