@@ -251,6 +251,10 @@ func TestRevokedRememberCookie(t *testing.T) {
 					t.Errorf("%s: %q after LogoutOtherDevices", name, got)
 				}
 			}
+			// The dead remember cookie is cleared, and costs no session.
+			if thief.cookies[DefaultRememberCookieName] != "" || thief.cookies["session"] != "" {
+				t.Errorf("after a replay of a revoked remember cookie the client holds %v", thief.cookies)
+			}
 		})
 	}
 }

@@ -367,17 +367,28 @@ func isNil(u User) bool {
 }
 
 // fromRememberCookie is _load_user_from_remember_cookie: a valid cookie
-// puts its user ID in the session, not fresh, whether or not the loader
-// knows the user. Like LoginUser, it moves the session to a new ID.
+// of a user the loader knows logs that user in again, not fresh, and like
+// LoginUser moves the session to a new ID. Flask-Login also puts the ID of
+// a user the loader does not know into the session; here such a cookie (a
+// revoked alternative token, a deleted user) is cleared instead, so that
+// it does not cost a loader call and a new session on every request.
 func (st *state) fromRememberCookie(value string) (User, error) {
 	id, err := st.m.codec.Decode(value)
 	if err != nil {
 		return nil, nil // expected input: just anonymous
 	}
+	user, err := st.loadUser(id)
+	if err != nil {
+		return nil, err
+	}
+	if user == nil {
+		st.dropRemember = true // st.mu is held
+		return nil, nil
+	}
 	st.sess.Regenerate()
 	st.sess.Set(KeyUserID, id)
 	st.sess.Set(KeyFresh, false)
-	return st.loadUser(id)
+	return user, nil
 }
 
 // protectionFailed is _session_protection_failed: a session that is not

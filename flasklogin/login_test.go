@@ -162,8 +162,9 @@ func TestCurrentUser(t *testing.T) {
 			map[string]any{KeyUserID: "Ada Lovelace", KeyFresh: false}, false},
 		{"unknown session user, cookie", map[string]any{KeyUserID: "ghost", KeyFresh: true, KeyID: ident}, codec.Encode("bob"), "bob not fresh",
 			map[string]any{KeyUserID: "bob", KeyFresh: false, KeyID: ident}, false},
-		{"unknown user in the cookie", nil, codec.Encode("ghost2"), "anonymous",
-			map[string]any{KeyUserID: "ghost2", KeyFresh: false}, false},
+		// Flask-Login puts ghost2 into the session; the cookie is cleared
+		// here instead (a revoked token must not cost a session a request).
+		{"unknown user in the cookie", nil, codec.Encode("ghost2"), "anonymous", nil, false},
 		{"tampered cookie", nil, codec.Encode("alice")[:20] + "x" + codec.Encode("alice")[21:], "anonymous", nil, false},
 		{"cookie being cleared", map[string]any{KeyRemember: "clear", KeyID: ident}, codec.Encode("alice"), "anonymous",
 			map[string]any{KeyID: ident}, false},
@@ -191,7 +192,7 @@ func TestCurrentUser(t *testing.T) {
 			if got := res.session(); !reflect.DeepEqual(got, tc.wantSession) {
 				t.Errorf("session %#v, want %#v", got, tc.wantSession)
 			}
-			if _, ok := res.setCookie("remember_token"); ok != (tc.name == "cookie being cleared") {
+			if _, ok := res.setCookie("remember_token"); ok != (tc.name == "cookie being cleared" || tc.name == "unknown user in the cookie") {
 				t.Errorf("remember Set-Cookie: %v", res.Result().Header.Values("Set-Cookie"))
 			}
 			var le *LoadError

@@ -82,10 +82,11 @@ type state struct {
 	sess *flasksession.Session
 	w    hookwriter.Writer[*state] // c.Writer from here on: one allocation with the state
 
-	mu      sync.Mutex
-	user    User // nil until loaded
-	loadErr error
-	done    bool // the remember cookie rule ran
+	mu           sync.Mutex
+	user         User // nil until loaded
+	loadErr      error
+	done         bool // the remember cookie rule ran
+	dropRemember bool // the remember cookie names no user: clear it
 }
 
 func (m *manager) handle(c *gin.Context) {
@@ -136,10 +137,13 @@ func (st *state) afterRequest() {
 		sess.Set(KeyRemember, "set")
 	}
 	op, ok := sess.Pop(KeyRemember)
+	h := st.c.Writer.Header()
 	if !ok {
+		if st.dropRemember {
+			h.Add("Set-Cookie", st.m.format.clear())
+		}
 		return
 	}
-	h := st.c.Writer.Header()
 	switch op {
 	case "set":
 		id, ok := sess.Get(KeyUserID)
