@@ -21,16 +21,94 @@
 // both apps use $TMPDIR/flasksession-accounts-tokens-UID ($TMPDIR
 // defaulting to /tmp), so two apps started side by side on one machine by
 // one user share it.
+//
+// The directory is a whole program: copy it into a module of your own and
+// it builds.
 package main
 
 import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
 
+	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
-	"github.com/ginflask/flasksession/internal/exampleapp"
 )
 
-func main() { exampleapp.Main(newHandler) }
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	flag.Parse()
+	if os.Getenv(gin.EnvGinMode) == "" {
+		gin.SetMode(gin.ReleaseMode)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, *addr, os.Getenv, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// run serves the app on addr until ctx is done (main: SIGINT or SIGTERM),
+// then shuts it down gracefully: it returns once the requests in flight
+// are answered. Its settings come from getenv: SECRET_KEY (see secretKey),
+// SESSION_PROTECTION and TOKENS_DIR (see newHandler); a bad one stops it
+// before it listens. Warnings, and the line "Listening on http://ADDR" once
+// it accepts connections, go to log.
+func run(ctx context.Context, addr string, getenv func(string) string, log io.Writer) error {
+	cfg := flasksession.DefaultConfig()
+	cfg.SecretKey, cfg.AllowWeakSecretKey = secretKey(getenv("SECRET_KEY"), log)
+	h, err := newHandler(cfg, getenv)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h}
+	shutdown := make(chan error, 1)
+	go func() {
+		<-ctx.Done()
+		shutdown <- srv.Shutdown(context.Background())
+	}()
+	fmt.Fprintf(log, "Listening on http://%s\n", ln.Addr())
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return <-shutdown
+}
+
+// secretKey is Flask's SECRET_KEY from the environment, as the bytes of
+// its text, or a random key for this run only, with a warning. A short
+// key is accepted, with a warning, to share sessions with an existing
+// Flask app.
+func secretKey(env string, log io.Writer) (key []byte, allowWeak bool) {
+	if env == "" {
+		fmt.Fprint(log, `
+!!! WARNING: SECRET_KEY is not set: using a random key for this run only.
+!!! Sessions will not survive a restart and will not be shared with other
+!!! instances or with a Flask app. Make a key and export it:
+!!!     export SECRET_KEY=$(go run github.com/ginflask/flasksession/cmd/flasksession genkey)
+
+`)
+		return []byte(rand.Text()), false
+	}
+	if len(env) < flasksession.MinSecretKeyLen {
+		fmt.Fprintf(log, "WARNING: SECRET_KEY is only %d bytes long; a guessable key lets anyone forge sessions.\n", len(env))
+		return []byte(env), true
+	}
+	return []byte(env), false
+}
 
 // newHandler is the accounts app with the session protection that
 // SESSION_PROTECTION names and the users' tokens in TOKENS_DIR (see
