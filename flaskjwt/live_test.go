@@ -3,6 +3,7 @@ package flaskjwt
 import (
 	"bytes"
 	"context"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -270,9 +271,10 @@ func (b mintBody) mint(m *Manager) (access, refresh string, err error) {
 
 // answer is one side's reply.
 type answer struct {
-	status  int
-	body    []byte
-	cookies []string
+	status      int
+	body        []byte
+	cookies     []string
+	contentType string
 }
 
 type call struct {
@@ -312,7 +314,7 @@ func send(t *testing.T, base string, c call) answer {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return answer{resp.StatusCode, b, resp.Header.Values("Set-Cookie")}
+	return answer{resp.StatusCode, b, resp.Header.Values("Set-Cookie"), resp.Header.Get("Content-Type")}
 }
 
 // startFlaskJWT serves flaskJWTApp, or skips (fails under
@@ -365,8 +367,8 @@ func both(t *testing.T, flask string, g *goSide, c call) (int, string) {
 		return fa.status, ""
 	}
 	if fa.status != 200 {
-		if !bytes.Equal(fa.body, ga.body) {
-			t.Errorf("%s %s: Flask %d %q, Gin %q", c.method, c.path, fa.status, fa.body, ga.body)
+		if !bytes.Equal(fa.body, ga.body) || fa.contentType != ga.contentType {
+			t.Errorf("%s %s: Flask %d %q %q, Gin %q %q", c.method, c.path, fa.status, fa.contentType, fa.body, ga.contentType, ga.body)
 		}
 		var e struct{ Msg string }
 		json.Unmarshal(fa.body, &e)
@@ -464,6 +466,19 @@ func TestLiveFlaskJWTExtended(t *testing.T) {
 			expect(t, "expired, with another CSRF value", s, msg, 401, "CSRF double submit tokens do not match")
 			s, msg = both(t, flask, g, call{method: "GET", path: "/optional", bearer: expired.access})
 			expect(t, "expired at an optional route", s, msg, 401, "Token has expired")
+
+			notYet := login(t, minter.url, mintBody{Identity: "erin", Claims: map[string]any{"nbf": time.Now().Unix() + 3600}, NoCookies: true})
+			s, msg = both(t, flask, g, call{method: "GET", path: "/protected", bearer: notYet.access})
+			expect(t, "nbf in an hour", s, msg, 422, "The token is not yet valid (nbf)")
+			parts := strings.Split(plain.access, ".")
+			forged := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(payloadJSON(plain.access), `"alice"`, `"admin"`, 1))) + "." + parts[2]
+			s, msg = both(t, flask, g, call{method: "GET", path: "/protected", bearer: forged})
+			expect(t, "identity changed", s, msg, 422, "Signature verification failed")
+			s, msg = both(t, flask, g, call{method: "POST", path: "/protected", cookies: map[string]string{"access_token_cookie": forged}, csrf: plain.cookies["csrf_access_token"]})
+			expect(t, "identity changed, in a cookie", s, msg, 422, "Signature verification failed")
+			resigned := signRaw(`{"alg":"HS512","typ":"JWT"}`, payloadJSON(plain.access), sha512.New, liveKey)
+			s, msg = both(t, flask, g, call{method: "GET", path: "/protected", bearer: resigned})
+			expect(t, "re-signed with HS512 and the key", s, msg, 422, "The specified alg value is not allowed")
 
 			revoked := login(t, minter.url, mintBody{Identity: "dave"})
 			tok, err := g.m.DecodeToken(revoked.access)

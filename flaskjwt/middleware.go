@@ -73,6 +73,7 @@ func (m *Manager) Required(opts ...RouteOption) gin.HandlerFunc {
 // Verify is verify_jwt_in_request(): Required's check without the answer.
 // On success it sets what Identity and Claims return and returns the token
 // (nil when Optional finds none); the error is an *Error, or a hook's.
+// It panics on an unknown Location, as Required does.
 func (m *Manager) Verify(c *gin.Context, opts ...RouteOption) (*Token, error) {
 	if err := m.verify(c, m.routeOptions(opts)); err != nil {
 		return nil, err

@@ -268,3 +268,33 @@ func TestVerifyAndAccessors(t *testing.T) {
 	}()
 	m.Required(Locations("body"))
 }
+
+// One Manager serves many goroutines: the pooled HMACs and the Rand
+// mutex hold under -race.
+func TestConcurrentUse(t *testing.T) {
+	m := mustNew(t, Config{SecretKey: []byte(testKey), Rand: strings.NewReader(strings.Repeat("r", 1<<16)), TokenLocation: []Location{LocationCookies}})
+	r := gin.New()
+	r.GET("/p", m.Required(), echo)
+	done := make(chan error)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for i := 0; i < 100; i++ {
+				tok, err := m.CreateAccessToken(i)
+				if err != nil {
+					done <- err
+					return
+				}
+				if w := serve(r, req{target: "/p", headers: map[string]string{"Cookie": "access_token_cookie=" + tok}}); w.Code != 200 {
+					done <- errors.New(w.Body.String())
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -125,6 +125,16 @@ func isB64URL(s string) bool {
 	return true
 }
 
+// decodeSegment decodes canonical unpadded base64url only.
+func decodeSegment(s string) ([]byte, error) {
+	if !isB64URL(s) {
+		return nil, errNotB64
+	}
+	return b64.DecodeString(s)
+}
+
+var errNotB64 = jsonError("not base64url")
+
 func isB64URLChar(c byte) bool {
 	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_'
 }
@@ -189,22 +199,22 @@ func (m *Manager) decode(raw, csrfValue string, allowExpired bool) (*Token, *Err
 	if known {
 		header = m.headerJSON[alg]
 	} else {
-		if !isB64URL(hdrSeg) {
+		var err error
+		if header, err = decodeSegment(hdrSeg); err != nil {
 			return nil, invalid(ErrMalformed, "Invalid header padding")
 		}
-		header, _ = b64.DecodeString(hdrSeg)
-		var err error
 		if hdrMap, err = decodeObject(header); err != nil {
 			return nil, invalid(ErrMalformed, "Invalid header string: "+err.Error())
 		}
 	}
-	if !isB64URL(paySeg) {
+	payload, err := decodeSegment(paySeg)
+	if err != nil {
 		return nil, invalid(ErrMalformed, "Invalid payload padding")
 	}
+	// The signature is compared encoded, in verifySignature.
 	if !isB64URL(sigSeg) {
 		return nil, invalid(ErrMalformed, "Invalid crypto padding")
 	}
-	payload, _ := b64.DecodeString(paySeg)
 	claims, err := decodeObject(payload)
 	if err != nil {
 		return nil, invalid(ErrMalformed, "Invalid payload string: "+err.Error())
