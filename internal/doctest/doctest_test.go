@@ -209,3 +209,50 @@ func TestLoginProgram(t *testing.T) {
 		}
 	}
 }
+
+// exampleFiles returns the files a user copies of an example directory:
+// all but its tests and its Flask twin, and no subdirectory holding Go
+// files (another program).
+func exampleFiles(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	base := filepath.Join(root(t), dir)
+	err := filepath.WalkDir(base, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if gos, _ := filepath.Glob(filepath.Join(p, "*.go")); p != base && len(gos) > 0 {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(p, "_test.go") || strings.HasSuffix(p, ".py") {
+			return nil
+		}
+		rel, _ := filepath.Rel(base, p)
+		b, err := os.ReadFile(p)
+		files[rel] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// Each example directory is a program a user can copy: it imports nothing
+// internal to this module, and builds as a module of its own.
+func TestExamplesBuildOutside(t *testing.T) {
+	for _, dir := range []string{"example", "example/accounts"} {
+		t.Run(dir, func(t *testing.T) {
+			files := exampleFiles(t, dir)
+			for name, src := range files {
+				if strings.HasSuffix(name, ".go") && strings.Contains(src, "flasksession/internal/") {
+					t.Errorf("%s/%s imports an internal package: a copy does not build", dir, name)
+				}
+			}
+			BuildOutside(t, files)
+		})
+	}
+}
