@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
@@ -123,14 +124,59 @@ func login(c *gin.Context, tokens *tokenStore) {
 	}
 	flasklogin.LoginUser(c, user{name: username, token: token}, flasklogin.Remember(c.PostForm("remember") == "y"))
 	flasksession.Flash(c, "Logged in.")
-	next := c.Query("next")
+	// Werkzeug decodes the query as UTF-8 with replacement characters.
+	next := strings.ToValidUTF8(c.Query("next"), "\uFFFD")
 	if !flasklogin.IsSafeNext(next) {
 		next = "/"
 	}
 	// Not c.Redirect: net/http cleans the path ("/a//b" becomes "/a/b"),
-	// Flask sends the target as it is.
-	c.Header("Location", next)
+	// Flask sends the target as it is, made a URI.
+	c.Header("Location", redirectURI(next))
 	c.Status(http.StatusFound)
+}
+
+// redirectURI is the Location Flask's redirect() sends for a local
+// target (Werkzeug's iri_to_uri with safe_conversion): the target as it
+// is when it is ASCII without whitespace, else its path, query and
+// fragment percent-encoded as UTF-8, all but URI characters, with an
+// empty query or fragment dropped.
+func redirectURI(target string) string {
+	ascii := true
+	for i := range len(target) {
+		ascii = ascii && target[i] < utf8.RuneSelf
+	}
+	if ascii && len(strings.Fields(target)) == 1 {
+		return target
+	}
+	rest, fragment, _ := strings.Cut(target, "#")
+	path, query, _ := strings.Cut(rest, "?")
+	var b strings.Builder
+	quoteURI(&b, path)
+	if query != "" {
+		b.WriteByte('?')
+		quoteURI(&b, query)
+	}
+	if fragment != "" {
+		b.WriteByte('#')
+		quoteURI(&b, fragment)
+	}
+	return b.String()
+}
+
+// quoteURI writes s with each byte but letters, digits and
+// "-._~:/?#[]@!$&'()*+,;=%" percent-encoded.
+func quoteURI(b *strings.Builder, s string) {
+	const upperHex = "0123456789ABCDEF"
+	for i := range len(s) {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~:/?#[]@!$&'()*+,;=%", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			b.WriteByte('%')
+			b.WriteByte(upperHex[c>>4])
+			b.WriteByte(upperHex[c&15])
+		}
+	}
 }
 
 // private is the login-required page, with the "Log out other devices"

@@ -41,6 +41,23 @@ func TestParseProtection(t *testing.T) {
 	}
 }
 
+// The Location of a followed "next" is Werkzeug's redirect()'s: the
+// target as it is, or made a URI when it has other text or whitespace.
+func TestRedirectURI(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"/private?x=1#top", "/private?x=1#top"},
+		{"/\"<{|}>^`%zz", "/\"<{|}>^`%zz"},
+		{"/a b", "/a%20b"},
+		{"/café?q=é&r=a b#é", "/caf%C3%A9?q=%C3%A9&r=a%20b#%C3%A9"},
+		{"/é?#", "/%C3%A9"},
+		{"/é\"<>?a=\"<>", "/%C3%A9%22%3C%3E?a=%22%3C%3E"},
+	} {
+		if got := redirectURI(tt.in); got != tt.want {
+			t.Errorf("redirectURI(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 // An unset SECRET_KEY gives a random key with a loud warning, a short one
 // is taken with a warning; either way the session middleware accepts it.
 func TestSecretKey(t *testing.T) {

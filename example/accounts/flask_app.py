@@ -24,11 +24,13 @@ Logging out is a POST with the CSRF token; GET /logout shows the form.
 import hashlib
 import hmac
 import os
+import posixpath
 import re
 import secrets
 import stat
 import sys
 import tempfile
+from urllib.parse import unquote
 
 from flask import Flask, flash, redirect, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -201,14 +203,55 @@ def login_remembered_here():
     return cookie is not None and decode_cookie(cookie) == session.get("_user_id")
 
 
+# Code points that NFKC, which IDNA applies to host names, turns into text
+# with "/" or "\": ℀ ℁ ℅ ℆, small reverse solidus, fullwidth solidus and
+# reverse solidus.
+_SLASH_LIKE = frozenset("\u2100\u2101\u2105\u2106\ufe68\uff0f\uff3c")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _browser_path(path):
+    """The path a browser's URL parser makes of path (which starts with
+    "/"): "." and ".." segments, also written with %2e, resolved."""
+    out = []
+    segments = path[1:].split("/")
+    for i, segment in enumerate(segments):
+        last = i == len(segments) - 1
+        dots = segment.replace("%2E", "%2e")
+        if dots in ("..", ".%2e", "%2e.", "%2e%2e"):
+            del out[-1:]
+            if last:
+                out.append("")
+        elif dots in (".", "%2e"):
+            if last:
+                out.append("")
+        else:
+            out.append(segment)
+    return "/" + "/".join(out)
+
+
+def _local_path(target):
+    """is_safe_next's rule for one form of the target."""
+    if not target.startswith("/") or target.startswith("//"):
+        return False
+    if any(c < " " or c == "\x7f" or c == "\\" or c in _SLASH_LIKE for c in target):
+        return False
+    path = re.split(r"[?#]", target, maxsplit=1)[0]
+    return not _browser_path(path).startswith("//")
+
+
 def is_safe_next(target):
-    """Only paths on this site; the same check as flasklogin.IsSafeNext."""
-    if not target or not target.startswith("/"):
+    """Only paths on this site, which no browser reads as another host: the
+    same check as flasklogin.IsSafeNext. The query and fragment are free."""
+    if not target or not _local_path(target):
         return False
-    target = target.replace("\\", "/")
-    if target.startswith("//"):
+    # Servers and proxies decode the path before they redirect.
+    path = re.split(r"[?#]", target, maxsplit=1)[0]
+    if _BAD_ESCAPE.search(path) or not _local_path(unquote(path, errors="replace")):
         return False
-    return not any(ord(c) < 0x20 or ord(c) == 0x7F for c in target)
+    # Go's http.Redirect cleans what comes before the first "?"; kept so the
+    # two checks are the same.
+    return _local_path(posixpath.normpath(target.split("?", 1)[0]))
 
 
 app.jinja_loader = DictLoader(
