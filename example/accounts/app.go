@@ -20,6 +20,12 @@ var templateFiles embed.FS
 // pageTemplates are the HTML pages, parsed once at startup.
 var pageTemplates = template.Must(template.ParseFS(templateFiles, "templates/*.html"))
 
+// staticFiles holds static/style.css, the pages' stylesheet, served at
+// /static/style.css as flask_app.py's static folder serves it.
+//
+//go:embed static/style.css
+var staticFiles embed.FS
+
 // parseProtection reads SESSION_PROTECTION as Flask-Login does: "basic"
 // (also when unset), "strong", or "off" (Flask-Login disables protection
 // for any other value; here only "off" and "none" do, to catch typos).
@@ -54,6 +60,7 @@ func newRouter(cfg flasksession.Config, protection flasklogin.Protection, tokens
 	r.Use(gin.Logger(), gin.Recovery())
 	r.SetHTMLTemplate(pageTemplates)
 
+	r.StaticFileFS("/static/style.css", "static/style.css", http.FS(staticFiles))
 	r.GET("/", func(c *gin.Context) { render(c, http.StatusOK, "index.html", page{Title: "Home"}) })
 	r.GET("/login", func(c *gin.Context) { render(c, http.StatusOK, "login.html", loginPage(c)) })
 	r.POST("/login", func(c *gin.Context) { login(c, tokens) })

@@ -19,6 +19,9 @@ $TMPDIR/flasksession-accounts-tokens-UID ($TMPDIR defaulting to /tmp), so the
 two started side by side on one machine by one user share it.
 
 Logging out is a POST with the CSRF token; GET /logout shows the form.
+
+The pages' stylesheet is static/style.css next to this file, served at
+/static/style.css, as the Gin app serves the same file from its binary.
 """
 
 import hashlib
@@ -47,7 +50,9 @@ from flask_login import (
 from flask_login.utils import decode_cookie
 from jinja2 import DictLoader
 
-app = Flask(__name__)
+# The stylesheet is static/style.css next to this file, which the Gin app
+# serves too, at the same /static/style.css.
+app = Flask(__name__, static_folder=os.path.join(os.path.dirname(os.path.abspath(__file__)), "static"))
 
 secret_key = os.environ.get("SECRET_KEY", "")
 if not secret_key:
@@ -260,7 +265,9 @@ app.jinja_loader = DictLoader(
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{% block title %}{% endblock %} - flasksession accounts</title>
+<link rel="stylesheet" href="/static/style.css">
 </head>
 <body>
 <nav><a href="/">Home</a> <a href="/private">Private</a> <a href="/settings">Settings</a>

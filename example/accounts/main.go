@@ -22,6 +22,8 @@
 // defaulting to /tmp), so two apps started side by side on one machine by
 // one user share it.
 //
+// The pages share one stylesheet, static/style.css, built into the program
+// and served at /static/style.css; flask_app.py serves the same file.
 // The directory is a whole program: copy it into a module of your own and
 // it builds.
 package main
