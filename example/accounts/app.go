@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
 	"github.com/ginflask/flasksession/csrf"
+	"github.com/ginflask/flasksession/flaskjwt"
 	"github.com/ginflask/flasksession/flasklogin"
 )
 
@@ -42,8 +43,10 @@ func parseProtection(s string) (flasklogin.Protection, error) {
 }
 
 // newRouter returns the accounts app; it answers as flask_app.py does.
-// Users' tokens live in tokens, which flask_app.py shares.
-func newRouter(cfg flasksession.Config, protection flasklogin.Protection, tokens *tokenStore) *gin.Engine {
+// Users' tokens live in tokens, which flask_app.py shares; the JSON API
+// (see addAPI) makes and checks JWTs with jwt, revoked ones in bl, which
+// flask_app.py shares too.
+func newRouter(cfg flasksession.Config, protection flasklogin.Protection, tokens *tokenStore, jwt *flaskjwt.Manager, bl *blocklist) *gin.Engine {
 	r := gin.New()
 	// The session middleware first: flasklogin keeps its state in the session.
 	r.Use(flasksession.New(cfg), flasklogin.New(flasklogin.Config{
@@ -56,7 +59,9 @@ func newRouter(cfg flasksession.Config, protection flasklogin.Protection, tokens
 	}))
 	// CSRFProtect(app): form posts need the token of the login form, the
 	// same token flask_app.py's Flask-WTF makes and accepts.
-	r.Use(csrf.Protect(csrf.Config{SecretKey: cfg.SecretKey}))
+	// The JSON API under /api takes JWTs in the Authorization header, no
+	// cookies: exempt, as flask_app.py's csrf.exempt(api).
+	r.Use(csrf.Protect(csrf.Config{SecretKey: cfg.SecretKey, ExemptGroups: []string{"/api"}}))
 	r.Use(gin.Logger(), gin.Recovery())
 	r.SetHTMLTemplate(pageTemplates)
 
@@ -76,6 +81,7 @@ func newRouter(cfg flasksession.Config, protection flasklogin.Protection, tokens
 	})
 	r.POST("/logout", logout)
 	r.POST("/logout-others", flasklogin.LoginRequired(), logoutOthers)
+	addAPI(r, jwt, bl)
 	return r
 }
 

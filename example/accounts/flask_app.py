@@ -20,6 +20,13 @@ two started side by side on one machine by one user share it.
 
 Logging out is a POST with the CSRF token; GET /logout shows the form.
 
+A JSON API under /api, on Flask-JWT-Extended 4.4 (Debian:
+python3-python-flask-jwt-extended), signed with SECRET_KEY as the Gin app's
+flaskjwt: POST /api/login {"username": NAME}, POST /api/refresh (refresh
+token), GET /api/whoami and POST /api/logout (access token). Logging out
+revokes the token in JWT_BLOCKLIST_DIR, one empty file per jti, which the Gin
+app shares (default $TMPDIR/flasksession-accounts-jwt-blocklist-UID).
+
 The pages' stylesheet is static/style.css next to this file, served at
 /static/style.css, as the Gin app serves the same file from its binary.
 """
@@ -35,7 +42,15 @@ import sys
 import tempfile
 from urllib.parse import unquote
 
-from flask import Flask, flash, redirect, render_template, request, session
+from flask import Blueprint, Flask, flash, jsonify, redirect, render_template, request, session
+from flask_jwt_extended import (
+    JWTManager,
+    create_access_token,
+    create_refresh_token,
+    get_jwt,
+    get_jwt_identity,
+    jwt_required,
+)
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from flask_login import (
     LoginManager,
@@ -75,7 +90,7 @@ login_manager.refresh_view = "login"
 
 # Form posts need the login form's token; the Gin app makes and accepts the
 # same tokens (flasksession/csrf).
-CSRFProtect(app)
+csrf = CSRFProtect(app)
 
 
 @app.errorhandler(CSRFError)
@@ -174,6 +189,50 @@ class TokenStore:
 
 
 tokens = TokenStore(os.environ.get("TOKENS_DIR") or default_tokens_dir())
+
+
+def default_blocklist_dir():
+    """$TMPDIR (or /tmp)/flasksession-accounts-jwt-blocklist-UID, as the Gin
+    app's defaultBlocklistDir."""
+    return default_tokens_dir().replace("flasksession-accounts-tokens", "flasksession-accounts-jwt-blocklist")
+
+
+def private_dir(env, directory):
+    """directory, made if needed (mode 0700), refused when others may write to it."""
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    st = os.stat(directory)
+    if not stat.S_ISDIR(st.st_mode):
+        raise SystemExit("%s %s is not a directory" % (env, directory))
+    if os.name == "posix":
+        if st.st_uid != os.geteuid():
+            raise SystemExit(
+                "%s %s belongs to user %d, not to this one (%d); remove it or pick another"
+                % (env, directory, st.st_uid, os.geteuid())
+            )
+        if st.st_mode & 0o022:
+            raise SystemExit(
+                "%s %s is writable by other users (mode %o); chmod go-w it or pick another"
+                % (env, directory, stat.S_IMODE(st.st_mode))
+            )
+    return directory
+
+
+# Revoked JWTs: one empty file per jti, the Gin app's blocklist.
+blocklist_dir = private_dir("JWT_BLOCKLIST_DIR", os.environ.get("JWT_BLOCKLIST_DIR") or default_blocklist_dir())
+JTI_RE = re.compile(r"[0-9A-Za-z_-]{1,128}\Z")
+
+# JWT_SECRET_KEY is unset: Flask-JWT-Extended signs with SECRET_KEY, as the
+# Gin app's flaskjwt does.
+jwt = JWTManager(app)
+
+
+@jwt.token_in_blocklist_loader
+def token_in_blocklist(jwt_header, jwt_payload):
+    jti = jwt_payload.get("jti")
+    # A jti that cannot name a file (not a uuid4) counts as revoked.
+    if not isinstance(jti, str) or not JTI_RE.match(jti):
+        return True
+    return os.path.exists(os.path.join(blocklist_dir, jti))
 
 
 class User(UserMixin):
@@ -391,6 +450,48 @@ def logout_others():
     login_user(User(current_user.name, tokens.rotate(current_user.name)), remember=remember, fresh=fresh)
     flash("Logged out of your other devices.")
     return redirect("/private")
+
+
+# The JSON API: tokens in the Authorization header, no cookies, so no CSRF
+# form check (the Gin app's ExemptGroups "/api").
+api = Blueprint("api", __name__, url_prefix="/api")
+csrf.exempt(api)
+
+
+@api.route("/login", methods=["POST"])
+def api_login():
+    """A demo: any non-empty user name logs in; the identity is the name."""
+    data = request.get_json(silent=True)
+    username = data.get("username") if isinstance(data, dict) else None
+    if not isinstance(username, str) or not username:
+        return jsonify(msg="Missing username"), 400
+    return jsonify(
+        access_token=create_access_token(identity=username, fresh=True),
+        refresh_token=create_refresh_token(identity=username),
+    )
+
+
+@api.route("/refresh", methods=["POST"])
+@jwt_required(refresh=True)
+def api_refresh():
+    return jsonify(access_token=create_access_token(identity=get_jwt_identity()))
+
+
+@api.route("/whoami")
+@jwt_required()
+def api_whoami():
+    return jsonify(user=get_jwt_identity())
+
+
+@api.route("/logout", methods=["POST"])
+@jwt_required()
+def api_logout():
+    # The blocklist loader let the token pass: its jti names a file.
+    os.close(os.open(os.path.join(blocklist_dir, get_jwt()["jti"]), os.O_CREAT | os.O_WRONLY, 0o600))
+    return jsonify(msg="Token revoked")
+
+
+app.register_blueprint(api)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -22,13 +23,17 @@ var program exampletest.Program
 func TestMain(m *testing.M) { exampletest.Main(m, &program) }
 
 // startGin runs the built app on a free loopback port with the test key,
-// the session protection mode and the users' tokens in tokensDir until the
-// test ends; it returns the base URL.
+// the session protection mode and the users' tokens in tokensDir (the
+// revoked JWTs in its subdirectory blocklist) until the test ends; it
+// returns the base URL.
 func startGin(t *testing.T, protection, tokensDir string) string {
 	t.Helper()
-	base, _ := exampletest.Start(t, program, "SECRET_KEY="+testKey, "SESSION_PROTECTION="+protection, "TOKENS_DIR="+tokensDir)
+	base, _ := exampletest.Start(t, program, "SECRET_KEY="+testKey, "SESSION_PROTECTION="+protection, "TOKENS_DIR="+tokensDir, "JWT_BLOCKLIST_DIR="+blocklistDir(tokensDir))
 	return base
 }
+
+// blocklistDir is the JWT blocklist the tests give apps with tokensDir.
+func blocklistDir(tokensDir string) string { return filepath.Join(tokensDir, "blocklist") }
 
 // debianFlask is Debian's Flask 2.2 with Flask-Login 0.6.2.
 var debianFlask = flaskoracle.Python{Name: "flask2.2", Path: "/usr/bin/python3", Flask: "2.2"}
@@ -37,13 +42,14 @@ var debianFlask = flaskoracle.Python{Name: "flask2.2", Path: "/usr/bin/python3",
 var flaskModules = []exampletest.PythonModule{
 	{Import: "flask_login", Debian: "python3-flask-login"},
 	{Import: "flask_wtf", Debian: "python3-flaskext.wtf"},
+	{Import: "flask_jwt_extended", Debian: "python3-python-flask-jwt-extended"},
 }
 
 // startFlask serves flask_app.py under Debian's Python with the test key,
 // the protection mode and the tokens in tokensDir.
 func startFlask(t *testing.T, protection, tokensDir string) string {
 	t.Helper()
-	env := map[string]string{"SECRET_KEY": testKey, "SESSION_PROTECTION": protection, "TOKENS_DIR": tokensDir}
+	env := map[string]string{"SECRET_KEY": testKey, "SESSION_PROTECTION": protection, "TOKENS_DIR": tokensDir, "JWT_BLOCKLIST_DIR": blocklistDir(tokensDir)}
 	return exampletest.StartFlask(t, debianFlask, env, flaskModules...)
 }
 

@@ -22,6 +22,15 @@
 // defaulting to /tmp), so two apps started side by side on one machine by
 // one user share it.
 //
+// A JSON API under /api, on JWTs (flaskjwt here, Flask-JWT-Extended
+// there, one SECRET_KEY): POST /api/login {"username": NAME} gives an
+// access and a refresh token, POST /api/refresh a new access token for the
+// refresh one, GET /api/whoami the access token's user, POST /api/logout
+// revokes the access token in JWT_BLOCKLIST_DIR, one empty file per jti,
+// which flask_app.py shares (default
+// $TMPDIR/flasksession-accounts-jwt-blocklist-UID). Tokens of either app
+// work on both; a token revoked on either is refused by both.
+//
 // The pages share one stylesheet, static/style.css, built into the program
 // and served at /static/style.css; flask_app.py serves the same file.
 // The directory is a whole program: copy it into a module of your own and
@@ -43,6 +52,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/flaskjwt"
 )
 
 func main() {
@@ -63,7 +73,7 @@ func main() {
 // run serves the app on addr until ctx is done (main: SIGINT or SIGTERM),
 // then shuts it down gracefully: it returns once the requests in flight
 // are answered. Its settings come from getenv: SECRET_KEY (see secretKey),
-// SESSION_PROTECTION and TOKENS_DIR (see newHandler); a bad one stops it
+// SESSION_PROTECTION, TOKENS_DIR and JWT_BLOCKLIST_DIR (see newHandler); a bad one stops it
 // before it listens. Warnings, and the line "Listening on http://ADDR" once
 // it accepts connections, go to log.
 func run(ctx context.Context, addr string, getenv func(string) string, log io.Writer) error {
@@ -113,9 +123,10 @@ func secretKey(env string, log io.Writer) (key []byte, allowWeak bool) {
 }
 
 // newHandler is the accounts app with the session protection that
-// SESSION_PROTECTION names and the users' tokens in TOKENS_DIR (see
-// defaultTokensDir when unset); a typo in the first, or a token directory
-// that cannot be made or that others could write to, stops the program.
+// SESSION_PROTECTION names, the users' tokens in TOKENS_DIR (see
+// defaultTokensDir when unset) and the revoked JWTs in JWT_BLOCKLIST_DIR
+// (see defaultBlocklistDir); a typo in the first, or a directory that
+// cannot be made or that others could write to, stops the program.
 func newHandler(cfg flasksession.Config, getenv func(string) string) (http.Handler, error) {
 	protection, err := parseProtection(getenv("SESSION_PROTECTION"))
 	if err != nil {
@@ -129,5 +140,22 @@ func newHandler(cfg flasksession.Config, getenv func(string) string) (http.Handl
 	if err != nil {
 		return nil, err
 	}
-	return newRouter(cfg, protection, tokens), nil
+	blDir := getenv("JWT_BLOCKLIST_DIR")
+	if blDir == "" {
+		blDir = defaultBlocklistDir()
+	}
+	bl, err := openBlocklist(blDir)
+	if err != nil {
+		return nil, err
+	}
+	// Flask-JWT-Extended signs with SECRET_KEY when JWT_SECRET_KEY is unset.
+	jwt, err := flaskjwt.New(flaskjwt.Config{
+		SecretKey:          cfg.SecretKey,
+		AllowWeakSecretKey: cfg.AllowWeakSecretKey,
+		TokenInBlocklist:   bl.revoked,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return newRouter(cfg, protection, tokens, jwt, bl), nil
 }

@@ -58,7 +58,7 @@ func openTokenStore(dir string) (*tokenStore, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("TOKENS_DIR %s is not a directory", dir)
 	}
-	if err := checkPrivate(dir, fi); err != nil {
+	if err := checkPrivate("TOKENS_DIR", dir, fi); err != nil {
 		return nil, err
 	}
 	return &tokenStore{dir: dir}, nil
