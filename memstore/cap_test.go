@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -12,114 +13,31 @@ import (
 	"time"
 
 	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/internal/evictiontest"
 )
 
-const day = 24 * time.Hour
-
-// step is one operation of an eviction-order case, at offsets from the
-// case's clock.
-type step struct {
-	op  string // "create", "touch", "update", "delete", "wait"
-	id  string
-	exp time.Duration // expiry, from the clock's time at the step
-}
-
-func create(id string, exp time.Duration) step { return step{"create", id, exp} }
-func touch(id string, exp time.Duration) step  { return step{"touch", id, exp} }
-func update(id string, exp time.Duration) step { return step{"update", id, exp} }
-func del(id string) step                       { return step{"delete", id, 0} }
-func wait(d time.Duration) step                { return step{"wait", "", d} }
-
-// The documented eviction order: at the cap, a Create removes expired
-// records first, then the live records that expire soonest, whatever
-// made their expiry (Create, Update, Touch).
+// The documented eviction order (internal/evictiontest's cases).
 func TestEvictionOrder(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		max   int
-		steps []step
-		want  []string // the records left, sorted
-	}{
-		{"no cap keeps everything", 0,
-			[]step{create("a", time.Hour), create("b", time.Minute), create("c", 2*time.Hour), create("d", time.Second)},
-			[]string{"a", "b", "c", "d"}},
-		{"under the cap nothing goes", 4,
-			[]step{create("a", time.Hour), create("b", time.Minute), create("c", 2*time.Hour), create("d", time.Second)},
-			[]string{"a", "b", "c", "d"}},
-		{"soonest expiry goes", 3,
-			[]step{create("a", time.Hour), create("b", time.Minute), create("c", 2*time.Hour), create("d", 3*time.Hour)},
-			[]string{"a", "c", "d"}},
-		{"expired go before live", 3,
-			[]step{create("a", time.Hour), create("b", time.Minute), create("c", 2*time.Minute), wait(90 * time.Second), create("d", 3*time.Hour)},
-			[]string{"a", "c", "d"}},
-		{"all expired go, no live one", 3,
-			[]step{create("a", time.Hour), create("b", time.Minute), create("c", time.Minute), wait(2 * time.Minute), create("d", time.Second)},
-			[]string{"a", "d"}},
-		{"anonymous records go before logged-in sessions", 4,
-			[]step{
-				create("login1", 31*day), create("anon1", day), create("login2", 31*day),
-				wait(time.Second), create("anon2", day), wait(time.Second), create("anon3", day),
-				wait(time.Second), create("anon4", day), wait(time.Second), create("anon5", day),
-			},
-			[]string{"anon4", "anon5", "login1", "login2"}},
-		{"a new record expiring soonest is still stored", 2,
-			[]step{create("login1", 31*day), create("login2", 30*day), create("anon", day)},
-			[]string{"anon", "login1"}},
-		{"a session about to expire goes before a fresh anonymous one", 2,
-			[]step{create("old-login", time.Hour), create("anon1", day), create("anon2", day)},
-			[]string{"anon1", "anon2"}},
-		{"touch to later moves a record back", 2,
-			[]step{create("a", time.Hour), create("b", 2*time.Hour), touch("a", 3*time.Hour), create("c", 4*time.Hour)},
-			[]string{"a", "c"}},
-		{"touch to nearer moves a record forward", 2,
-			[]step{create("a", 3*time.Hour), create("b", 2*time.Hour), touch("a", time.Hour), create("c", 4*time.Hour)},
-			[]string{"b", "c"}},
-		{"update moves the expiry", 2,
-			[]step{create("a", time.Hour), create("b", 2*time.Hour), update("a", 3*time.Hour), create("c", 4*time.Hour)},
-			[]string{"a", "c"}},
-		{"delete frees a slot", 2,
-			[]step{create("a", time.Hour), create("b", 2*time.Hour), del("b"), create("c", 3*time.Hour)},
-			[]string{"a", "c"}},
-		{"cap of one", 1,
-			[]step{create("a", 2*time.Hour), create("b", time.Hour), create("c", 3*time.Hour)},
-			[]string{"c"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ctx := context.Background()
-			now := time.Unix(1_700_000_000, 0)
-			s := New(WithMaxRecords(tc.max))
+	for _, tc := range evictiontest.Cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			now := evictiontest.Start
+			s := New(WithMaxRecords(tc.Max))
 			s.now = func() time.Time { return now }
-			for _, st := range tc.steps {
-				var err error
-				switch st.op {
-				case "create":
-					err = s.Create(ctx, st.id, []byte(st.id), now.Add(st.exp))
-				case "touch":
-					err = s.Touch(ctx, st.id, now.Add(st.exp))
-				case "update":
-					err = s.Update(ctx, st.id, nil, []byte(st.id+"2"), now.Add(st.exp))
-				case "delete":
-					err = s.Delete(ctx, st.id)
-				case "wait":
-					now = now.Add(st.exp)
-				}
-				if err != nil {
-					t.Fatalf("%s %s: %v", st.op, st.id, err)
-				}
+			evictiontest.Play(t, s, &now, tc.Steps, func(st evictiontest.Step) {
 				checkHeap(t, s)
-				if tc.max > 0 && len(s.records) > tc.max {
-					t.Fatalf("after %s %s: %d records, cap %d", st.op, st.id, len(s.records), tc.max)
+				if tc.Max > 0 && len(s.records) > tc.Max {
+					t.Fatalf("after %s %s: %d records, cap %d", st.Op, st.ID, len(s.records), tc.Max)
 				}
-			}
+			})
 			var got []string
-			for id := range s.records {
-				if _, found, _ := s.Find(ctx, id); found {
+			for _, id := range slices.Collect(maps.Keys(s.records)) {
+				if _, found, _ := s.Find(context.Background(), id); found {
 					got = append(got, id)
 				}
 			}
 			slices.Sort(got)
-			if !slices.Equal(got, tc.want) {
-				t.Errorf("records left %v, want %v", got, tc.want)
+			if !slices.Equal(got, tc.Want) {
+				t.Errorf("records left %v, want %v", got, tc.Want)
 			}
 		})
 	}
