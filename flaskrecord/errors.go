@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/ginflask/flasksession/internal/errpath"
 )
 
 // Sentinels a [LimitError] unwraps to, and ErrNotDict, which Decode
@@ -214,29 +216,14 @@ func (e *notDict) Unwrap() error { return ErrNotDict }
 // container, so the path is built only when something fails.
 func withKey(err error, key string) error {
 	if p := errPath(err); p != nil {
-		switch {
-		case *p == "":
-			*p = key
-		case (*p)[0] == '[':
-			*p = key + *p
-		default:
-			*p = key + "." + *p
-		}
+		errpath.Key(p, key)
 	}
 	return err
 }
 
 func withIndex(err error, i int) error {
 	if p := errPath(err); p != nil {
-		idx := "[" + strconv.Itoa(i) + "]"
-		switch {
-		case *p == "":
-			*p = idx
-		case (*p)[0] == '[':
-			*p = idx + *p
-		default:
-			*p = idx + "." + *p
-		}
+		errpath.Index(p, i)
 	}
 	return err
 }

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/ginflask/flasksession/internal/errpath"
 )
 
 // ErrNotObject is returned (wrapped) by [UnmarshalObject] when the JSON text
@@ -106,14 +108,7 @@ func (e *TagError) Error() string {
 // withKey prefixes the path of an encoding error with a map key.
 func withKey(err error, key string) error {
 	if p := errPath(err); p != nil {
-		switch {
-		case *p == "":
-			*p = key
-		case (*p)[0] == '[':
-			*p = key + *p
-		default:
-			*p = key + "." + *p
-		}
+		errpath.Key(p, key)
 	}
 	return err
 }
@@ -121,15 +116,7 @@ func withKey(err error, key string) error {
 // withIndex prefixes the path of an encoding error with a list index.
 func withIndex(err error, i int) error {
 	if p := errPath(err); p != nil {
-		idx := "[" + strconv.Itoa(i) + "]"
-		switch {
-		case *p == "":
-			*p = idx
-		case (*p)[0] == '[':
-			*p = idx + *p
-		default:
-			*p = idx + "." + *p
-		}
+		errpath.Index(p, i)
 	}
 	return err
 }
