@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession/flaskcookie"
+	"github.com/ginflask/flasksession/flaskrecord"
 )
 
 // Defaults, matching Flask's where Flask has one.
@@ -115,6 +116,13 @@ type Config struct {
 	// cookie store.
 	Store Store
 
+	// FlaskSession, if set, makes the Store's records and session IDs
+	// Flask-Session's, so that a Flask app using Flask-Session on the same
+	// store (Redis with the prefix "session:", redisstore's default) shares
+	// the sessions. It needs Store. Nil keeps Flask's tagged JSON records
+	// and the middleware's own ID cookie, which Flask-Session cannot read.
+	FlaskSession *FlaskSession
+
 	// AnonymousLifetime is how long a server-side record (Store) lives
 	// after its last save when the session is neither permanent nor holds
 	// a login (Flask-Login's "_user_id"): a CSRF token or a flash of a
@@ -144,6 +152,34 @@ type Config struct {
 	// also printed to gin.DefaultErrorWriter: middleware registered after
 	// this one, gin.Logger say, has printed c.Errors by then.
 	ErrorHandler func(c *gin.Context, err error)
+}
+
+// FlaskSession is Config.FlaskSession: how the records and the ID cookie
+// of a Flask-Session app look. The guarantees of Store hold on the Go
+// side (a new ID at login and logout, a logout that sticks, no write lost
+// to a read, IDs never adopted from the client); Flask-Session on the
+// other side keeps fewer, see docs/server-side.md.
+//
+// A session the Go side creates is permanent only after
+// Session.SetPermanent, as in Flask; Flask-Session makes every new
+// session permanent unless SESSION_PERMANENT is False.
+type FlaskSession struct {
+	// Codec reads records in every format Flask-Session writes (pickle,
+	// msgpack, JSON) and writes Codec.Format: flaskrecord.Pickle for an
+	// app on Flask-Session 0.3 to 0.6 (Debian 12 ships 0.3.2), which every
+	// version reads; flaskrecord.MsgPack (the zero value) or
+	// flaskrecord.JSON for one on 0.7 or later, as its
+	// SESSION_SERIALIZATION_FORMAT says. Its caps bound what a record
+	// may cost to read.
+	Codec flaskrecord.Codec
+
+	// UseSigner signs the ID in the cookie with SecretKey, as
+	// Flask-Session's SESSION_USE_SIGNER=True does (salt "flask-session").
+	// Off, the cookie is the bare ID, Flask-Session's default; the
+	// middleware then accepts only IDs shaped like the ones it and
+	// Flask-Session mint. Set it as the Flask app does: each side refuses
+	// the other's cookie otherwise.
+	UseSigner bool
 }
 
 // DefaultConfig returns the default Config with every default written
@@ -220,6 +256,14 @@ func (c Config) Validate() error {
 	}
 	if c.PermanentLifetime%time.Second != 0 {
 		return &ConfigError{Field: "PermanentLifetime", Msg: "not a whole number of seconds: cookies are signed and expire to the second"}
+	}
+	if fs := c.FlaskSession; fs != nil {
+		if c.Store == nil {
+			return &ConfigError{Field: "FlaskSession", Msg: "needs a Store: Flask-Session's records are kept server-side"}
+		}
+		if f := fs.Codec.Format; f != flaskrecord.MsgPack && f != flaskrecord.JSON && f != flaskrecord.Pickle {
+			return &ConfigError{Field: "FlaskSession", Msg: "unknown Codec.Format " + f.String()}
+		}
 	}
 	if c.AnonymousLifetime < 0 {
 		return &ConfigError{Field: "AnonymousLifetime", Msg: "negative: use 0 for the one-day default"}

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/ginflask/flasksession/flaskrecord"
 	"github.com/ginflask/flasksession/itsdangerous"
 	"github.com/ginflask/flasksession/taggedjson"
 )
@@ -19,7 +20,9 @@ import (
 // HMAC-SHA1), with Config.SecretKey and verified with its fallbacks too.
 // A permanent session's ID carries the suffix ":p" under the signature, so
 // a request that does not use the session refreshes it with one Touch and
-// leaves a browser-session one alone, without reading the record.
+// leaves a browser-session one alone, without reading the record. With
+// Config.FlaskSession the ID is signed bare, as Flask-Session signs it,
+// or not signed at all.
 const IDSalt = "flask-session"
 
 // permanentSuffix marks a permanent session's ID in its cookie.
@@ -34,6 +37,10 @@ const maxCreateTries = 3
 // Flask-Session's secrets.token_urlsafe(32).
 const idBytes = 32
 
+// errMalformedID: an unsigned session cookie (FlaskSession without
+// UseSigner) that is not an ID the middleware or Flask-Session mints.
+var errMalformedID = errors.New("flasksession: malformed session ID")
+
 // serverBackend keeps sessions in a Store; the cookie holds only the
 // signed record ID. It mints every ID itself: an ID the client sent is
 // used only if it verifies and its record exists, so a forged, unknown or
@@ -46,6 +53,14 @@ type serverBackend struct {
 	anonLifetime time.Duration // Config.AnonymousLifetime
 	conflicts    bool          // Config.DetectConflicts
 	index        userIndex
+
+	// records is Config.FlaskSession's codec: records and IDs are
+	// Flask-Session's. Nil: Flask's tagged JSON, and IDs with the ":p"
+	// mark.
+	records *flaskrecord.Codec
+	// bareIDs: the cookie is the ID unsigned (FlaskSession without
+	// UseSigner).
+	bareIDs bool
 }
 
 func newServerBackend(cfg *Config, f *cookieFormat) (*serverBackend, error) {
@@ -57,7 +72,7 @@ func newServerBackend(cfg *Config, f *cookieFormat) (*serverBackend, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &serverBackend{
+	b := &serverBackend{
 		store:        cfg.Store,
 		signer:       signer,
 		format:       f,
@@ -65,7 +80,11 @@ func newServerBackend(cfg *Config, f *cookieFormat) (*serverBackend, error) {
 		anonLifetime: cfg.AnonymousLifetime,
 		conflicts:    cfg.DetectConflicts,
 		index:        userIndex{store: cfg.Store, lifetime: cfg.PermanentLifetime},
-	}, nil
+	}
+	if fs := cfg.FlaskSession; fs != nil {
+		b.records, b.bareIDs = &fs.Codec, !fs.UseSigner
+	}
+	return b, nil
 }
 
 // serverState is what a request knows of its stored session.
@@ -80,8 +99,11 @@ type serverState struct {
 func (b *serverBackend) open(*http.Request) sessionState { return &serverState{b: b} }
 
 // A permanent session's ID carries the mark: without it there is nothing
-// to refresh, and not even the signature needs checking.
-func (b *serverBackend) mayRefresh(cookie string) bool { return markedPermanent(cookie) }
+// to refresh, and not even the signature needs checking. Flask-Session's
+// IDs carry none: only the record tells.
+func (b *serverBackend) mayRefresh(cookie string) bool {
+	return b.records != nil || markedPermanent(cookie)
+}
 
 // verifiedID returns the ID in the request's cookie, and whether it is
 // marked permanent, if its signature verifies with one of the keys.
@@ -97,17 +119,45 @@ func markedPermanent(cookie string) bool {
 	return i >= 0 && strings.HasSuffix(cookie[:i], permanentSuffix)
 }
 
-// verify returns the ID in a cookie value, as verifiedID.
+// verify returns the ID in a cookie value, as verifiedID. permanent is
+// the cookie's mark, never set for Flask-Session's IDs.
 func (st *serverState) verify(raw string) (id string, permanent bool, err error) {
 	if raw == "" {
 		return "", false, nil
+	}
+	if st.b.bareIDs {
+		if !isMintedID(raw) {
+			return "", false, &InvalidCookieError{Err: errMalformedID}
+		}
+		return raw, false, nil
 	}
 	v, _, err := st.b.signer.Unsign(unsafe.Slice(unsafe.StringData(raw), len(raw)))
 	if err != nil {
 		return "", false, &InvalidCookieError{Err: err}
 	}
+	if st.b.records != nil {
+		return string(v), false, nil
+	}
 	id, permanent = strings.CutSuffix(string(v), permanentSuffix)
 	return id, permanent, nil
+}
+
+// isMintedID reports whether an unsigned ID has the shape of one the
+// middleware or Flask-Session mints: 43 URL-safe base64 characters
+// (secrets.token_urlsafe(32), Flask-Session 0.6+) or a uuid4's 36
+// (0.3 to 0.5). Anything else never reaches the store, so a client
+// cannot name other keys under the prefix, such as the user index's.
+func isMintedID(id string) bool {
+	if len(id) != 43 && len(id) != 36 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // find reads the record of the request's verified ID.
@@ -136,7 +186,7 @@ func (st *serverState) load(req *http.Request, _ time.Time) (map[string]any, err
 	if data == nil {
 		return nil, err
 	}
-	values, err := taggedjson.UnmarshalObject(data)
+	values, err := st.b.decode(data)
 	if err != nil {
 		// Unreadable: start afresh under a new ID, and delete it then.
 		st.gone, st.id, st.live = st.id, "", false
@@ -147,8 +197,16 @@ func (st *serverState) load(req *http.Request, _ time.Time) (map[string]any, err
 
 // refresh extends a permanent session nobody touched with one Touch,
 // never rewriting its data; the cookie says whether it is permanent, so
-// a browser-session one costs no store call at all.
+// a browser-session one costs no store call at all. A Flask-Session ID
+// does not say: its record is read first (Find, then Touch).
 func (st *serverState) refresh(req *http.Request, cookie string, now, expires time.Time) (string, error) {
+	if st.b.records != nil {
+		values, err := st.load(req, now)
+		if !taggedjson.Truthy(values[PermanentKey]) {
+			return "", err
+		}
+		return st.touch(req, expires, expires)
+	}
 	id, permanent, err := st.verify(cookie)
 	if id == "" || !permanent {
 		return "", err
@@ -192,7 +250,7 @@ func (st *serverState) save(req *http.Request, values map[string]any, modified, 
 	if !modified && st.live {
 		return st.touch(req, expiry, expires)
 	}
-	data, err := taggedjson.Marshal(values)
+	data, err := st.b.encode(values)
 	if err != nil {
 		return "", &SaveError{Err: err}
 	}
@@ -269,18 +327,37 @@ func (st *serverState) deleteGone(req *http.Request) error {
 	return nil
 }
 
-// cookie is the Set-Cookie value carrying id, signed, and marked
-// permanent when the cookie has an expiry.
+// decode reads a record: Flask-Session's, or Flask's tagged JSON.
+func (b *serverBackend) decode(data []byte) (map[string]any, error) {
+	if b.records != nil {
+		return b.records.Decode(data)
+	}
+	return taggedjson.UnmarshalObject(data)
+}
+
+// encode writes a record as decode reads it.
+func (b *serverBackend) encode(values map[string]any) ([]byte, error) {
+	if b.records != nil {
+		return b.records.Encode(values)
+	}
+	return taggedjson.Marshal(values)
+}
+
+// cookie is the Set-Cookie value carrying id: signed, and marked
+// permanent when the cookie has an expiry; for Flask-Session, signed
+// bare or not at all.
 func (st *serverState) cookie(id string, expires time.Time) string {
 	bp := headerBufs.Get()
 	defer headerBufs.Put(bp)
 	dst := append(*bp, st.b.format.name...)
 	start := len(dst)
 	dst = append(dst, id...)
-	if !expires.IsZero() {
+	if st.b.records == nil && !expires.IsZero() {
 		dst = append(dst, permanentSuffix...)
 	}
-	dst = st.b.signer.AppendSign(dst[:start], dst[start:])
+	if !st.b.bareIDs {
+		dst = st.b.signer.AppendSign(dst[:start], dst[start:])
+	}
 	dst = st.b.format.appendAttrs(dst, expires)
 	*bp = dst
 	return string(dst)

@@ -2,10 +2,12 @@ package memstore_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/flaskrecord"
 	"github.com/ginflask/flasksession/memstore"
 	"github.com/ginflask/flasksession/storetest"
 )
@@ -138,4 +140,19 @@ func idOf(i int) string {
 
 func TestMiddleware(t *testing.T) {
 	storetest.RunMiddleware(t, func(*testing.T) flasksession.Store { return memstore.New() })
+}
+
+// The same guarantees with Flask-Session's records and IDs, in each
+// format, with the ID signed and bare.
+func TestMiddlewareFlaskSession(t *testing.T) {
+	for _, f := range []flaskrecord.Format{flaskrecord.Pickle, flaskrecord.MsgPack, flaskrecord.JSON} {
+		for _, signed := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%v/signed=%v", f, signed), func(t *testing.T) {
+				cfg := flasksession.Config{FlaskSession: &flasksession.FlaskSession{
+					Codec: flaskrecord.Codec{Format: f}, UseSigner: signed,
+				}}
+				storetest.RunMiddlewareConfig(t, cfg, func(*testing.T) flasksession.Store { return memstore.New() })
+			})
+		}
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/flaskrecord"
 	"github.com/ginflask/flasksession/internal/redistest"
 	"github.com/ginflask/flasksession/redisstore"
 	"github.com/ginflask/flasksession/storetest"
@@ -35,6 +36,16 @@ func TestStoreSingle(t *testing.T) {
 func TestMiddlewareSuiteSingle(t *testing.T) {
 	c := newClient(t, redistest.Start(t).Addr)
 	storetest.RunMiddleware(t, func(*testing.T) flasksession.Store { return redisstore.New(c) })
+}
+
+// The same with Flask-Session's records, as the example shares them with
+// Debian's Flask-Session 0.3.2: pickles under "session:", signed IDs.
+func TestMiddlewareSuiteFlaskSession(t *testing.T) {
+	c := newClient(t, redistest.Start(t).Addr)
+	cfg := flasksession.Config{FlaskSession: &flasksession.FlaskSession{
+		Codec: flaskrecord.Codec{Format: flaskrecord.Pickle}, UseSigner: true,
+	}}
+	storetest.RunMiddlewareConfig(t, cfg, func(*testing.T) flasksession.Store { return redisstore.New(c) })
 }
 
 // A client that ignores contexts (go-redis's default) still passes: the

@@ -28,14 +28,29 @@ import (
 // 20 KB session works.
 func RunMiddleware(t *testing.T, newStore func(t *testing.T) flasksession.Store) {
 	t.Helper()
+	RunMiddlewareConfig(t, flasksession.Config{}, newStore)
+}
+
+// RunMiddlewareConfig is RunMiddleware with the apps configured as base,
+// for a setting that changes how records or cookies look, such as
+// Config.FlaskSession. The suite sets base's SecretKey, Store,
+// DetectConflicts and ErrorHandler itself.
+func RunMiddlewareConfig(t *testing.T, base flasksession.Config, newStore func(t *testing.T) flasksession.Store) {
+	t.Helper()
 	for _, st := range middlewareTests {
-		t.Run(st.name, func(t *testing.T) { st.run(t, newStore(t)) })
+		t.Run(st.name, func(t *testing.T) { st.run(t, env{newStore(t), base}) })
 	}
+}
+
+// env is what a middleware test builds its apps from.
+type env struct {
+	store flasksession.Store
+	base  flasksession.Config
 }
 
 var middlewareTests = []struct {
 	name string
-	run  func(t *testing.T, s flasksession.Store)
+	run  func(t *testing.T, e env)
 }{
 	{"LogoutSticks", testLogoutSticks},
 	{"ReadNeverErasesWrite", testReadNeverErasesWrite},
@@ -73,19 +88,17 @@ type app struct {
 //	POST /logout              Destroy
 //	POST /slow?k=K&v=V        loads, waits at the gate, then sets K if given
 //	POST /idle                waits at the gate, never using the session
-func newApp(s flasksession.Store, detectConflicts bool) *app {
+func (e env) newApp(detectConflicts bool) *app {
 	gin.SetMode(gin.TestMode) // no route listing on stdout
 	a := &app{Engine: gin.New()}
-	a.Use(flasksession.New(flasksession.Config{
-		SecretKey:       testKey,
-		Store:           s,
-		DetectConflicts: detectConflicts,
-		ErrorHandler: func(_ *gin.Context, err error) {
-			a.mu.Lock()
-			defer a.mu.Unlock()
-			a.errs = append(a.errs, err)
-		},
-	}))
+	cfg := e.base
+	cfg.SecretKey, cfg.Store, cfg.DetectConflicts = testKey, e.store, detectConflicts
+	cfg.ErrorHandler = func(_ *gin.Context, err error) {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.errs = append(a.errs, err)
+	}
+	a.Use(flasksession.New(cfg))
 	a.POST("/login", func(c *gin.Context) {
 		s := flasksession.Get(c)
 		s.Regenerate()
@@ -194,7 +207,7 @@ func login(t *testing.T, a *app, permanent, check bool) string {
 // A request that loaded the session before a logout cannot bring it
 // back when it ends, whether it changed the session or not: neither the
 // stolen cookie nor any cookie that request sets gives a session.
-func testLogoutSticks(t *testing.T, s flasksession.Store) {
+func testLogoutSticks(t *testing.T, e env) {
 	for _, tc := range []struct {
 		name      string
 		permanent bool
@@ -207,7 +220,7 @@ func testLogoutSticks(t *testing.T, s flasksession.Store) {
 		{"slow request not using the session, permanent", true, "/idle"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a := newApp(s, false)
+			a := e.newApp(false)
 			stolen := login(t, a, tc.permanent, true)
 			wait := a.slow(tc.slow, stolen)
 			if _, deleted, set := sessionCookie(a.do(http.MethodPost, "/logout", stolen)); !set || !deleted {
@@ -228,10 +241,10 @@ func testLogoutSticks(t *testing.T, s flasksession.Store) {
 
 // A permanent session's refresh by a slow read-only request does not
 // rewrite the data another request saved meanwhile.
-func testReadNeverErasesWrite(t *testing.T, s flasksession.Store) {
+func testReadNeverErasesWrite(t *testing.T, e env) {
 	for _, slow := range []string{"/slow", "/idle"} {
 		t.Run(slow[1:], func(t *testing.T) {
-			a := newApp(s, false)
+			a := e.newApp(false)
 			c := login(t, a, true, false) // no read before the race
 			wait := a.slow(slow, c)
 			a.do(http.MethodPost, "/set?k=cart&v=3", c)
@@ -251,14 +264,14 @@ func testReadNeverErasesWrite(t *testing.T, s flasksession.Store) {
 
 // Of two requests that both change a session, the later commit wins as
 // a whole; with DetectConflicts it fails with ErrConflict instead.
-func testLaterWriteWins(t *testing.T, s flasksession.Store) {
+func testLaterWriteWins(t *testing.T, e env) {
 	for _, detect := range []bool{false, true} {
 		name := "last wins"
 		if detect {
 			name = "DetectConflicts"
 		}
 		t.Run(name, func(t *testing.T) {
-			a := newApp(s, detect)
+			a := e.newApp(detect)
 			c := login(t, a, false, true)
 			wait := a.slow("/slow?k=b&v=2", c)
 			a.do(http.MethodPost, "/set?k=a&v=1", c)
@@ -279,8 +292,8 @@ func testLaterWriteWins(t *testing.T, s flasksession.Store) {
 }
 
 // A new ID at login: the cookie from before gives no session.
-func testRegenerate(t *testing.T, s flasksession.Store) {
-	a := newApp(s, false)
+func testRegenerate(t *testing.T, e env) {
+	a := e.newApp(false)
 	before := login(t, a, false, true)
 	v, deleted, set := sessionCookie(a.do(http.MethodPost, "/login", before))
 	if !set || deleted || v == before {
@@ -296,8 +309,8 @@ func testRegenerate(t *testing.T, s flasksession.Store) {
 
 // Two engines on one store share a session, and a logout on one ends it
 // on the other.
-func testSharedEngines(t *testing.T, s flasksession.Store) {
-	a, b := newApp(s, false), newApp(s, false)
+func testSharedEngines(t *testing.T, e env) {
+	a, b := e.newApp(false), e.newApp(false)
 	c := login(t, a, true, true)
 	if got := b.get("user", c); got != "alice" {
 		t.Fatalf("other engine: user %q, want alice", got)
@@ -309,8 +322,8 @@ func testSharedEngines(t *testing.T, s flasksession.Store) {
 }
 
 // A session far larger than a cookie can hold.
-func testLargeSession(t *testing.T, s flasksession.Store) {
-	a := newApp(s, false)
+func testLargeSession(t *testing.T, e env) {
+	a := e.newApp(false)
 	c := login(t, a, false, true)
 	big := strings.Repeat("0123456789", 2<<10) // 20 KB
 	a.do(http.MethodPost, "/set?k=big&v="+big, c)
