@@ -434,31 +434,9 @@ func TestMiddlewareCluster1000(t *testing.T) {
 	}
 }
 
-// seedRoute stores benchcase.Values (permanent if asked) and answers with
-// nothing: its Set-Cookie is the session.
-func seedRoute(c *gin.Context) {
-	s := flasksession.Get(c)
-	for k, v := range benchcase.Values() {
-		s.Set(k, v)
-	}
-	s.SetPermanent(c.Query("permanent") == "1")
-}
-
 // seed returns the cookie of a stored benchcase.Values session.
 func seed(tb testing.TB, store flasksession.Store, permanent bool) string {
-	r := gin.New()
-	r.Use(flasksession.New(flasksession.Config{SecretKey: benchcase.Key, Store: store}))
-	r.GET("/seed", seedRoute)
-	req := httptest.NewRequest(http.MethodGet, "/seed?permanent="+map[bool]string{true: "1", false: "0"}[permanent], nil)
-	w := httptest.NewRecorder()
-	r.ServeHTTP(w, req)
-	for _, c := range w.Result().Cookies() {
-		if c.Name == flasksession.DefaultCookieName && c.Value != "" {
-			return c.Value
-		}
-	}
-	tb.Fatalf("seeding sent no session cookie: %v", w.Header())
-	return ""
+	return benchcase.Seed(tb, flasksession.Config{SecretKey: benchcase.Key, Store: store}, permanent)
 }
 
 // The Redis commands each kind of request sends through the middleware,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/flaskrecord"
 	"github.com/ginflask/flasksession/internal/benchcase"
 	"github.com/ginflask/flasksession/internal/redistest"
 	"github.com/ginflask/flasksession/redisstore"
@@ -143,7 +144,9 @@ func BenchmarkStore(b *testing.B) {
 
 // Whole requests through gin and the middleware on a local redis-server:
 // benchcase's scenarios (as the root package's and bench/'s benchmarks
-// run them), non-permanent and permanent, with the round trips counted:
+// run them), non-permanent and permanent, with the round trips counted;
+// each with the middleware's own records (tagged JSON) and with
+// Config.FlaskSession's pickle and msgpack records:
 //
 //	go test -run '^$' -bench Request -benchmem ./redisstore
 func BenchmarkRequest(b *testing.B) {
@@ -153,6 +156,14 @@ func BenchmarkRequest(b *testing.B) {
 	rt := &roundTrips{}
 	c.AddHook(rt)
 	store := redisstore.New(c)
+	records := []struct {
+		name string
+		fs   *flasksession.FlaskSession
+	}{
+		{"taggedjson", nil},
+		{"pickle", &flasksession.FlaskSession{Codec: flaskrecord.Codec{Format: flaskrecord.Pickle}, UseSigner: true}},
+		{"msgpack", &flasksession.FlaskSession{Codec: flaskrecord.Codec{Format: flaskrecord.MsgPack}, UseSigner: true}},
+	}
 	for _, sc := range benchcase.Scenarios() {
 		for _, permanent := range []bool{false, true} {
 			if permanent && !sc.Cookie {
@@ -162,18 +173,21 @@ func BenchmarkRequest(b *testing.B) {
 			if permanent {
 				name += "Permanent"
 			}
-			b.Run(name, func(b *testing.B) {
-				r := gin.New()
-				r.Use(flasksession.New(flasksession.Config{SecretKey: benchcase.Key, Store: store}))
-				r.GET("/", sc.Handler)
-				cookie := ""
-				if sc.Cookie {
-					cookie = seed(b, store, permanent)
-				}
-				rt.take()
-				benchcase.Run(b, r, cookie, sc.Saves || permanent)
-				b.ReportMetric(float64(len(rt.take()))/float64(b.N), "roundtrips/op")
-			})
+			for _, rec := range records {
+				b.Run(name+"/records="+rec.name, func(b *testing.B) {
+					cfg := flasksession.Config{SecretKey: benchcase.Key, Store: store, FlaskSession: rec.fs}
+					r := gin.New()
+					r.Use(flasksession.New(cfg))
+					r.GET("/", sc.Handler)
+					cookie := ""
+					if sc.Cookie {
+						cookie = benchcase.Seed(b, cfg, permanent)
+					}
+					rt.take()
+					benchcase.Run(b, r, cookie, sc.Saves || permanent)
+					b.ReportMetric(float64(len(rt.take()))/float64(b.N), "roundtrips/op")
+				})
+			}
 		}
 	}
 }

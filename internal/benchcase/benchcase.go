@@ -41,6 +41,31 @@ func Cookie(b *testing.B) string {
 	return v
 }
 
+// Seed stores the Values session, permanent or not, through the
+// middleware configured as cfg (a server-side store), and returns the
+// cookie value that carries it.
+func Seed(tb testing.TB, cfg flasksession.Config, permanent bool) string {
+	tb.Helper()
+	r := gin.New()
+	r.Use(flasksession.New(cfg))
+	r.GET("/seed", func(c *gin.Context) {
+		s := flasksession.Get(c)
+		for k, v := range Values() {
+			s.Set(k, v)
+		}
+		s.SetPermanent(permanent)
+	})
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/seed", nil))
+	for _, c := range w.Result().Cookies() {
+		if c.Name == flasksession.DefaultCookieName && c.Value != "" {
+			return c.Value
+		}
+	}
+	tb.Fatalf("seeding sent no session cookie: %v", w.Header())
+	return ""
+}
+
 // Scenario is one kind of request, with the session and without it.
 type Scenario struct {
 	Name    string
