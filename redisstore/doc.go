@@ -19,6 +19,26 @@
 // JSON, readable by redis-cli or any language. The key's TTL is the
 // session's expiry.
 //
+// # Sharing sessions with Flask-Session
+//
+// The default prefix is Flask-Session's SESSION_KEY_PREFIX, so with
+// flasksession.Config.FlaskSession the records are a Flask-Session app's
+// (pickle, msgpack or JSON, as the app's version writes them) and the two
+// apps share sessions on one Redis:
+//
+//	r.Use(flasksession.New(flasksession.Config{
+//		SecretKey: key, // the Flask app's SECRET_KEY
+//		Store:     redisstore.New(client),
+//		FlaskSession: &flasksession.FlaskSession{
+//			Codec:     flaskrecord.Codec{Format: flaskrecord.Pickle},
+//			UseSigner: true, // SESSION_USE_SIGNER = True
+//		},
+//	}))
+//
+// Flask-Session writes with SETEX, this store with SET PXAT: each reads
+// the other's keys and TTLs. The record format is the middleware's
+// setting, not the store's, so every Store shares it the same way.
+//
 // # Commands and round trips
 //
 // Each method is one command, or one Lua script, on one key: atomic on its
