@@ -179,6 +179,10 @@ type FlaskSession struct {
 	// middleware then accepts only IDs shaped like the ones it and
 	// Flask-Session mint. Set it as the Flask app does: each side refuses
 	// the other's cookie otherwise.
+	//
+	// The cookie's attributes are Config's. Flask-Session before 0.6
+	// sends no SameSite: CookieSameSite http.SameSiteDefaultMode makes
+	// the two Set-Cookie headers identical; the default, Lax, is safer.
 	UseSigner bool
 }
 

@@ -176,10 +176,13 @@ func startTwins(t *testing.T) *twins {
 	})
 
 	cfg := flasksession.Config{
-		SecretKey:    []byte(liveKey),
-		Store:        redisstore.New(newClient(t, rs.Addr)),
-		FlaskSession: &flasksession.FlaskSession{Codec: flaskrecord.Codec{Format: flaskrecord.Pickle}, UseSigner: true},
-		ErrorHandler: func(_ *gin.Context, err error) { tw.errs <- err },
+		SecretKey: []byte(liveKey),
+		Store:     redisstore.New(newClient(t, rs.Addr)),
+		// Flask-Session 0.3.2 sends no SameSite; Lax, the default here,
+		// is safer, but the cookies are compared byte for byte below.
+		CookieSameSite: http.SameSiteDefaultMode,
+		FlaskSession:   &flasksession.FlaskSession{Codec: flaskrecord.Codec{Format: flaskrecord.Pickle}, UseSigner: true},
+		ErrorHandler:   func(_ *gin.Context, err error) { tw.errs <- err },
 	}
 	r := gin.New()
 	r.Use(flasksession.New(cfg))
@@ -255,6 +258,39 @@ func (tw *twins) cookie() string {
 		}
 	}
 	return ""
+}
+
+// The Set-Cookie of a login is Flask-Session's, byte for byte but for
+// the ID (and the signature over it) and the second of Expires.
+func TestFlaskSessionLiveSetCookie(t *testing.T) {
+	tw := startTwins(t)
+	for _, path := range []string{"/login?user=ann", "/login?user=ann&permanent=1"} {
+		var got [2]string
+		for i, base := range []string{tw.flask, tw.gin} {
+			resp, err := http.Post(base+path, "", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			raw := resp.Header.Get("Set-Cookie")
+			c, err := http.ParseSetCookie(raw)
+			if err != nil {
+				t.Fatalf("%s%s: Set-Cookie %q: %v", base, path, raw, err)
+			}
+			raw = strings.Replace(raw, c.Value, "<ID>", 1)
+			if c.RawExpires != "" {
+				raw = strings.Replace(raw, c.RawExpires, "<Expires>", 1)
+				if d := time.Until(c.Expires); d < 31*24*time.Hour-time.Minute || d > 31*24*time.Hour {
+					t.Errorf("%s%s: Expires in %v, want 31 days", base, path, d)
+				}
+			}
+			got[i] = raw
+		}
+		t.Logf("%s: Set-Cookie %s", path, got[0])
+		if got[0] != got[1] {
+			t.Errorf("%s: Set-Cookie\nFlask-Session: %s\nGo:            %s", path, got[0], got[1])
+		}
+	}
 }
 
 // Every value type a Flask-Session app keeps comes through both ways equal.
