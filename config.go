@@ -180,7 +180,7 @@ type FlaskSession struct {
 	// Flask-Session mint. Set it as the Flask app does: each side refuses
 	// the other's cookie otherwise.
 	//
-	// The cookie's attributes are Config's. Flask-Session before 0.6
+	// The cookie's attributes are Config's. Flask-Session 0.3
 	// sends no SameSite: CookieSameSite http.SameSiteDefaultMode makes
 	// the two Set-Cookie headers identical; the default, Lax, is safer.
 	UseSigner bool
