@@ -270,3 +270,34 @@ func TestFlaskSession_UnreadableRecord(t *testing.T) {
 		t.Errorf("the refused record was kept, or its ID reused")
 	}
 }
+
+// A Flask-Session app's pickles keep working when the Go side writes
+// msgpack or JSON: read as they are, rewritten in the new format at their
+// next save, nothing lost (docs/server-side.md: changing formats).
+func TestFlaskSession_MigratesPickles(t *testing.T) {
+	rec, _ := hex.DecodeString(flaskRecord)
+	for _, f := range []flaskrecord.Format{flaskrecord.MsgPack, flaskrecord.JSON} {
+		b := memKind.setup(t)
+		if err := b.store.Create(t.Context(), uuidID, rec, time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		a := b.app(t, fsConfig(f, false))
+		tc := a.client()
+		tc.setCookie(DefaultCookieName, uuidID)
+		if got := tc.get("/whoami").Body; got != "bob" {
+			t.Fatalf("%v: whoami = %q on a pickle", f, got)
+		}
+		tc.get("/touch")
+		data, _ := b.store.record(uuidID)
+		values, got, err := flaskrecord.Codec{}.DecodeFormat(data)
+		if err != nil || got != f {
+			t.Fatalf("%v: after a save the record is %v (%v)", f, got, err)
+		}
+		if values["user"] != "bob" || values[PermanentKey] != true || values["touched"] != true {
+			t.Errorf("%v: rewritten record holds %v", f, values)
+		}
+		if tc.sessionValue() != uuidID {
+			t.Errorf("%v: the ID changed from %q to %q without a login", f, uuidID, tc.sessionValue())
+		}
+	}
+}
