@@ -1,0 +1,2 @@
+// Package pgstore keeps flasksession's server-side sessions in PostgreSQL.
+package pgstore
