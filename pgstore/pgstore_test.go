@@ -46,6 +46,7 @@ func setup(t testing.TB) (srv *pgtest.Server, url string, pool *pgxpool.Pool) {
 }
 
 func TestStore(t *testing.T) {
+	t.Parallel()
 	_, url, pool := setup(t)
 	other := newPool(t, url)
 	for _, l := range layouts {
