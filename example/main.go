@@ -7,6 +7,28 @@
 // flask_app.py is the same app in Flask; started with the same
 // SECRET_KEY, the two share their logins. The directory is a whole
 // program: copy it into a module of your own and it builds.
+//
+// # Flags
+//
+//	-addr host:port   the address to listen on (default 127.0.0.1:8080)
+//	-store URL        where sessions live (default $STORE, else in the cookie)
+//
+// Without a store, the session is Flask's signed cookie, as in a Flask app
+// with no extension. With a redis:// or rediss:// URL (go-redis's
+// redis.ParseURL: redis://[user:password@]host:port/db), sessions are kept
+// server-side in Redis as Flask-Session keeps them: the record
+// "session:<id>" is a pickle, the cookie holds the ID signed with
+// SECRET_KEY (SESSION_USE_SIGNER=True). A Flask app on Flask-Session with
+// the same Redis and SECRET_KEY, such as
+//
+//	SECRET_KEY=... go run ./example -store redis://127.0.0.1:6379/0
+//	SECRET_KEY=... python3 example/flask_app.py --store redis://127.0.0.1:6379/0 5000
+//
+// shares the sessions, and a logout ends the login everywhere: a copy of
+// the old cookie no longer logs anyone in. The Go app's cookie keeps
+// SameSite=Lax; Flask-Session 0.3.2's has no SameSite, the one difference
+// between the two. The program pings Redis at start-up and exits if it
+// does not answer. Other schemes are refused.
 package main
 
 import (
@@ -20,24 +42,92 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/flaskrecord"
+	"github.com/ginflask/flasksession/redisstore"
+	"github.com/redis/go-redis/v9"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	store := flag.String("store", "", "where sessions live: redis://host:port/db (rediss:// for TLS) for Flask-Session's records in Redis; default $STORE, else the cookie")
 	flag.Parse()
+	if *store == "" {
+		*store = os.Getenv("STORE") // as flask_app.py reads it under `flask run`
+	}
 	if os.Getenv(gin.EnvGinMode) == "" {
 		gin.SetMode(gin.ReleaseMode)
 	}
 	cfg := flasksession.DefaultConfig()
-	cfg.SecretKey, cfg.AllowWeakSecretKey = secretKey(os.Getenv("SECRET_KEY"), os.Stderr)
-	if err := serve(*addr, newRouter(cfg)); err != nil {
+	closeStore, err := openStore(context.Background(), *store, &cfg, os.Stderr)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	cfg.SecretKey, cfg.AllowWeakSecretKey = secretKey(os.Getenv("SECRET_KEY"), os.Stderr)
+	err = serve(*addr, newRouter(cfg))
+	closeStore()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// pingTimeout bounds the start-up check that the store answers.
+const pingTimeout = 5 * time.Second
+
+// openStore sets up cfg for the -store URL: nothing for "" (Flask's
+// cookie sessions); for redis:// and rediss://, Flask-Session's records
+// in Redis, once Redis answers a PING. It returns a function that closes
+// what it opened. Errors name the flag and never echo the URL, which may
+// hold a password.
+func openStore(ctx context.Context, rawURL string, cfg *flasksession.Config, log io.Writer) (closeStore func(), err error) {
+	if rawURL == "" {
+		return func() {}, nil
+	}
+	scheme, _, ok := strings.Cut(rawURL, "://")
+	if !ok {
+		return nil, errors.New("-store: not a URL: use redis://host:port/db or rediss://host:port/db, or no -store for cookie sessions")
+	}
+	switch strings.ToLower(scheme) {
+	case "redis", "rediss":
+		return openRedis(ctx, rawURL, cfg, log)
+	// A "postgres" case would go here, next to Redis.
+	default:
+		return nil, fmt.Errorf("-store: unsupported URL scheme %q: use redis:// or rediss:// (Flask-Session's records in Redis), or no -store for cookie sessions", scheme)
+	}
+}
+
+// openRedis keeps sessions in Redis as Flask-Session does with
+// SESSION_TYPE="redis", SESSION_USE_SIGNER=True and the default
+// SESSION_KEY_PREFIX "session:": records are pickles, which every
+// Flask-Session reads (Debian 12's 0.3.2 reads nothing else), and the
+// cookie is the ID signed with SECRET_KEY.
+func openRedis(ctx context.Context, rawURL string, cfg *flasksession.Config, log io.Writer) (func(), error) {
+	opts, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("-store: %v", err)
+	}
+	opts.ContextTimeoutEnabled = true // the store's timeouts reach the socket
+	client := redis.NewClient(opts)
+	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	if err := client.Ping(ctx).Err(); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("-store: Redis at %s (database %d) is unreachable: %v", opts.Addr, opts.DB, err)
+	}
+	cfg.Store = redisstore.New(client)
+	cfg.FlaskSession = &flasksession.FlaskSession{
+		Codec:     flaskrecord.Codec{Format: flaskrecord.Pickle},
+		UseSigner: true,
+	}
+	fmt.Fprintf(log, "Sessions: Flask-Session's records in Redis at %s (database %d), keys %q + ID\n", opts.Addr, opts.DB, redisstore.DefaultPrefix)
+	return func() { client.Close() }, nil
 }
 
 // secretKey is Flask's SECRET_KEY from the environment, as the bytes of

@@ -1,0 +1,412 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/flaskrecord"
+	"github.com/ginflask/flasksession/internal/exampletest"
+	"github.com/ginflask/flasksession/internal/flaskoracle"
+	"github.com/ginflask/flasksession/internal/realtest"
+	"github.com/ginflask/flasksession/internal/redistest"
+	"github.com/ginflask/flasksession/itsdangerous"
+	"github.com/ginflask/flasksession/taggedjson"
+	"github.com/redis/go-redis/v9"
+)
+
+// flaskSession032 is Debian 12's Flask 2.2 under /usr/bin/python3, the
+// Python with Flask-Session 0.3.2 (python3-flask-session). Flask-Session
+// 0.3.2 does not run on Flask 2.3 or later (it reads
+// app.session_cookie_name), so the pyenv Flask 3.1 is not a witness here.
+func flaskSession032(t *testing.T) flaskoracle.Python {
+	for _, py := range flaskoracle.Pythons() {
+		if py.Name == "flask2.2" {
+			return py
+		}
+	}
+	t.Fatal("flaskoracle.Pythons has no flask2.2")
+	return flaskoracle.Python{}
+}
+
+// The Python modules flask_app.py imports with a store.
+var storeModules = []exampletest.PythonModule{
+	{Import: "flask_session", Debian: "python3-flask-session"},
+	{Import: "redis", Debian: "python3-redis"},
+}
+
+// requireStorePython returns the path of flaskSession032's interpreter
+// once it imports storeModules; else it skips t (or fails it under
+// FLASKSESSION_REQUIRE_REAL=1), as exampletest.StartFlask does.
+func requireStorePython(t *testing.T) string {
+	t.Helper()
+	py := flaskoracle.Require(t, flaskSession032(t)).Path
+	for _, m := range storeModules {
+		if out, err := exec.Command(py, "-c", "import "+m.Import).CombinedOutput(); err != nil {
+			realtest.Missing(t, "%s is not importable under %s (Debian: apt-get install %s): %v: %s", m.Import, py, m.Debian, err, out)
+		}
+	}
+	return py
+}
+
+// storeTwins are the Go example and flask_app.py on one Redis and one key.
+type storeTwins struct {
+	goApp, flaskApp string
+	rdb             *redis.Client
+	signer          *itsdangerous.Signer // Flask-Session's ID signer
+}
+
+// startStoreTwins starts redis-server, the Go example with STORE and
+// flask_app.py under Flask-Session 0.3.2 with the same STORE, both with
+// testKey. It skips (or fails under FLASKSESSION_REQUIRE_REAL=1) when
+// redis-server, Debian's Flask or python3-flask-session is missing.
+func startStoreTwins(t *testing.T) storeTwins {
+	t.Helper()
+	srv := redistest.Start(t)
+	store := "redis://" + srv.Addr + "/0"
+	flaskApp := exampletest.StartFlask(t, flaskSession032(t), map[string]string{"SECRET_KEY": testKey, "STORE": store}, storeModules...)
+	goApp, output := exampletest.Start(t, program, "SECRET_KEY="+testKey, "STORE="+store)
+	if out := output(); !strings.Contains(out, "Sessions: Flask-Session's records in Redis at "+srv.Addr) {
+		t.Errorf("the Go app does not say where sessions live:\n%s", out)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	t.Cleanup(func() { rdb.Close() })
+	signer, err := itsdangerous.NewSigner([][]byte{[]byte(testKey)}, itsdangerous.SignerConfig{
+		Salt: []byte("flask-session"), KeyDerivation: itsdangerous.DeriveHMAC,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return storeTwins{goApp: goApp, flaskApp: flaskApp, rdb: rdb, signer: signer}
+}
+
+// TestFlaskSessionTwins runs the Go example with a Redis store next to
+// flask_app.py on Flask-Session 0.3.2 with the same Redis and key, one
+// cookie jar across both, as a browser on one site sees them:
+//   - each app alone passes the quickstart walk (Flask-Session's cookie
+//     has no SameSite, the one difference);
+//   - a login on either is a login on both, flash included, and a logout
+//     on either logs out both, flash included, both directions, with and
+//     without "remember me";
+//   - the records: one Redis key per session, "session:<id>", a pickle
+//     both write and read; the cookie is the ID signed as Flask-Session
+//     signs it; a remembered login has a 31-day TTL and a 31-day cookie on
+//     both sides, a browser-session login a cookie without Expires; after
+//     a logout a copy of the logged-in cookie logs nobody in on either.
+func TestFlaskSessionTwins(t *testing.T) {
+	tw := startStoreTwins(t)
+	t.Run("walk gin", func(t *testing.T) { walkQuickstart(t, tw.goApp) })
+	t.Run("walk flask", func(t *testing.T) { walkQuickstartSameSite(t, tw.flaskApp, 0) })
+	t.Run("cross login", func(t *testing.T) { crossLogin(t, tw.flaskApp, tw.goApp) })
+	t.Run("records", func(t *testing.T) { storeRecords(t, tw) })
+}
+
+func storeRecords(t *testing.T, tw storeTwins) {
+	for _, dir := range []struct {
+		name     string
+		in, read string
+		remember bool
+	}{
+		{"flask to gin", tw.flaskApp, tw.goApp, false},
+		{"gin to flask", tw.goApp, tw.flaskApp, false},
+		{"flask to gin, remembered", tw.flaskApp, tw.goApp, true},
+		{"gin to flask, remembered", tw.goApp, tw.flaskApp, true},
+	} {
+		t.Run(dir.name, func(t *testing.T) {
+			name := map[string]string{tw.flaskApp: "flask", tw.goApp: "gin"}
+			b := newBrowser(t)
+			form := url.Values{"username": {trickyName}}
+			if dir.remember {
+				form.Set("remember", "1")
+			}
+
+			before := time.Now()
+			p := b.post(dir.in+"/login", form)
+			if p.status != http.StatusFound {
+				t.Fatalf("login on %s: %d", name[dir.in], p.status)
+			}
+			checkSessionCookie(t, "login on "+name[dir.in], p.setCookie, dir.remember, before, time.Now())
+			id := tw.sessionID(t, p.setCookie[0])
+			rec := tw.record(t, id)
+			// Flask-Session 0.3.2 reads pickles only; both write protocol 4.
+			if !bytes.HasPrefix(rec, []byte{0x80, 0x04}) {
+				t.Errorf("the record %s wrote is not a protocol-4 pickle: % x", name[dir.in], rec[:min(len(rec), 16)])
+			}
+			tw.checkRecord(t, id, map[string]any{
+				"username": trickyName, flasksession.PermanentKey: dir.remember,
+				"_flashes": []any{taggedjson.Tuple{"message", "Logged in"}},
+			})
+			tw.checkTTL(t, id, dir.remember)
+
+			before = time.Now()
+			p = b.get(dir.read + "/")
+			if p.loginLine() != "Logged in as "+trickyEscape || !slices.Equal(p.flashes(), []string{"message: Logged in"}) {
+				t.Errorf("%s after login on %s: %q %q", name[dir.read], name[dir.in], p.loginLine(), p.flashes())
+			}
+			checkSessionCookie(t, name[dir.read]+" reading it", p.setCookie, dir.remember, before, time.Now())
+			if got := tw.sessionID(t, p.setCookie[0]); got != id {
+				t.Errorf("%s moved the session from %q to %q", name[dir.read], id, got)
+			}
+			rec = tw.record(t, id)
+			if !bytes.HasPrefix(rec, []byte{0x80, 0x04}) {
+				t.Errorf("the record %s rewrote is not a protocol-4 pickle: % x", name[dir.read], rec[:min(len(rec), 16)])
+			}
+			tw.checkRecord(t, id, map[string]any{"username": trickyName, flasksession.PermanentKey: dir.remember}) // flash taken
+			tw.checkTTL(t, id, dir.remember)
+			loggedIn := cookieValue(t, p.setCookie[0])
+
+			b.get(dir.read + "/logout")
+			tw.checkRecord(t, id, map[string]any{flasksession.PermanentKey: dir.remember, "_flashes": []any{taggedjson.Tuple{"message", "Logged out"}}})
+			p = b.get(dir.in + "/")
+			if p.loginLine() != "You are not logged in" || !slices.Equal(p.flashes(), []string{"message: Logged out"}) {
+				t.Errorf("%s after logout on %s: %q %q", name[dir.in], name[dir.read], p.loginLine(), p.flashes())
+			}
+			// Unlike a cookie session, a copy of the logged-in cookie is no
+			// login any more, on either side.
+			for _, app := range []string{tw.flaskApp, tw.goApp} {
+				req := exampletest.NewRequest(t, http.MethodGet, app+"/", nil)
+				req.Header.Set("Cookie", "session="+loggedIn)
+				if p := newBrowser(t).do(req); p.loginLine() != "You are not logged in" {
+					t.Errorf("%s after logout, with the cookie from before: %q", name[app], p.loginLine())
+				}
+			}
+		})
+	}
+}
+
+// checkSessionCookie checks a response sets exactly one session cookie:
+// without Expires for a browser session, else expiring
+// DefaultPermanentLifetime after the request (sent between before and after).
+func checkSessionCookie(t *testing.T, what string, setCookie []string, permanent bool, before, after time.Time) {
+	t.Helper()
+	if len(setCookie) != 1 {
+		t.Fatalf("%s: Set-Cookie %q, want one", what, setCookie)
+	}
+	c, err := http.ParseSetCookie(setCookie[0])
+	if err != nil || c.Name != "session" || !c.HttpOnly || c.Path != "/" {
+		t.Fatalf("%s: Set-Cookie %q: %v", what, setCookie[0], err)
+	}
+	if !permanent {
+		if !c.Expires.IsZero() || c.MaxAge != 0 {
+			t.Errorf("%s: a browser-session login set %q, want no Expires", what, setCookie[0])
+		}
+		return
+	}
+	lifetime := flasksession.DefaultPermanentLifetime
+	if lo, hi := before.Add(lifetime).Truncate(time.Second), after.Add(lifetime); c.Expires.Before(lo) || c.Expires.After(hi) {
+		t.Errorf("%s: Expires %v, want 31 days from now (%v .. %v)", what, c.Expires, lo, hi)
+	}
+}
+
+// cookieValue is the value of a Set-Cookie header.
+func cookieValue(t *testing.T, setCookie string) string {
+	t.Helper()
+	c, err := http.ParseSetCookie(setCookie)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Value
+}
+
+// sessionID is the session ID in a Set-Cookie of either app: the ID
+// signed as Flask-Session signs it with SESSION_USE_SIGNER (salt
+// "flask-session"), nothing else under the signature.
+func (tw storeTwins) sessionID(t *testing.T, setCookie string) string {
+	t.Helper()
+	id, _, err := tw.signer.Unsign([]byte(cookieValue(t, setCookie)))
+	if err != nil {
+		t.Fatalf("Set-Cookie %q is not an ID Flask-Session signed: %v", setCookie, err)
+	}
+	return string(id)
+}
+
+// record is the Redis record of session id, which must exist.
+func (tw storeTwins) record(t *testing.T, id string) []byte {
+	t.Helper()
+	rec, err := tw.rdb.Get(context.Background(), redisstoreKey(id)).Bytes()
+	if err != nil {
+		t.Fatalf("GET %s: %v", redisstoreKey(id), err)
+	}
+	return rec
+}
+
+// checkRecord checks session id's record holds exactly want.
+func (tw storeTwins) checkRecord(t *testing.T, id string, want map[string]any) {
+	t.Helper()
+	got, err := flaskrecord.Codec{}.Decode(tw.record(t, id))
+	if err != nil {
+		t.Fatalf("the record of %s: %v", id, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the record of %s:\n got %#v\nwant %#v", id, got, want)
+	}
+}
+
+// checkTTL checks session id's Redis TTL: PERMANENT_SESSION_LIFETIME
+// (31 days) for a permanent session, as both apps give it; some time for
+// another (Flask-Session 0.3.2 gives 31 days, the Go app
+// Config.AnonymousLifetime unless the session holds Flask-Login's
+// "_user_id"; the quickstart's "username" is not that).
+func (tw storeTwins) checkTTL(t *testing.T, id string, permanent bool) {
+	t.Helper()
+	ttl, err := tw.rdb.TTL(context.Background(), redisstoreKey(id)).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lifetime := flasksession.DefaultPermanentLifetime
+	if permanent && (ttl < lifetime-time.Minute || ttl > lifetime) || !permanent && (ttl <= 0 || ttl > lifetime) {
+		t.Errorf("TTL of %s: %v, want %v for a permanent session, up to that for another", redisstoreKey(id), ttl, lifetime)
+	}
+	if !permanent {
+		t.Logf("TTL of a browser-session login's record: %v", ttl)
+	}
+}
+
+func redisstoreKey(id string) string { return "session:" + id }
+
+// TestStoreFlags starts both programs as a person would, with flags:
+// `example -store URL` and `python3 flask_app.py --store URL PORT`, and
+// checks one login crosses; and that both refuse a URL they cannot use,
+// with a message and exit status 1, before serving.
+func TestStoreFlags(t *testing.T) {
+	srv := redistest.Start(t)
+	store := "redis://" + srv.Addr + "/0"
+	py := requireStorePython(t)
+	goApp := startProgramArgs(t, []string{"SECRET_KEY=" + testKey}, "-store", store)
+	flaskApp := startFlaskScript(t, py, []string{"SECRET_KEY=" + testKey}, "--store", store)
+
+	b := newBrowser(t)
+	b.post(goApp+"/login", url.Values{"username": {"alice"}})
+	if p := b.get(flaskApp + "/"); p.loginLine() != "Logged in as alice" {
+		t.Errorf("flask_app.py --store after a login on example -store: %q", p.loginLine())
+	}
+	if keys, err := redis.NewClient(&redis.Options{Addr: srv.Addr}).Keys(context.Background(), "session:*").Result(); err != nil || len(keys) != 1 {
+		t.Errorf("Redis keys after one login: %q %v, want one session:<id>", keys, err)
+	}
+
+	closed := closedPort(t)
+	for _, tt := range []struct{ store, want string }{
+		{"memcached://127.0.0.1:11211", `unsupported URL scheme "memcached": use redis:// or rediss://`},
+		{"postgres://localhost/db", `unsupported URL scheme "postgres"`},
+		{"127.0.0.1:6379", "not a URL"},
+		{"redis://" + closed + "/0", "Redis at " + closed + " (database 0) is unreachable"},
+	} {
+		cmd := exec.Command(string(program), "-addr", "127.0.0.1:0", "-store", tt.store)
+		cmd.Env = []string{"SECRET_KEY=" + testKey, "PATH=" + os.Getenv("PATH")}
+		checkRefused(t, "example -store "+tt.store, cmd, tt.want)
+
+		cmd = exec.Command(py, "flask_app.py", "--store", tt.store, "0")
+		cmd.Env = append(os.Environ(), "SECRET_KEY="+testKey)
+		checkRefused(t, "flask_app.py --store "+tt.store, cmd, "--store: "+strings.TrimPrefix(tt.want, "-store: "))
+	}
+}
+
+// checkRefused runs cmd, which must exit with status 1 printing want.
+func checkRefused(t *testing.T, what string, cmd *exec.Cmd, want string) {
+	t.Helper()
+	out, err := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(string(out), want) {
+		t.Errorf("%s: exit status %d (%v), output:\n%s\nwant status 1 and %q", what, code, err, out, want)
+	}
+	if strings.Contains(string(out), "Listening on") || strings.Contains(string(out), "Running on") {
+		t.Errorf("%s served anyway:\n%s", what, out)
+	}
+}
+
+// closedPort is a loopback host:port nothing listens on.
+func closedPort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// startProgramArgs runs the built example with args on a free port until
+// the test ends, and returns its base URL once it listens.
+func startProgramArgs(t *testing.T, env []string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(string(program), append([]string{"-addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append([]string{"GIN_MODE=release", "PATH=" + os.Getenv("PATH")}, env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	var out strings.Builder
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
+		if u, ok := strings.CutPrefix(sc.Text(), "Listening on "); ok {
+			go func() { // drain the log
+				for sc.Scan() {
+				}
+			}()
+			return u
+		}
+	}
+	t.Fatalf("example %q exited without listening:\n%s", args, out.String())
+	return ""
+}
+
+// startFlaskScript runs `python3 flask_app.py ARGS PORT` on a free port
+// until the test ends, and returns its base URL once it answers.
+func startFlaskScript(t *testing.T, python string, env []string, args ...string) string {
+	t.Helper()
+	port, err := strconv.Atoi(strings.TrimPrefix(closedPort(t), "127.0.0.1:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := filepath.Abs("flask_app.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(python, append(append([]string{script}, args...), strconv.Itoa(port))...)
+	cmd.Env = append(append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1"), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+	})
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		select {
+		case <-exited:
+			t.Fatalf("flask_app.py %q exited:\n%s", args, out.String())
+		default:
+		}
+		if resp, err := http.Get(base + "/"); err == nil {
+			resp.Body.Close()
+			return base
+		}
+	}
+	t.Fatalf("flask_app.py %q did not answer within 30s", args)
+	return ""
+}
