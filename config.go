@@ -128,7 +128,11 @@ type Config struct {
 	// a login (Flask-Login's "_user_id"): a CSRF token or a flash of a
 	// visitor who never logs in, say. Zero means DefaultAnonymousLifetime
 	// (a day); it is never longer than PermanentLifetime. The cookie store
-	// keeps nothing on the server and ignores it.
+	// keeps nothing on the server and ignores it. Flask-Session gives
+	// every record the whole PermanentLifetime: with FlaskSession, and a
+	// Flask app whose logins are not Flask-Login's, set AnonymousLifetime
+	// to PermanentLifetime, or the Go side ends such a login a day after
+	// its last save.
 	AnonymousLifetime time.Duration
 
 	// DetectConflicts turns on a version check for Store: when two

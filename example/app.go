@@ -69,6 +69,11 @@ func login(c *gin.Context) {
 		return
 	}
 	sess := flasksession.Get(c)
+	// A new session ID at every change of who is logged in, against
+	// session fixation: with -store the old record is deleted. Flask's
+	// quickstart has no such call (Flask-Session cannot do it); with
+	// cookie sessions there is no ID and it only re-signs the cookie.
+	sess.Regenerate()
 	sess.Set("username", username)
 	// "Remember me" keeps the cookie for Config.PermanentLifetime (31
 	// days); otherwise it ends with the browser session.
@@ -78,9 +83,12 @@ func login(c *gin.Context) {
 	c.Redirect(http.StatusFound, "/")
 }
 
-// logout: `session.pop("username", None)`, then back home.
+// logout: `session.pop("username", None)`, then back home; under a new
+// session ID, as login.
 func logout(c *gin.Context) {
-	flasksession.Get(c).Pop("username")
+	sess := flasksession.Get(c)
+	sess.Regenerate()
+	sess.Pop("username")
 	flasksession.Flash(c, "Logged out")
 	c.Redirect(http.StatusFound, "/")
 }

@@ -126,6 +126,9 @@ func openRedis(ctx context.Context, rawURL string, cfg *flasksession.Config, log
 		Codec:     flaskrecord.Codec{Format: flaskrecord.Pickle},
 		UseSigner: true,
 	}
+	// The quickstart's login is "username", not Flask-Login's "_user_id":
+	// every record lives the whole lifetime, as Flask-Session gives it.
+	cfg.AnonymousLifetime = cfg.PermanentLifetime
 	fmt.Fprintf(log, "Sessions: Flask-Session's records in Redis at %s (database %d), keys %q + ID\n", opts.Addr, opts.DB, redisstore.DefaultPrefix)
 	return func() { client.Close() }, nil
 }

@@ -105,7 +105,8 @@ func startStoreTwins(t *testing.T) storeTwins {
 //     both write and read; the cookie is the ID signed as Flask-Session
 //     signs it; a remembered login has a 31-day TTL and a 31-day cookie on
 //     both sides, a browser-session login a cookie without Expires; after
-//     a logout a copy of the logged-in cookie logs nobody in on either.
+//     a logout a copy of the logged-in cookie logs nobody in on either,
+//     and a logout on the Go side moves the session to a new ID.
 func TestFlaskSessionTwins(t *testing.T) {
 	tw := startStoreTwins(t)
 	t.Run("walk gin", func(t *testing.T) { walkQuickstart(t, tw.goApp) })
@@ -168,8 +169,21 @@ func storeRecords(t *testing.T, tw storeTwins) {
 			tw.checkTTL(t, id, dir.remember)
 			loggedIn := cookieValue(t, p.setCookie[0])
 
-			b.get(dir.read + "/logout")
-			tw.checkRecord(t, id, map[string]any{flasksession.PermanentKey: dir.remember, "_flashes": []any{taggedjson.Tuple{"message", "Logged out"}}})
+			p = b.get(dir.read + "/logout")
+			left := id // the session after the logout
+			if dir.read == tw.goApp {
+				// The Go app moves the session to a new ID at logout
+				// (Regenerate) and deletes the old record; Flask-Session
+				// cannot.
+				if len(p.setCookie) != 1 {
+					t.Fatalf("logout on gin: Set-Cookie %q, want one", p.setCookie)
+				}
+				left = tw.sessionID(t, p.setCookie[0])
+				if n, _ := tw.rdb.Exists(context.Background(), redisstoreKey(id)).Result(); left == id || n != 0 {
+					t.Errorf("logout on gin: ID %q → %q, old record still there: %v", id, left, n != 0)
+				}
+			}
+			tw.checkRecord(t, left, map[string]any{flasksession.PermanentKey: dir.remember, "_flashes": []any{taggedjson.Tuple{"message", "Logged out"}}})
 			p = b.get(dir.in + "/")
 			if p.loginLine() != "You are not logged in" || !slices.Equal(p.flashes(), []string{"message: Logged out"}) {
 				t.Errorf("%s after logout on %s: %q %q", name[dir.in], name[dir.read], p.loginLine(), p.flashes())
