@@ -157,6 +157,12 @@
 // every request it saves, so it can erase a write a Go request made
 // meanwhile; it keeps an ID the client sends even when no row has it.
 //
+// Its id is a SERIAL, a 32-bit integer that every Create (and every
+// insert by Flask-Session) draws from, taken or not: about two billion
+// sessions over the table's life. A busy site should widen it once:
+// ALTER TABLE sessions ALTER id TYPE bigint, and ALTER SEQUENCE
+// sessions_id_seq AS bigint. Flask-Session reads either.
+//
 // # Timeouts and errors
 //
 // Each operation ends at the store's timeout (DefaultTimeout,

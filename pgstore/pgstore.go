@@ -412,6 +412,7 @@ type Error struct {
 	Err   error  // the cause
 }
 
+// Error is "pgstore: " + Op + ": " + the cause.
 func (e *Error) Error() string { return "pgstore: " + e.Op + ": " + e.Err.Error() }
 
 // Unwrap returns the cause.
