@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/flaskrecord"
 	"github.com/ginflask/flasksession/pgstore"
 	"github.com/ginflask/flasksession/storetest"
 	"github.com/jackc/pgx/v5"
@@ -25,6 +26,20 @@ func TestMiddlewareSuite(t *testing.T) {
 			storetest.RunMiddleware(t, func(*testing.T) flasksession.Store { return pgstore.New(pool, l.opts...) })
 		})
 	}
+}
+
+// The same with Flask-Session's records and IDs (Config.FlaskSession:
+// pickles, signed IDs) in Flask-Session's table, as an app sharing it
+// with Flask-Session 0.3.2 runs.
+func TestMiddlewareSuiteFlaskSession(t *testing.T) {
+	t.Parallel()
+	_, _, pool := setup(t)
+	cfg := flasksession.Config{FlaskSession: &flasksession.FlaskSession{
+		Codec: flaskrecord.Codec{Format: flaskrecord.Pickle}, UseSigner: true,
+	}}
+	storetest.RunMiddlewareConfig(t, cfg, func(*testing.T) flasksession.Store {
+		return pgstore.New(pool, pgstore.WithFlaskSessionTable())
+	})
 }
 
 // Table names are identifiers, checked and quoted: reserved words, mixed
