@@ -1,45 +1,56 @@
 package flasksession
 
-// Flask's own session and flash tests (flask-session-spec.md section 5),
-// ported to HTTP-level Go tests: a real httptest.Server, cookies carried
-// between requests. Test names are TestFlask_<Flask test name>.
+// Flask's own session and flash tests (Flask's tests/ directory: chiefly
+// test_basic.py, and test_helpers.py, test_testing.py, test_templating.py
+// and test_config.py), ported to HTTP-level Go tests: a real
+// httptest.Server, cookies carried between requests. Test names are
+// TestFlask_<Flask test name>.
 //
-// Ported: #1 test_session_accessed (3.1.3 rule: any use marks the session
-// accessed), #2 test_session_path, #4 test_session_using_session_settings,
-// #5 test_session_using_samesite_attribute, #6 test_missing_session (as a
+// Ported from test_basic.py: test_session_accessed (Flask 3.1.3's rule:
+// any use marks the session accessed), test_session_path,
+// test_session_using_session_settings,
+// test_session_using_samesite_attribute, test_missing_session (as a
 // startup error: we refuse to run without a key instead of serving a
-// NullSession), #7 test_session_secret_key_fallbacks, #8
+// NullSession), test_session_secret_key_fallbacks,
 // test_session_expiration (byte-exact against Flask's header at a frozen
-// clock), #9 test_session_stored_last (a Gin middleware after c.Next() plays
-// after_request), #10 test_session_special_types (across two requests,
-// which Flask's own test does not really do), #11
-// test_session_cookie_setting, #12 test_session_vary_cookie, #13
-// test_session_refresh_vary, #14 test_flashes (across requests), #15
-// test_extended_flashing, #16 test_max_cookie_size (an error instead of a
-// warning), #26 test_stream_keeps_session, #28 test_redirect_session, #34
-// test_standard_context (a template renders a session value), #36
-// test_session_lifetime (a 42 s lifetime). Also the outcome table of spec
-// section 3.5 (TestFlask_OutcomeTable), checked against real Flask 3.1.3.
-// #25 (greenlet context copying) has its Go analogue, a goroutine using
-// c.Copy(), in concurrency_test.go.
+// clock), test_session_stored_last (a Gin middleware after c.Next() plays
+// after_request), test_session_special_types (across two requests, which
+// Flask's own test does not really do), test_session_cookie_setting,
+// test_session_vary_cookie, test_session_refresh_vary, test_flashes
+// (across requests), test_extended_flashing, test_max_cookie_size (an
+// error instead of a warning). From the other files:
+// test_helpers.py's test_stream_keeps_session, test_testing.py's
+// test_redirect_session, test_templating.py's test_standard_context (a
+// template renders a session value), test_config.py's
+// test_session_lifetime (a 42 s lifetime). Also Flask's save_session
+// outcomes (Set-Cookie and Vary for each thing a view does with each
+// request cookie) as a table, TestFlask_OutcomeTable, measured with real
+// Flask 3.1.3. test_reqctx.py's greenlet context copying has its Go
+// analogue, a goroutine using c.Copy(), in concurrency_test.go.
 //
 // Not ported, and why:
-//   - #3 test_session_using_application_root: Gin has no SCRIPT_NAME; an
-//     app mounted under a prefix sets Config.CookiePath, which #2 covers.
-//   - #17-#21 test_json_tag: tagged-JSON internals (custom tags, tag order,
-//     the JSONTag interface) belong to package taggedjson; #17's round trip
-//     is covered at the HTTP level by #10.
-//   - #22 test_open_session_with_endpoint, #35 converters: Gin routes before
+//   - test_basic.py's test_session_using_application_root: Gin has no
+//     SCRIPT_NAME; an app mounted under a prefix sets Config.CookiePath,
+//     which TestFlask_SessionPath covers.
+//   - test_json_tag.py: tagged-JSON internals (custom tags, tag order, the
+//     JSONTag interface) belong to package taggedjson; the round trip of
+//     test_dump_load_unchanged is covered at the HTTP level by
+//     TestFlask_SessionSpecialTypes.
+//   - test_session_interface.py's test_open_session_with_endpoint,
+//     test_converters.py's test_context_available: Gin routes before
 //     middleware runs and has no URL converters; nothing to port.
-//   - #23 test_session_error_pops_context: loading never fails here (a bad
-//     cookie gives an empty session), see the tamper tests in
-//     failures_test.go.
-//   - #24 test_session_dynamic_cookie_name: no per-request cookie name
-//     (one Config, one name; run two middlewares on two route groups).
-//   - #27 async views: Python asyncio; no Go counterpart.
-//   - #29-#32 session_transaction: a feature of Flask's test client, not of
-//     sessions.
-//   - #33 test_flash_signal: Flask signals (blinker); no Go counterpart.
+//   - test_reqctx.py's test_session_error_pops_context: loading never
+//     fails here (a bad cookie gives an empty session), see the tamper
+//     tests in failures_test.go.
+//   - test_reqctx.py's test_session_dynamic_cookie_name: no per-request
+//     cookie name (one Config, one name; run two middlewares on two route
+//     groups).
+//   - test_helpers.py's async view streaming: Python asyncio; no Go
+//     counterpart.
+//   - test_testing.py's session_transaction tests: a feature of Flask's
+//     test client, not of sessions.
+//   - test_signals.py's test_flash_signal: Flask signals (blinker); no Go
+//     counterpart.
 
 import (
 	"errors"
@@ -59,7 +70,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// #1
+// test_basic.py
 func TestFlask_SessionAccessed(t *testing.T) {
 	type flags struct{ accessed, modified bool }
 	var seen box[flags]
@@ -106,7 +117,8 @@ func TestFlask_SessionAccessed(t *testing.T) {
 	check("/nothing with cookie", r, false, flags{false, false})
 }
 
-// #2 (and #3: a prefix is a CookiePath)
+// test_basic.py (and test_session_using_application_root: a prefix is a
+// CookiePath)
 func TestFlask_SessionPath(t *testing.T) {
 	a := newTestApp(t, Config{CookiePath: "/foo"})
 	a.GET("/foo", func(c *gin.Context) {
@@ -120,7 +132,7 @@ func TestFlask_SessionPath(t *testing.T) {
 	}
 }
 
-// #4
+// test_basic.py
 func TestFlask_SessionUsingSessionSettings(t *testing.T) {
 	a := newTestApp(t, Config{
 		CookieDomain:      ".example.com",
@@ -153,7 +165,7 @@ func TestFlask_SessionUsingSessionSettings(t *testing.T) {
 	}
 }
 
-// #5
+// test_basic.py
 func TestFlask_SessionUsingSameSiteAttribute(t *testing.T) {
 	bad := Config{SecretKey: testSecret, CookieSameSite: http.SameSite(99)}
 	err := bad.Validate()
@@ -215,7 +227,7 @@ func panicMessage(f func()) (msg string) {
 	return ""
 }
 
-// #6: Flask serves a NullSession that refuses writes; we refuse to start.
+// test_basic.py: Flask serves a NullSession that refuses writes; we refuse to start.
 func TestFlask_MissingSession(t *testing.T) {
 	err := Config{}.Validate()
 	if !errors.Is(err, ErrNoSecretKey) {
@@ -232,7 +244,7 @@ func TestFlask_MissingSession(t *testing.T) {
 	}
 }
 
-// #7
+// test_basic.py
 func TestFlask_SessionSecretKeyFallbacks(t *testing.T) {
 	app := func(key string, fallbacks ...string) *testApp {
 		cfg := Config{SecretKey: []byte(key), AllowWeakSecretKey: true}
@@ -289,8 +301,8 @@ func TestFlask_SessionSecretKeyFallbacks(t *testing.T) {
 	}
 }
 
-// #8, byte-exact against Flask's header at the same frozen clock (spec
-// section 3.7; the key is testdata/vectors.json's).
+// test_basic.py, byte-exact against Flask's header (Werkzeug's
+// dump_cookie) at the same frozen clock; the key is testdata/vectors.json's.
 func TestFlask_SessionExpiration(t *testing.T) {
 	clock := newFakeClock(time.Unix(1700000000, 0))
 	cfg := Config{SecretKey: []byte("dev-secret-key-for-vectors"), CookieSameSite: http.SameSiteDefaultMode}
@@ -325,7 +337,7 @@ func TestFlask_SessionExpiration(t *testing.T) {
 	}
 }
 
-// #9: a middleware after ours changes the session after the handler, as
+// test_basic.py: a middleware after ours changes the session after the handler, as
 // Flask's after_request does.
 func TestFlask_SessionStoredLast(t *testing.T) {
 	a := newTestApp(t, Config{})
@@ -411,7 +423,7 @@ func specialValues() map[string]any {
 	}
 }
 
-// #10, across two requests: set in one, compare exact types in the next.
+// test_basic.py, across two requests: set in one, compare exact types in the next.
 func TestFlask_SessionSpecialTypes(t *testing.T) {
 	want := specialValues()
 	// A time in another zone comes back as the same instant in UTC.
@@ -445,7 +457,7 @@ func TestFlask_SessionSpecialTypes(t *testing.T) {
 	}
 }
 
-// #11
+// test_basic.py
 func TestFlask_SessionCookieSetting(t *testing.T) {
 	for _, permanent := range []bool{true, false} {
 		for _, refresh := range []bool{true, false} {
@@ -485,7 +497,7 @@ func TestFlask_SessionCookieSetting(t *testing.T) {
 	}
 }
 
-// #12
+// test_basic.py
 func TestFlask_SessionVaryCookie(t *testing.T) {
 	a := newTestApp(t, Config{})
 	a.GET("/set", func(c *gin.Context) {
@@ -554,7 +566,7 @@ func TestFlask_SessionVaryCookie(t *testing.T) {
 	expect("/no-vary-header")
 }
 
-// #13
+// test_basic.py
 func TestFlask_SessionRefreshVary(t *testing.T) {
 	a := newTestApp(t, Config{})
 	a.GET("/login", func(c *gin.Context) {
@@ -576,7 +588,7 @@ func TestFlask_SessionRefreshVary(t *testing.T) {
 	}
 }
 
-// #14, across requests: a new request starts unmodified, and flashes of
+// test_basic.py, across requests: a new request starts unmodified, and flashes of
 // several requests accumulate.
 func TestFlask_Flashes(t *testing.T) {
 	a := newTestApp(t, Config{})
@@ -607,7 +619,7 @@ func TestFlask_Flashes(t *testing.T) {
 	}
 }
 
-// #15
+// test_basic.py
 func TestFlask_ExtendedFlashing(t *testing.T) {
 	a := newTestApp(t, Config{})
 	a.GET("/", func(c *gin.Context) {
@@ -661,7 +673,7 @@ func TestFlask_ExtendedFlashing(t *testing.T) {
 	}
 }
 
-// #16: Flask warns and sends the cookie anyway; we refuse and report.
+// test_basic.py: Flask warns and sends the cookie anyway; we refuse and report.
 func TestFlask_MaxCookieSize(t *testing.T) {
 	if DefaultMaxCookieSize != 4093 || DefaultConfig().MaxCookieSize != 4093 {
 		t.Errorf("default limit %d/%d, want Flask's 4093", DefaultMaxCookieSize, DefaultConfig().MaxCookieSize)
@@ -693,7 +705,7 @@ func TestFlask_MaxCookieSize(t *testing.T) {
 	}
 }
 
-// #26
+// test_helpers.py (TestStreaming)
 func TestFlask_StreamKeepsSession(t *testing.T) {
 	a := newTestApp(t, Config{})
 	a.GET("/", func(c *gin.Context) {
@@ -721,7 +733,7 @@ func TestFlask_StreamKeepsSession(t *testing.T) {
 	}
 }
 
-// #28
+// test_testing.py
 func TestFlask_RedirectSession(t *testing.T) {
 	a := newTestApp(t, Config{})
 	a.GET("/redirect", func(c *gin.Context) {
@@ -746,7 +758,7 @@ func TestFlask_RedirectSession(t *testing.T) {
 	}
 }
 
-// #34
+// test_templating.py
 func TestFlask_StandardContext(t *testing.T) {
 	a := newTestApp(t, Config{})
 	tmpl := template.Must(template.New("page").Funcs(template.FuncMap{
@@ -767,7 +779,7 @@ func TestFlask_StandardContext(t *testing.T) {
 	}
 }
 
-// #36: a lifetime in seconds, as Flask's int PERMANENT_SESSION_LIFETIME.
+// test_config.py: a lifetime in seconds, as Flask's int PERMANENT_SESSION_LIFETIME.
 func TestFlask_SessionLifetime(t *testing.T) {
 	clock := newFakeClock(time.Unix(1700000000, 0))
 	a := newTestApp(t, Config{PermanentLifetime: 42 * time.Second}, withClock(clock))
@@ -813,7 +825,7 @@ func outcome(t testing.TB, r *testResp) string {
 	return o
 }
 
-// outcomeViews are the view actions of spec table 3.5, in Go.
+// outcomeViews are the view actions of the outcome table, in Go.
 var outcomeViews = []struct {
 	name string
 	do   func(s *Session)
@@ -841,9 +853,10 @@ var outcomeViews = []struct {
 }
 
 // outcomeWant is Flask 3.1.3's answer for each view and request cookie
-// (none, {a:1}, permanent {a:1}), measured with real Flask. Spec table 3.5
-// says "–" for setdel with a cookie; real Flask (3.1.3 and Debian 2.2.2)
-// sends SET + Vary there, since the session was modified.
+// (none, {a:1}, permanent {a:1}), measured with real Flask. setdel with a
+// cookie is easy to get wrong: it leaves the data as it was, but real
+// Flask (3.1.3 and Debian 2.2.2) sends SET + Vary there, since the
+// session was modified.
 var outcomeWant = map[string][3]string{
 	"nothing":       {"-", "-", "SET+Vary"},
 	"get":           {"-+Vary", "-+Vary", "SET+Vary"},

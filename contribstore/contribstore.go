@@ -58,7 +58,7 @@
 //   - Update's version check (Config.DetectConflicts) can let two
 //     instances both win;
 //   - two Creates of one ID can both succeed (harmless: the middleware's
-//     IDs are random 128-bit values).
+//     IDs are random 256-bit values).
 //
 // The window is one store round trip. These are the storetest subtests
 // named Atomic*, which the adapter's tests run across two adapters on one
