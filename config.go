@@ -20,9 +20,6 @@ const (
 	// DefaultMaxCookieSize is Flask's MAX_COOKIE_SIZE: the longest whole
 	// Set-Cookie header value (name, value and attributes) browsers keep.
 	DefaultMaxCookieSize = 4093
-	// DefaultMaxSessionSize is the largest session the cookie store saves
-	// or loads, as JSON: flaskcookie.DefaultMaxSize.
-	DefaultMaxSessionSize = flaskcookie.DefaultMaxSize
 	// DefaultAnonymousLifetime is Config.AnonymousLifetime's default.
 	DefaultAnonymousLifetime = 24 * time.Hour
 	// MinSecretKeyLen is the shortest secret key accepted without
@@ -101,7 +98,7 @@ type Config struct {
 	MaxCookieSize int
 
 	// MaxSessionSize is the largest session, as Flask's JSON, the cookie
-	// store saves or loads. Zero means 128 KiB, far more than fits in a
+	// store saves or loads. Zero means 128 KiB (flaskcookie.DefaultMaxSize), far more than fits in a
 	// cookie unless compressed. A cookie that decodes to more is refused
 	// before it is parsed, so a small signed cookie cannot make a request
 	// allocate much; a larger session is not saved (ErrCookieTooLarge), so
@@ -199,7 +196,7 @@ func DefaultConfig() Config {
 		CookiePath:        "/",
 		CookieSameSite:    http.SameSiteLaxMode,
 		MaxCookieSize:     DefaultMaxCookieSize,
-		MaxSessionSize:    DefaultMaxSessionSize,
+		MaxSessionSize:    flaskcookie.DefaultMaxSize,
 		AnonymousLifetime: DefaultAnonymousLifetime,
 	}
 }

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/gin-contrib/sessions"
-	"github.com/ginflask/flasksession/flaskcookie"
 	"github.com/ginflask/flasksession/internal/cookieattr"
+	"github.com/ginflask/flasksession/internal/cookiecodec"
 	gsessions "github.com/gorilla/sessions"
 )
 
@@ -31,7 +31,7 @@ type CookieStore struct {
 
 	mu    sync.RWMutex
 	opts  gsessions.Options
-	codec *flaskcookie.Codec
+	codec *cookiecodec.Codec
 }
 
 var _ sessions.Store = (*CookieStore)(nil)

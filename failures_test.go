@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/ginflask/flasksession/flaskcookie"
 	"github.com/ginflask/flasksession/itsdangerous"
 	"github.com/ginflask/flasksession/taggedjson"
 )
@@ -806,7 +807,7 @@ func TestDecodeCostBounded(t *testing.T) {
 		t.Fatalf("bomb: %s keys, errors %v; want 0 and one ErrInvalidCookie", r.Body, a.hooked.all())
 	}
 	// The most a cookie can ask for: objects just under the limit.
-	n := (DefaultMaxSessionSize - 10) / 3
+	n := (flaskcookie.DefaultMaxSize - 10) / 3
 	worst := "session=" + signRaw(t, testSecret, deflate(objects(n)), now)
 	codec := a.codec()
 	var before, after runtime.MemStats

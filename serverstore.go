@@ -10,11 +10,12 @@ import (
 	"unsafe"
 
 	"github.com/ginflask/flasksession/flaskrecord"
+	"github.com/ginflask/flasksession/internal/cookiecodec"
 	"github.com/ginflask/flasksession/itsdangerous"
 	"github.com/ginflask/flasksession/taggedjson"
 )
 
-// IDSalt is the itsdangerous salt of the session ID cookie of server-side
+// idSalt is the itsdangerous salt of the session ID cookie of server-side
 // sessions: the cookie is the ID signed as Flask-Session signs it
 // (SESSION_USE_SIGNER: salt "flask-session", HMAC key derivation,
 // HMAC-SHA1), with Config.SecretKey and verified with its fallbacks too.
@@ -23,7 +24,7 @@ import (
 // leaves a browser-session one alone, without reading the record. With
 // Config.FlaskSession the ID is signed bare, as Flask-Session signs it,
 // or not signed at all.
-const IDSalt = "flask-session"
+const idSalt = "flask-session"
 
 // permanentSuffix marks a permanent session's ID in its cookie.
 const permanentSuffix = ":p"
@@ -66,7 +67,7 @@ type serverBackend struct {
 func newServerBackend(cfg *Config, f *cookieFormat) (*serverBackend, error) {
 	keys := append(append([][]byte{}, cfg.SecretKeyFallbacks...), cfg.SecretKey)
 	signer, err := itsdangerous.NewSigner(keys, itsdangerous.SignerConfig{
-		Salt:          []byte(IDSalt),
+		Salt:          []byte(idSalt),
 		KeyDerivation: itsdangerous.DeriveHMAC,
 	})
 	if err != nil {
@@ -202,7 +203,7 @@ func (st *serverState) load(req *http.Request, _ time.Time) (map[string]any, err
 func (st *serverState) refresh(req *http.Request, cookie string, now, expires time.Time) (string, error) {
 	if st.b.records != nil {
 		values, err := st.load(req, now)
-		if !taggedjson.Truthy(values[PermanentKey]) {
+		if !cookiecodec.Permanent(values) {
 			return "", err
 		}
 		return st.touch(req, expires, expires)

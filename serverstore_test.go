@@ -218,7 +218,7 @@ func (b *backendCase) app(t *testing.T, cfg Config, opts ...appOption) *testApp 
 // the test unless it is one signed with testSecret.
 func storeID(t *testing.T, value string) string {
 	t.Helper()
-	s, err := itsdangerous.NewSigner([][]byte{testSecret}, itsdangerous.SignerConfig{Salt: []byte(IDSalt), KeyDerivation: itsdangerous.DeriveHMAC})
+	s, err := itsdangerous.NewSigner([][]byte{testSecret}, itsdangerous.SignerConfig{Salt: []byte(idSalt), KeyDerivation: itsdangerous.DeriveHMAC})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -698,7 +698,7 @@ func TestServerStore_TamperedID(t *testing.T) {
 		tc := a.client()
 		const chosen = "ATTACKERCHOSENIDATTACKERCHOSENIDATTACKERCH"
 		sign := func(key string) string {
-			s, _ := itsdangerous.NewSigner([][]byte{[]byte(key)}, itsdangerous.SignerConfig{Salt: []byte(IDSalt), KeyDerivation: itsdangerous.DeriveHMAC})
+			s, _ := itsdangerous.NewSigner([][]byte{[]byte(key)}, itsdangerous.SignerConfig{Salt: []byte(idSalt), KeyDerivation: itsdangerous.DeriveHMAC})
 			return string(s.Sign([]byte(chosen)))
 		}
 		for _, tt := range []struct {

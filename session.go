@@ -6,11 +6,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ginflask/flasksession/internal/cookiecodec"
 	"github.com/ginflask/flasksession/taggedjson"
 )
 
 // PermanentKey is the session key behind Permanent, as in Flask.
-const PermanentKey = "_permanent"
+const PermanentKey = cookiecodec.PermanentKey
 
 // Session is the session of one request: Flask's `session`. Handlers get
 // it with Get(c). Values are stored under string keys and must be of a
@@ -232,7 +233,7 @@ func (s *Session) Permanent() bool {
 
 // permanent reads the flag; s.mu is held and the session loaded.
 func (s *Session) permanent() bool {
-	return taggedjson.Truthy(s.values[PermanentKey])
+	return cookiecodec.Permanent(s.values)
 }
 
 // SetPermanent makes the session last Config.PermanentLifetime (true) or

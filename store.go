@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/ginflask/flasksession/flaskcookie"
 	"github.com/ginflask/flasksession/internal/bufpool"
+	"github.com/ginflask/flasksession/internal/cookiecodec"
 )
 
 // Store keeps server-side session records (Config.Store). A record is the
@@ -109,7 +109,7 @@ type sessionState interface {
 // format. It owns the size limit and compression. It keeps nothing per
 // request, so it is its own sessionState.
 type cookieBackend struct {
-	codec   *flaskcookie.Codec
+	codec   *cookiecodec.Codec
 	format  *cookieFormat
 	maxSize int // < 0: no limit
 }
@@ -126,8 +126,8 @@ func newCookieBackend(cfg *Config, f *cookieFormat) (*cookieBackend, error) {
 
 // newCodec is the cookie codec for cfg's keys, refusing signatures older
 // than maxAge.
-func newCodec(cfg *Config, maxAge time.Duration) (*flaskcookie.Codec, error) {
-	return flaskcookie.New(flaskcookie.Options{
+func newCodec(cfg *Config, maxAge time.Duration) (*cookiecodec.Codec, error) {
+	return cookiecodec.New(cookiecodec.Options{
 		SecretKey: cfg.SecretKey,
 		Fallbacks: cfg.SecretKeyFallbacks,
 		MaxAge:    maxAge,

@@ -14,6 +14,7 @@ import (
 	"github.com/ginflask/flasksession/flaskcookie"
 	"github.com/ginflask/flasksession/internal/exampletest"
 	"github.com/ginflask/flasksession/internal/flaskoracle"
+	"github.com/ginflask/flasksession/taggedjson"
 )
 
 // startFlask serves flask_app.py under py with the test key.
@@ -111,7 +112,7 @@ func sameAnswers(t *testing.T, flaskApp, goApp string, compareVary bool) {
 	flashes := func(msgs ...string) []any {
 		var l []any
 		for _, m := range msgs {
-			l = append(l, flaskcookie.Tuple{"message", m})
+			l = append(l, taggedjson.Tuple{"message", m})
 		}
 		return l
 	}
@@ -124,7 +125,7 @@ func sameAnswers(t *testing.T, flaskApp, goApp string, compareVary bool) {
 		{"logged in", map[string]any{"username": "alice", "_permanent": false}},
 		{"remembered", map[string]any{"username": "alice", "_permanent": true}},
 		{"just logged out", map[string]any{"_permanent": true, "_flashes": flashes("Logged out")}},
-		{"two flashes", map[string]any{"_flashes": append(flashes("Logged in"), flaskcookie.Tuple{"error", "<oops>"})}},
+		{"two flashes", map[string]any{"_flashes": append(flashes("Logged in"), taggedjson.Tuple{"error", "<oops>"})}},
 	}
 	requests := []struct {
 		method, path string

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ginflask/flasksession/flaskcookie"
 	"github.com/ginflask/flasksession/itsdangerous"
+	"github.com/ginflask/flasksession/taggedjson"
 )
 
 // Encoding gives the very bytes Flask sends for the same session, key and
@@ -18,7 +19,7 @@ func Example() {
 		panic(err)
 	}
 	signedAt := time.Date(2023, 11, 14, 22, 13, 20, 0, time.UTC)
-	cookie, err := codec.EncodeAt(map[string]any{"user_id": 42, "cart": flaskcookie.Tuple{3, 7}}, signedAt)
+	cookie, err := codec.EncodeAt(map[string]any{"user_id": 42, "cart": taggedjson.Tuple{3, 7}}, signedAt)
 	if err != nil {
 		panic(err)
 	}
@@ -29,7 +30,7 @@ func Example() {
 		panic(err)
 	}
 	userID := d.Session["user_id"].(int)
-	cart := d.Session["cart"].(flaskcookie.Tuple)
+	cart := d.Session["cart"].(taggedjson.Tuple)
 	fmt.Println(userID, cart, d.SignedAt, d.Key)
 	// Output:
 	// eyJjYXJ0Ijp7IiB0IjpbMyw3XX0sInVzZXJfaWQiOjQyfQ.ZVPxAA.vH96NXd_ykt_1pIe8HvKpogxqCw
@@ -57,7 +58,7 @@ func Example_flaskCookie() {
 	}
 	fmt.Println("signed at:", d.SignedAt)
 	fmt.Println("permanent:", d.Session["_permanent"].(bool))
-	fmt.Println("cart:", d.Session["cart"].(flaskcookie.Tuple))
+	fmt.Println("cart:", d.Session["cart"].(taggedjson.Tuple))
 	fmt.Println("name:", d.Session["name"].(string))
 	fmt.Println("user_id:", d.Session["user_id"].(int))
 

@@ -20,11 +20,11 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/ginflask/flasksession/taggedjson"
 	"github.com/google/uuid"
 
 	"github.com/ginflask/flasksession/internal/flaskoracle"
 	"github.com/ginflask/flasksession/itsdangerous"
-	"github.com/ginflask/flasksession/taggedjson"
 )
 
 // flaskLiveSessions is the number of random sessions per Flask version.
@@ -155,7 +155,7 @@ func flaskLiveRandom(t *testing.T, o *flaskoracle.Oracle) {
 // an old key loads where that key is a fallback, and not where it is gone.
 func flaskLiveRotation(t *testing.T, o *flaskoracle.Oracle) {
 	now := time.Unix(1_700_000_000, 0)
-	s := map[string]any{"user_id": 7, "_flashes": []any{Tuple{"message", "hi"}}}
+	s := map[string]any{"user_id": 7, "_flashes": []any{taggedjson.Tuple{"message", "hi"}}}
 	older, old, cur := []byte("older key"), []byte("old key"), []byte("current key")
 	fallbacks := [][]byte{older, old}
 	for i, signKey := range [][]byte{older, old, cur} {
@@ -250,7 +250,7 @@ func (g flaskGen) session() map[string]any {
 	case 0:
 		s["_permanent"] = true
 	case 1:
-		s["_flashes"] = []any{Tuple{"message", g.str(20)}, Tuple{"error", template.HTML("<b>" + g.str(5) + "</b>")}}
+		s["_flashes"] = []any{taggedjson.Tuple{"message", g.str(20)}, taggedjson.Tuple{"error", template.HTML("<b>" + g.str(5) + "</b>")}}
 	}
 	return s
 }
@@ -269,7 +269,7 @@ func (g flaskGen) smallSession() map[string]any {
 		case 2:
 			s[k] = g.str(4)
 		case 3:
-			s[k] = Tuple{g.rng.Intn(10)}
+			s[k] = taggedjson.Tuple{g.rng.Intn(10)}
 		default:
 			s[k] = g.value(0)
 		}
@@ -323,7 +323,7 @@ func (g flaskGen) value(depth int) any {
 	case 10:
 		return big.NewInt(0).Lsh(big.NewInt(int64(1+r.Intn(1000))), uint(64+r.Intn(100)))
 	case 11:
-		xs := make(Tuple, r.Intn(4))
+		xs := make(taggedjson.Tuple, r.Intn(4))
 		for i := range xs {
 			xs[i] = g.value(depth - 1)
 		}
@@ -584,7 +584,7 @@ func (g flaskGen) looseJSON(b *strings.Builder, v any) {
 		tag(" u", func() { g.looseString(b, strings.ReplaceAll(x.String(), "-", "")) })
 	case time.Time:
 		tag(" d", func() { g.looseString(b, x.UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT")) })
-	case Tuple:
+	case taggedjson.Tuple:
 		tag(" t", func() { g.looseJSON(b, []any(x)) })
 	case []any:
 		b.WriteByte('[')

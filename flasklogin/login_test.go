@@ -2,6 +2,7 @@ package flasklogin
 
 import (
 	"errors"
+	"github.com/ginflask/flasksession/taggedjson"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
-	"github.com/ginflask/flasksession/flaskcookie"
 )
 
 // rememberCookie is the Set-Cookie the default Config writes for id,
@@ -292,7 +292,7 @@ func TestLoginRequired(t *testing.T) {
 	}{
 		{"anonymous", nil, []gin.HandlerFunc{LoginRequired()}, "GET", "/private?a=1",
 			false, http.StatusFound, "/login?next=%2Fprivate%3Fa%3D1",
-			[]any{flaskcookie.Tuple{"message", DefaultLoginMessage}}},
+			[]any{taggedjson.Tuple{"message", DefaultLoginMessage}}},
 		{"logged in", nil, []gin.HandlerFunc{LoginRequired()}, "GET", "/private", true, http.StatusOK, "", nil},
 		// Anonymous OPTIONS never reaches the handler (Flask-Login runs the view).
 		{"options", nil, []gin.HandlerFunc{LoginRequired()}, "OPTIONS", "/private", false, http.StatusNoContent, "", nil},
@@ -301,7 +301,7 @@ func TestLoginRequired(t *testing.T) {
 			false, http.StatusUnauthorized, "", nil},
 		{"message and category", func(c *Config) { c.LoginMessage, c.LoginMessageCategory = "Log in first", "info" },
 			[]gin.HandlerFunc{LoginRequired()}, "GET", "/private", false, http.StatusFound, "/login?next=%2Fprivate",
-			[]any{flaskcookie.Tuple{"info", "Log in first"}}},
+			[]any{taggedjson.Tuple{"info", "Log in first"}}},
 		{"no message", func(c *Config) { c.NoLoginMessage = true }, []gin.HandlerFunc{LoginRequired()}, "GET", "/private",
 			false, http.StatusFound, "/login?next=%2Fprivate", nil},
 		{"config handler", func(c *Config) { c.Unauthorized = teapot }, []gin.HandlerFunc{LoginRequired()}, "GET", "/private",
@@ -309,7 +309,7 @@ func TestLoginRequired(t *testing.T) {
 		{"route handler", nil, []gin.HandlerFunc{LoginRequired(OnUnauthorized(teapot))}, "GET", "/private",
 			false, http.StatusTeapot, "", nil},
 		{"fresh, anonymous", nil, []gin.HandlerFunc{FreshLoginRequired()}, "GET", "/settings",
-			false, http.StatusFound, "/login?next=%2Fsettings", []any{flaskcookie.Tuple{"message", DefaultLoginMessage}}},
+			false, http.StatusFound, "/login?next=%2Fsettings", []any{taggedjson.Tuple{"message", DefaultLoginMessage}}},
 		{"fresh, fresh", nil, []gin.HandlerFunc{FreshLoginRequired()}, "GET", "/settings", true, http.StatusOK, "", nil},
 		{"fresh, options", nil, []gin.HandlerFunc{FreshLoginRequired()}, "OPTIONS", "/settings", false, http.StatusNoContent, "", nil},
 	} {
@@ -352,7 +352,7 @@ func TestFreshLoginRequiredNotFresh(t *testing.T) {
 		location string
 		flashes  []any
 	}{
-		{"refresh view", nil, nil, http.StatusFound, "/reauth?next=%2Fsettings", []any{flaskcookie.Tuple{"message", DefaultRefreshMessage}}},
+		{"refresh view", nil, nil, http.StatusFound, "/reauth?next=%2Fsettings", []any{taggedjson.Tuple{"message", DefaultRefreshMessage}}},
 		{"no refresh view", func(c *Config) { c.RefreshView = "" }, nil, http.StatusUnauthorized, "", nil},
 		{"no message", func(c *Config) { c.NoRefreshMessage = true }, nil, http.StatusFound, "/reauth?next=%2Fsettings", nil},
 		{"config handler", func(c *Config) { c.NeedsRefresh = teapot }, nil, http.StatusTeapot, "", nil},

@@ -77,12 +77,12 @@ func benchAppendPayload(b *testing.B, data []byte, compress bool) {
 	b.ReportAllocs()
 	defer startCPU().report(b)
 	for b.Loop() {
-		dst = AppendPayload(dst[:0], data, compress)
+		dst = appendPayload(dst[:0], data, compress)
 	}
 }
 
 func benchDecodePayload(b *testing.B, data []byte) {
-	p := AppendPayload(nil, data, true)
+	p := appendPayload(nil, data, true)
 	b.ReportAllocs()
 	defer startCPU().report(b)
 	for b.Loop() {
@@ -127,7 +127,7 @@ func BenchmarkLoadCompressed(b *testing.B) {
 	ts := flaskSigner(b, vectorKey)
 	for _, n := range []int{1 << 10, 2 << 10, 4 << 10} {
 		js := sessionJSON(n)
-		cookie := ts.SignAt(AppendPayload(nil, js, true), vectorTime)
+		cookie := ts.SignAt(appendPayload(nil, js, true), vectorTime)
 		if cookie[0] != '.' {
 			b.Fatal("not compressed")
 		}
@@ -155,7 +155,7 @@ func BenchmarkLoadCompressed(b *testing.B) {
 // BenchmarkDecodePayloadSizes is the decompression step alone.
 func BenchmarkDecodePayloadSizes(b *testing.B) {
 	for _, n := range []int{1 << 10, 2 << 10, 4 << 10} {
-		p := AppendPayload(nil, sessionJSON(n), true)
+		p := appendPayload(nil, sessionJSON(n), true)
 		b.Run(fmt.Sprintf("json=%dKB", n>>10), func(b *testing.B) {
 			buf := make([]byte, 0, 8<<10)
 			b.ReportAllocs()
@@ -179,7 +179,7 @@ func BenchmarkAppendPayloadSizes(b *testing.B) {
 			b.ReportAllocs()
 			defer startCPU().report(b)
 			for b.Loop() {
-				dst = AppendPayload(dst[:0], js, true)
+				dst = appendPayload(dst[:0], js, true)
 			}
 		})
 	}

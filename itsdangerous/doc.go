@@ -6,7 +6,7 @@
 // The layers mirror the Python package, one file each:
 //
 //   - encoding: unpadded URL-safe base64 (AppendBase64, Base64Decode) and
-//     the big-endian integer form of timestamps (IntToBytes, BytesToInt).
+//     the big-endian integer form of timestamps.
 //   - Signer: value + "." + base64(HMAC(derived key, value)).
 //   - TimestampSigner: value + "." + base64(time) + "." + signature, with
 //     an age check on verification.
@@ -48,7 +48,7 @@
 // # Compression
 //
 // The URL-safe serializer zlib-compresses a payload when that saves at
-// least 2 bytes. AppendPayload reproduces C zlib's default level byte for
+// least 2 bytes. Its compressor reproduces C zlib's default level byte for
 // byte (payloads up to 32 KiB; larger ones use compress/zlib), so a
 // payload made here is the one Python makes from the same bytes, and the
 // choice to compress is the same: Go and Flask mint identical cookies.

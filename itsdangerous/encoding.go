@@ -3,6 +3,7 @@ package itsdangerous
 import (
 	"encoding/base64"
 	"encoding/binary"
+	"slices"
 )
 
 // b64 is itsdangerous's base64: URL-safe alphabet, no "=" padding.
@@ -46,7 +47,7 @@ func Base64Decode(src []byte) ([]byte, error) {
 // Base64Decode. On error it returns dst unchanged.
 func appendBase64Decode(dst, src []byte) ([]byte, error) {
 	n := b64.DecodedLen(len(src))
-	out := grow(dst, n)
+	out := slices.Grow(dst, n)
 	m, ok := decodeBase64(out[len(dst):len(dst)+n], src)
 	if !ok {
 		return dst, errBase64
@@ -91,14 +92,8 @@ func decodeBase64(dst, src []byte) (n int, ok bool) {
 	return 0, false // 1 mod 4 cannot come from any byte string
 }
 
-// IntToBytes returns n as big-endian bytes with leading zero bytes
-// stripped, so 0 gives an empty slice (itsdangerous int_to_bytes).
-func IntToBytes(n uint64) []byte {
-	var b [8]byte
-	return append([]byte{}, intBytes(&b, n)...)
-}
-
-// intBytes is IntToBytes into a caller's buffer.
+// intBytes returns n as big-endian bytes with leading zero bytes
+// stripped, so 0 gives an empty slice (itsdangerous int_to_bytes), in b.
 func intBytes(b *[8]byte, n uint64) []byte {
 	binary.BigEndian.PutUint64(b[:], n)
 	i := 0
@@ -108,9 +103,9 @@ func intBytes(b *[8]byte, n uint64) []byte {
 	return b[i:]
 }
 
-// BytesToInt reads big-endian bytes as an unsigned integer (itsdangerous
+// bytesToInt reads big-endian bytes as an unsigned integer (itsdangerous
 // bytes_to_int). More than 8 bytes is an error matching ErrBadData.
-func BytesToInt(b []byte) (uint64, error) {
+func bytesToInt(b []byte) (uint64, error) {
 	if len(b) > 8 {
 		return 0, errIntBytes
 	}
@@ -119,14 +114,4 @@ func BytesToInt(b []byte) (uint64, error) {
 		n = n<<8 | uint64(c)
 	}
 	return n, nil
-}
-
-// grow returns b with room for n more bytes, allocating at most once.
-func grow(b []byte, n int) []byte {
-	if cap(b)-len(b) >= n {
-		return b
-	}
-	nb := make([]byte, len(b), len(b)+n)
-	copy(nb, b)
-	return nb
 }

@@ -26,19 +26,20 @@ var intVectors = []struct {
 
 func TestIntToBytes(t *testing.T) {
 	for _, v := range intVectors {
-		b := IntToBytes(v.n)
+		var buf [8]byte
+		b := intBytes(&buf, v.n)
 		if hex.EncodeToString(b) != v.hex {
-			t.Errorf("IntToBytes(%d) = %x, want %s", v.n, b, v.hex)
+			t.Errorf("intBytes(%d) = %x, want %s", v.n, b, v.hex)
 		}
 		if b == nil {
-			t.Errorf("IntToBytes(%d) = nil, want empty non-nil", v.n)
+			t.Errorf("intBytes(%d) = nil, want empty non-nil", v.n)
 		}
 		if got := string(AppendBase64(nil, b)); got != v.b64 {
-			t.Errorf("base64(IntToBytes(%d)) = %q, want %q", v.n, got, v.b64)
+			t.Errorf("base64(intBytes(%d)) = %q, want %q", v.n, got, v.b64)
 		}
-		n, err := BytesToInt(b)
+		n, err := bytesToInt(b)
 		if err != nil || n != v.n {
-			t.Errorf("BytesToInt(%x) = %d, %v; want %d", b, n, err, v.n)
+			t.Errorf("bytesToInt(%x) = %d, %v; want %d", b, n, err, v.n)
 		}
 	}
 }
@@ -55,12 +56,12 @@ func TestBytesToInt(t *testing.T) {
 		{make([]byte, 9), 0, false},
 	}
 	for _, tt := range tests {
-		n, err := BytesToInt(tt.in)
+		n, err := bytesToInt(tt.in)
 		if (err == nil) != tt.ok || n != tt.want {
-			t.Errorf("BytesToInt(%x) = %d, %v", tt.in, n, err)
+			t.Errorf("bytesToInt(%x) = %d, %v", tt.in, n, err)
 		}
 		if err != nil && !errors.Is(err, ErrBadData) {
-			t.Errorf("BytesToInt error %v does not match ErrBadData", err)
+			t.Errorf("bytesToInt error %v does not match ErrBadData", err)
 		}
 	}
 }

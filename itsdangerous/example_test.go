@@ -17,7 +17,9 @@ func Example_flaskSessionCookie() {
 	}
 	now := time.Unix(1700000000, 0)
 
-	payload := itsdangerous.AppendPayload(nil, []byte(`{"a":1}`), true)
+	// The payload: the JSON in base64 (zlib-compressed, after a ".", when
+	// that is shorter; never for so little).
+	payload := itsdangerous.AppendBase64(nil, []byte(`{"a":1}`))
 	cookie := ts.SignAt(payload, now)
 	fmt.Println(string(cookie))
 

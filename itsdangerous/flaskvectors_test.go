@@ -127,7 +127,7 @@ func TestFlaskVectors(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", v.Name, err)
 		}
-		again := signer.SignAt(AppendPayload(nil, data, true), time.Unix(v.SignedAt, 0))
+		again := signer.SignAt(appendPayload(nil, data, true), time.Unix(v.SignedAt, 0))
 		if string(again) != v.Cookie {
 			t.Errorf("%s: re-minted\n%s\nwant\n%s", v.Name, again, v.Cookie)
 		} else {

@@ -98,8 +98,8 @@ func FuzzDecodePayload(f *testing.F) {
 		f.Add([]byte(v.payload), 0)
 		f.Add([]byte(v.data), 0)
 	}
-	f.Add(AppendPayload(nil, []byte(strings.Repeat("ab", 500)), true), 100)
-	f.Add(AppendPayload(nil, []byte(flaskLoginJSON), true), 0)
+	f.Add(appendPayload(nil, []byte(strings.Repeat("ab", 500)), true), 100)
+	f.Add(appendPayload(nil, []byte(flaskLoginJSON), true), 0)
 	f.Add([]byte("."), 0)
 	f.Add([]byte(".eJwDAAAAAAE"), 0) // zlib of ""
 	f.Fuzz(func(t *testing.T, in []byte, maxSize int) {
@@ -121,12 +121,12 @@ func FuzzDecodePayload(f *testing.F) {
 		}
 		if len(in) == 0 || in[0] != '.' {
 			// Uncompressed payloads are canonical base64.
-			if re := AppendPayload(nil, out, false); !bytes.Equal(re, in) {
+			if re := appendPayload(nil, out, false); !bytes.Equal(re, in) {
 				t.Fatalf("DecodePayload(%q) re-encodes to %q", in, re)
 			}
 		}
 		// Whatever decodes survives our own round trip.
-		back, err := DecodePayload(AppendPayload(nil, out, true), 0)
+		back, err := DecodePayload(appendPayload(nil, out, true), 0)
 		if err != nil || !bytes.Equal(back, out) {
 			t.Fatalf("round trip of %q: %v", out, err)
 		}

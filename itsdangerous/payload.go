@@ -2,11 +2,19 @@ package itsdangerous
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 
 	"github.com/ginflask/flasksession/internal/bufpool"
+	"github.com/ginflask/flasksession/internal/hotpath"
 	"github.com/ginflask/flasksession/internal/zlibc"
 )
+
+// The module's cookie codec builds payloads itself; see package hotpath.
+func init() {
+	hotpath.AppendPayload = appendPayload
+	hotpath.BytesToInt = bytesToInt
+}
 
 // DefaultMaxPayload is the decoded payload size limit DecodePayload uses
 // when given maxSize <= 0.
@@ -20,20 +28,20 @@ const minCompressible = 11
 // scratch holds zlib streams between compression and base64.
 var scratch = &bufpool.Pool{Max: 64 << 10}
 
-// AppendPayload appends the URL-safe serializer form of data to dst
+// appendPayload appends the URL-safe serializer form of data to dst
 // (itsdangerous URLSafeSerializerMixin.dump_payload): base64 of data or,
 // when compress is set and zlib saves at least 2 bytes, "." followed by
 // base64 of the zlib stream. Up to 32 KiB of data, the zlib bytes are
 // those of C zlib at the default level, as Python writes them, so the
 // payload matches Python's byte for byte; larger data goes through
 // compress/zlib, whose bytes differ (every zlib reader accepts both).
-func AppendPayload(dst, data []byte, compress bool) []byte {
+func appendPayload(dst, data []byte, compress bool) []byte {
 	if compress && len(data) >= minCompressible {
 		bp := scratch.Get()
 		defer scratch.Put(bp)
 		var ok bool
 		if *bp, ok = zlibc.Compress(*bp, data, len(data)-2); ok {
-			dst = grow(dst, 1+b64.EncodedLen(len(*bp)))
+			dst = slices.Grow(dst, 1+b64.EncodedLen(len(*bp)))
 			dst = append(dst, '.')
 			return b64.AppendEncode(dst, *bp)
 		}
@@ -41,7 +49,7 @@ func AppendPayload(dst, data []byte, compress bool) []byte {
 	return b64.AppendEncode(dst, data)
 }
 
-// DecodePayload reverses AppendPayload (itsdangerous load_payload before
+// DecodePayload reverses the serializer's payload encoding (itsdangerous load_payload before
 // deserializing): a leading "." means zlib. It accepts any zlib stream
 // Python's zlib.decompress accepts, ignores bytes after its end like
 // Python, and stops with an error once the decoded size would pass

@@ -40,17 +40,17 @@ func TestDecodePythonPayloads(t *testing.T) {
 func TestAppendPayload(t *testing.T) {
 	for _, v := range pythonPayloads[:4] {
 		data := []byte(v.data)
-		if got := string(AppendPayload(nil, data, false)); got != string(AppendBase64(nil, data)) {
-			t.Errorf("AppendPayload(%q, false) = %q", v.data, got)
+		if got := string(appendPayload(nil, data, false)); got != string(AppendBase64(nil, data)) {
+			t.Errorf("appendPayload(%q, false) = %q", v.data, got)
 		}
-		got := AppendPayload([]byte("pre"), data, true)
+		got := appendPayload([]byte("pre"), data, true)
 		if !bytes.HasPrefix(got, []byte("pre")) {
-			t.Fatalf("AppendPayload lost dst: %q", got)
+			t.Fatalf("appendPayload lost dst: %q", got)
 		}
 		got = got[3:]
 		// Compressed too: the zlib bytes are C zlib's.
 		if string(got) != v.payload {
-			t.Errorf("AppendPayload(%q, true) = %q, want %q", v.data, got, v.payload)
+			t.Errorf("appendPayload(%q, true) = %q, want %q", v.data, got, v.payload)
 		}
 		back, err := DecodePayload(got, 0)
 		if err != nil || !bytes.Equal(back, data) {
@@ -68,7 +68,7 @@ func TestPayloadRoundTripRandom(t *testing.T) {
 			data[j] = byte(rng.Intn(alphabet))
 		}
 		for _, compress := range []bool{false, true} {
-			p := AppendPayload(nil, data, compress)
+			p := appendPayload(nil, data, compress)
 			if p[0:min(1, len(p))] != nil && len(p) > 0 && p[0] == '.' {
 				// A compressed payload must be at least 2 bytes shorter before base64.
 				raw, err := Base64Decode(p[1:])
@@ -156,7 +156,7 @@ func TestDecodePayloadErrors(t *testing.T) {
 func TestDecodePayloadMaxSize(t *testing.T) {
 	data := bytes.Repeat([]byte("abcd"), 250) // 1000 bytes
 	for _, compress := range []bool{false, true} {
-		p := AppendPayload(nil, data, compress)
+		p := appendPayload(nil, data, compress)
 		if compress != (p[0] == '.') {
 			t.Fatalf("compress %v: %q", compress, p[:10])
 		}
@@ -202,15 +202,15 @@ func TestPayloadAllocs(t *testing.T) {
 	}
 	data := []byte(flaskLoginJSON)
 	dst := make([]byte, 0, 512)
-	compressed := AppendPayload(nil, data, true)
+	compressed := appendPayload(nil, data, true)
 	DecodePayload(compressed, 0)
-	if n := testing.AllocsPerRun(20, func() { AppendPayload(dst[:0], data, true) }); n != 0 {
-		t.Errorf("AppendPayload compressed with room: %v allocs", n)
+	if n := testing.AllocsPerRun(20, func() { appendPayload(dst[:0], data, true) }); n != 0 {
+		t.Errorf("appendPayload compressed with room: %v allocs", n)
 	}
 	if n := testing.AllocsPerRun(20, func() { DecodePayload(compressed, 0) }); n != 1 {
 		t.Errorf("DecodePayload compressed: %v allocs", n)
 	}
-	plain := AppendPayload(nil, []byte(`{"a":1}`), true)
+	plain := appendPayload(nil, []byte(`{"a":1}`), true)
 	if n := testing.AllocsPerRun(20, func() { DecodePayload(plain, 0) }); n != 1 {
 		t.Errorf("DecodePayload plain: %v allocs", n)
 	}
@@ -219,7 +219,7 @@ func TestPayloadAllocs(t *testing.T) {
 func TestAppendDecodePayloadAppends(t *testing.T) {
 	data := []byte(`{"user":"alice","roles":["admin","admin","admin","admin"]}`)
 	for _, compress := range []bool{false, true} {
-		payload := AppendPayload(nil, data, compress)
+		payload := appendPayload(nil, data, compress)
 		got, err := AppendDecodePayload([]byte("prefix:"), payload, 0)
 		if err != nil {
 			t.Fatalf("compress=%v: %v", compress, err)

@@ -84,7 +84,7 @@ func (s *URLSafeTimedSerializer) DumpsAt(v any, now time.Time) ([]byte, error) {
 	}
 	// Room for the uncompressed case; compression only shrinks it.
 	out := make([]byte, 0, b64.EncodedLen(len(data))+1+s.signer.signedOverhead(now))
-	out = AppendPayload(out, data, true)
+	out = appendPayload(out, data, true)
 	return s.signer.appendTimestampSig(out, 0, now), nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"crypto/sha1"
 	"errors"
 	"hash"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -181,7 +182,7 @@ func (s *Signer) Sep() byte { return s.sep }
 // AppendSign appends value, the separator and the base64 signature of
 // value to dst. It allocates only when dst lacks room.
 func (s *Signer) AppendSign(dst, value []byte) []byte {
-	dst = grow(dst, len(value)+1+s.sigLen)
+	dst = slices.Grow(dst, len(value)+1+s.sigLen)
 	start := len(dst)
 	dst = append(dst, value...)
 	return s.appendSig(dst, start)

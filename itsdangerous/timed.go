@@ -3,6 +3,7 @@ package itsdangerous
 import (
 	"bytes"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -51,7 +52,7 @@ type Unsigned struct {
 // count as 0). It allocates only when dst lacks room for
 // len(value)+signedOverhead(now) more bytes.
 func (t *TimestampSigner) AppendSignAt(dst, value []byte, now time.Time) []byte {
-	dst = grow(dst, len(value)+t.signedOverhead(now))
+	dst = slices.Grow(dst, len(value)+t.signedOverhead(now))
 	start := len(dst)
 	dst = append(dst, value...)
 	return t.appendTimestampSig(dst, start, now)
@@ -167,7 +168,7 @@ func decodeTimestamp(b []byte) (ts int64, ok bool) {
 	if !valid || n > 8 {
 		return -1, false
 	}
-	u, _ := BytesToInt(buf[:n])
+	u, _ := bytesToInt(buf[:n])
 	if u > maxTimestamp {
 		return maxTimestamp + 1, false
 	}

@@ -7,7 +7,12 @@ import (
 	"strconv"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/ginflask/flasksession/internal/hotpath"
 )
+
+// The module's cookie codec decodes without a copy; see package hotpath.
+func init() { hotpath.UnmarshalObjectString = unmarshalObjectString }
 
 // Unmarshal parses text written by Flask's TaggedJSONSerializer (or any
 // JSON Python's json.loads accepts) and untags it as Flask does. See the
@@ -23,12 +28,12 @@ func Unmarshal(data []byte) (any, error) {
 // as Flask gives an empty session; any other top level gives an error
 // wrapping [ErrNotObject].
 func UnmarshalObject(data []byte) (map[string]any, error) {
-	return UnmarshalObjectString(string(data))
+	return unmarshalObjectString(string(data))
 }
 
-// UnmarshalObjectString is [UnmarshalObject] for text already in a
+// unmarshalObjectString is UnmarshalObject for text already in a
 // string, which strings in the result then share: no copy at all.
-func UnmarshalObjectString(data string) (map[string]any, error) {
+func unmarshalObjectString(data string) (map[string]any, error) {
 	if m, ok := parseFlat(data); ok {
 		return m, nil
 	}

@@ -1,6 +1,6 @@
 package taggedjson
 
-// parseFlat is UnmarshalObjectString's fast path for the sessions most
+// parseFlat is unmarshalObjectString's fast path for the sessions most
 // apps keep: one object whose keys are plain strings and whose values are
 // plain strings, integers that fit an int64, true, false, null, or flat
 // lists of those. "Plain" is printable ASCII without escapes. Anything

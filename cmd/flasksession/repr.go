@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ginflask/flasksession/flaskcookie"
 	"github.com/ginflask/flasksession/internal/pyrepr"
+	"github.com/ginflask/flasksession/taggedjson"
 	"github.com/google/uuid"
 )
 
@@ -19,7 +19,7 @@ func goType(v any) string {
 	switch v.(type) {
 	case nil:
 		return "nil"
-	case flaskcookie.Tuple:
+	case taggedjson.Tuple:
 		return "flasksession.Tuple"
 	case map[string]any:
 		return "map[string]any"
@@ -46,7 +46,7 @@ func writeRepr(b *strings.Builder, v any) {
 		b.WriteByte('[')
 		writeItems(b, v)
 		b.WriteByte(']')
-	case flaskcookie.Tuple:
+	case taggedjson.Tuple:
 		b.WriteByte('(')
 		writeItems(b, v)
 		if len(v) == 1 {

@@ -45,19 +45,18 @@ func sign(env cmdEnv, args []string) error {
 	if *permanent {
 		session["_permanent"] = true
 	}
-	codec, err := flaskcookie.New(flaskcookie.Options{SecretKey: key})
-	if err != nil {
-		return err
-	}
-	var cookie []byte
+	opts := flaskcookie.Options{SecretKey: key}
 	if *compress {
-		cookie, err = codec.AppendEncodeCompressedAt(nil, session, now)
-	} else {
-		cookie, err = codec.AppendEncodeAt(nil, session, now)
+		opts.CompressAbove = 1 // whenever zlib saves 2 bytes, Flask's rule
 	}
+	codec, err := flaskcookie.New(opts)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(env.stdout, string(cookie))
+	cookie, err := codec.EncodeAt(session, now)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.stdout, cookie)
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ginflask/flasksession/flaskcookie"
+	"github.com/ginflask/flasksession/taggedjson"
 )
 
 // trickyName is a user name that needs HTML escaping and, in the remember
@@ -342,8 +343,8 @@ func equalValue(a, b any) bool {
 	if ok1 && ok2 {
 		return slices.EqualFunc(la, lb, equalValue)
 	}
-	ta, ok1 := a.(flaskcookie.Tuple)
-	tb, ok2 := b.(flaskcookie.Tuple)
+	ta, ok1 := a.(taggedjson.Tuple)
+	tb, ok2 := b.(taggedjson.Tuple)
 	if ok1 && ok2 {
 		return slices.EqualFunc(ta, tb, equalValue)
 	}

@@ -1,4 +1,4 @@
-package flaskcookie
+package cookiecodec
 
 import (
 	"errors"

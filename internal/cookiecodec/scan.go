@@ -1,19 +1,21 @@
-package taggedjson
+package cookiecodec
 
 import (
 	"encoding/json"
 	"errors"
+
+	"github.com/ginflask/flasksession/taggedjson"
 )
 
-var errScan = errors.New("taggedjson: not a JSON object")
+var errScan = errors.New("flaskcookie: session is not a JSON object")
 
-// KeyTruthy reports whether the JSON object data holds key at its top
+// keyTruthy reports whether the JSON object data holds key at its top
 // level with a value Python's bool() finds true, without decoding the
 // rest of the object: Flask's session.permanent, read cheaply. Only a
 // value that is itself an object is decoded. A key given twice counts
 // by its last value, as in Python. An error means data is not a JSON
 // object as far as the scan can tell; the full decoder is stricter.
-func KeyTruthy(data []byte, key string) (bool, error) {
+func keyTruthy(data []byte, key string) (bool, error) {
 	s := scanner{b: data}
 	if s.skipSpace() != '{' {
 		return false, errScan
@@ -84,11 +86,11 @@ func valueTruthy(v []byte) (bool, error) {
 		s := scanner{b: v, i: 1}
 		return s.skipSpace() != ']', nil
 	case '{':
-		x, err := Unmarshal(v) // a dict, or a tagged tuple, bytes, Markup, UUID or date
+		x, err := taggedjson.Unmarshal(v) // a dict, or a tagged tuple, bytes, Markup, UUID or date
 		if err != nil {
 			return false, err
 		}
-		return Truthy(x), nil
+		return taggedjson.Truthy(x), nil
 	}
 	// A number: true unless every digit of its mantissa is zero.
 	for _, c := range v {

@@ -1,14 +1,10 @@
-package flaskcookie
+package cookiecodec
 
 import (
 	"time"
 
 	"github.com/ginflask/flasksession/itsdangerous"
-	"github.com/ginflask/flasksession/taggedjson"
 )
-
-// PermanentKey is the session key of Flask's session.permanent.
-const PermanentKey = "_permanent"
 
 // AppendRefreshAt is Flask's refresh of a permanent session that the
 // request did not touch, without decoding the session: if the session is
@@ -40,7 +36,7 @@ func (c *Codec) AppendRefreshAt(dst []byte, cookie string, now time.Time) ([]byt
 		if err != nil {
 			return dst, false, err
 		}
-		if permanent, err = taggedjson.KeyTruthy(js, PermanentKey); err != nil {
+		if permanent, err = permanentJSON(js); err != nil {
 			return dst, false, &itsdangerous.BadPayloadError{Err: err}
 		}
 		if !permanent {
@@ -70,6 +66,6 @@ func readPermanent(scratch []byte, cookie string, maxSize int) (permanent, known
 	if err != nil {
 		return false, false
 	}
-	permanent, err = taggedjson.KeyTruthy(js, PermanentKey)
+	permanent, err = permanentJSON(js)
 	return permanent, err == nil
 }

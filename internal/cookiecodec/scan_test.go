@@ -1,6 +1,10 @@
-package taggedjson
+package cookiecodec
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ginflask/flasksession/taggedjson"
+)
 
 var keyTruthyTests = []struct {
 	js   string
@@ -46,9 +50,9 @@ var keyTruthyTests = []struct {
 
 func TestKeyTruthy(t *testing.T) {
 	for _, tt := range keyTruthyTests {
-		got, err := KeyTruthy([]byte(tt.js), "_permanent")
+		got, err := keyTruthy([]byte(tt.js), "_permanent")
 		if (err != nil) != tt.err || got != tt.want {
-			t.Errorf("KeyTruthy(%s) = %v, %v; want %v, error %v", tt.js, got, err, tt.want, tt.err)
+			t.Errorf("keyTruthy(%s) = %v, %v; want %v, error %v", tt.js, got, err, tt.want, tt.err)
 		}
 	}
 }
@@ -60,16 +64,16 @@ func FuzzKeyTruthy(f *testing.F) {
 		f.Add(tt.js)
 	}
 	f.Fuzz(func(t *testing.T, js string) {
-		got, err := KeyTruthy([]byte(js), "_permanent")
-		m, derr := UnmarshalObject([]byte(js))
+		got, err := keyTruthy([]byte(js), "_permanent")
+		m, derr := taggedjson.UnmarshalObject([]byte(js))
 		if derr != nil {
 			return // the scan may accept more; the middleware decodes before it trusts
 		}
 		if err != nil {
-			t.Fatalf("KeyTruthy(%q) failed (%v) on an object the decoder accepts", js, err)
+			t.Fatalf("keyTruthy(%q) failed (%v) on an object the decoder accepts", js, err)
 		}
-		if want := Truthy(m["_permanent"]); got != want {
-			t.Fatalf("KeyTruthy(%q) = %v, decoder says %v", js, got, want)
+		if want := taggedjson.Truthy(m["_permanent"]); got != want {
+			t.Fatalf("keyTruthy(%q) = %v, decoder says %v", js, got, want)
 		}
 	})
 }
@@ -78,7 +82,7 @@ func BenchmarkKeyTruthy(b *testing.B) {
 	js := []byte(`{"_permanent":true,"csrf_token":"3f786850e387550fdab836ed7e6dc881de23001b","login_at":1700000000,"roles":["admin","editor"],"user_id":42,"username":"alice"}`)
 	b.SetBytes(int64(len(js)))
 	for b.Loop() {
-		if ok, err := KeyTruthy(js, "_permanent"); !ok || err != nil {
+		if ok, err := keyTruthy(js, "_permanent"); !ok || err != nil {
 			b.Fatal(ok, err)
 		}
 	}
