@@ -40,31 +40,13 @@ var ErrTooLarge = errors.New("flaskcookie: session too large")
 // `go run github.com/ginflask/flasksession/cmd/flasksession genkey`.
 var ErrNoSecretKey = errors.New("flaskcookie: no secret key")
 
-// Options configure a Codec. Only SecretKey is required.
+// Options configure a Codec: flaskcookie.Options, documented there.
 type Options struct {
-	// SecretKey signs new cookies and verifies cookies first (Flask's SECRET_KEY).
-	SecretKey []byte
-	// Fallbacks are old keys, oldest first, that still verify cookies but
-	// never sign them (Flask's SECRET_KEY_FALLBACKS).
-	Fallbacks [][]byte
-	// MaxAge is the oldest signature accepted. Zero means DefaultMaxAge, the
-	// same as Flask's PERMANENT_SESSION_LIFETIME; negative disables the check.
-	MaxAge time.Duration
-	// CompressAbove is the JSON length above which compression is tried;
-	// the payload is compressed when that saves at least two bytes,
-	// Flask's rule. Zero never compresses. 1 compresses exactly when Flask
-	// does, and then the cookie is byte-identical to Flask's (the
-	// compressor reproduces C zlib's output up to 32 KiB of JSON); but
-	// compressing costs more than the rest of the encoding together, and
-	// Flask reads either form, so the middleware compresses only sessions
-	// that would not fit in a cookie otherwise.
+	SecretKey     []byte
+	Fallbacks     [][]byte
+	MaxAge        time.Duration
 	CompressAbove int
-	// MaxSize caps a session's JSON, compressed or not, both ways: a
-	// cookie whose payload decodes to more is refused before it is parsed,
-	// so a signed zlib bomb, or a small cookie of many tiny values, costs
-	// little; and a session over it is not encoded, so every cookie the
-	// Codec makes, it can read back. Zero means DefaultMaxSize.
-	MaxSize int
+	MaxSize       int
 }
 
 // Codec encodes and decodes Flask session cookies. It is safe for
@@ -109,18 +91,6 @@ func New(opts Options) (*Codec, error) {
 // MaxAge reports the oldest signature the Codec accepts (negative: no limit).
 func (c *Codec) MaxAge() time.Duration { return c.maxAge }
 
-// Encode returns the cookie value for session, signed now.
-func (c *Codec) Encode(session map[string]any) (string, error) {
-	return c.EncodeAt(session, time.Now())
-}
-
-// EncodeAt returns the cookie value for session, signed at now (whole
-// seconds, as Flask does).
-func (c *Codec) EncodeAt(session map[string]any, now time.Time) (string, error) {
-	b, err := c.AppendEncodeAt(nil, session, now)
-	return string(b), err
-}
-
 // AppendEncodeAt appends the cookie value for session, signed at now, to
 // dst. It is the allocation-free form of EncodeAt for callers that reuse
 // a buffer.
@@ -153,23 +123,12 @@ func (c *Codec) appendEncode(dst []byte, session map[string]any, now time.Time, 
 	return c.signer.AppendSignAt(dst[:start], dst[start:], now), nil
 }
 
-// Decoded is a verified (or, from ParseUnverified, unverified) cookie.
+// Decoded is flaskcookie.Decoded, documented there.
 type Decoded struct {
-	// Session holds the values; never nil on success.
-	Session map[string]any
-	// SignedAt is when the cookie was signed (whole seconds, UTC).
-	SignedAt time.Time
-	// Key says which key verified the cookie: 0 is Options.SecretKey,
-	// i >= 1 is Options.Fallbacks[i-1], -1 means not verified.
-	Key int
-	// Compressed reports a zlib payload.
+	Session    map[string]any
+	SignedAt   time.Time
+	Key        int
 	Compressed bool
-}
-
-// Decode verifies cookie now and returns its session.
-func (c *Codec) Decode(cookie string) (map[string]any, error) {
-	d, err := c.DecodeAt(cookie, time.Now())
-	return d.Session, err
 }
 
 // DecodeAt verifies cookie at now: the signature must match one of the
