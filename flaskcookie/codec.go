@@ -89,15 +89,12 @@ func New(opts Options) (*Codec, error) {
 func (c *Codec) MaxAge() time.Duration { return c.c.MaxAge() }
 
 // Encode returns the cookie value for session, signed now.
-func (c *Codec) Encode(session map[string]any) (string, error) {
-	return c.EncodeAt(session, time.Now())
-}
+func (c *Codec) Encode(session map[string]any) (string, error) { return c.c.Encode(session) }
 
 // EncodeAt returns the cookie value for session, signed at now (whole
 // seconds, as Flask does).
 func (c *Codec) EncodeAt(session map[string]any, now time.Time) (string, error) {
-	b, err := c.c.AppendEncodeAt(nil, session, now)
-	return string(b), err
+	return c.c.EncodeAt(session, now)
 }
 
 // Decoded is a verified (or, from ParseUnverified, unverified) cookie.
@@ -114,10 +111,7 @@ type Decoded struct {
 }
 
 // Decode verifies cookie now and returns its session.
-func (c *Codec) Decode(cookie string) (map[string]any, error) {
-	d, err := c.DecodeAt(cookie, time.Now())
-	return d.Session, err
-}
+func (c *Codec) Decode(cookie string) (map[string]any, error) { return c.c.Decode(cookie) }
 
 // DecodeAt verifies cookie at now: the signature must match one of the
 // keys and the signing time must be neither in the future nor older than

@@ -91,6 +91,23 @@ func New(opts Options) (*Codec, error) {
 // MaxAge reports the oldest signature the Codec accepts (negative: no limit).
 func (c *Codec) MaxAge() time.Duration { return c.maxAge }
 
+// Encode returns the cookie value for session, signed now.
+func (c *Codec) Encode(session map[string]any) (string, error) {
+	return c.EncodeAt(session, time.Now())
+}
+
+// EncodeAt returns the cookie value for session, signed at now.
+func (c *Codec) EncodeAt(session map[string]any, now time.Time) (string, error) {
+	b, err := c.AppendEncodeAt(nil, session, now)
+	return string(b), err
+}
+
+// Decode verifies cookie now and returns its session.
+func (c *Codec) Decode(cookie string) (map[string]any, error) {
+	d, err := c.DecodeAt(cookie, time.Now())
+	return d.Session, err
+}
+
 // AppendEncodeAt appends the cookie value for session, signed at now, to
 // dst. It is the allocation-free form of EncodeAt for callers that reuse
 // a buffer.

@@ -41,11 +41,10 @@ func BenchmarkEncode(b *testing.B) {
 
 func BenchmarkDecode(b *testing.B) {
 	c := benchCodec(b)
-	raw, err := c.AppendEncodeAt(nil, benchSession(), benchNow)
+	cookie, err := c.EncodeAt(benchSession(), benchNow)
 	if err != nil {
 		b.Fatal(err)
 	}
-	cookie := string(raw)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := c.DecodeAt(cookie, benchNow); err != nil {
@@ -57,11 +56,10 @@ func BenchmarkDecode(b *testing.B) {
 // BenchmarkRoundTrip is one request's worth: decode, change a key, encode.
 func BenchmarkRoundTrip(b *testing.B) {
 	c := benchCodec(b)
-	raw, err := c.AppendEncodeAt(nil, benchSession(), benchNow)
+	cookie, err := c.EncodeAt(benchSession(), benchNow)
 	if err != nil {
 		b.Fatal(err)
 	}
-	cookie := string(raw)
 	buf := make([]byte, 0, 512)
 	b.ReportAllocs()
 	for b.Loop() {
