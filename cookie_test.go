@@ -2,6 +2,7 @@ package flasksession
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -163,4 +164,28 @@ func TestReadCookieBareNameFirst(t *testing.T) {
 	if ok && v != "" {
 		t.Errorf("readCookie = %q, want the first occurrence (empty), as Werkzeug", v)
 	}
+}
+
+// readCookie against net/http's Request.Cookie on a browser's Cookie
+// header: its comment cites this benchmark.
+func BenchmarkReadCookie(b *testing.B) {
+	value := strings.Repeat("x", 180) + ".ZVPxAA.ZQFCiGKBptNwZUpIHmZ4DsCHjik"
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.Header.Set("Cookie", "_ga=GA1.1.1234567890.1700000000; theme=dark; session="+value+"; csrftoken=abcdef0123456789")
+	b.Run("readCookie", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if v, ok := readCookie(req.Header, "session"); !ok || v != value {
+				b.Fatal("not found")
+			}
+		}
+	})
+	b.Run("Request.Cookie", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if c, err := req.Cookie("session"); err != nil || c.Value != value {
+				b.Fatal("not found")
+			}
+		}
+	})
 }

@@ -3,6 +3,7 @@ package flasksession
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/ginflask/flasksession/flaskcookie"
 )
@@ -156,13 +157,9 @@ func (e *TypeError) Error() string {
 // Unwrap returns the conversion error, if any.
 func (e *TypeError) Unwrap() error { return e.Err }
 
-func trimPrefix(s string) string {
-	const p = "flasksession: "
-	if len(s) >= len(p) && s[:len(p)] == p {
-		return s[len(p):]
-	}
-	return s
-}
+// trimPrefix drops a wrapped error's own "flasksession: ", which the
+// wrapping message already starts with.
+func trimPrefix(s string) string { return strings.TrimPrefix(s, "flasksession: ") }
 
 // StoreError reports a failure of the server-side store (Config.Store).
 // On load, the request gets an empty session and the error goes to

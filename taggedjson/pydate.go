@@ -3,6 +3,7 @@ package taggedjson
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -202,15 +203,6 @@ func pyUpperZone(s string) string {
 	return b.String()
 }
 
-func indexOf(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
-}
-
 // parseDate returns ok=false where werkzeug's parse_date returns None, and
 // an error where Python raises OverflowError (which Flask does not catch).
 func parseDate(data string) (t time.Time, ok bool, err error) {
@@ -221,7 +213,7 @@ func parseDate(data string) (t time.Time, ok bool, err error) {
 	if len(f) == 0 {
 		return
 	}
-	if strings.HasSuffix(f[0], ",") || indexOf(dayNames, asciiLower(f[0])) >= 0 {
+	if strings.HasSuffix(f[0], ",") || slices.Index(dayNames, asciiLower(f[0])) >= 0 {
 		f = f[1:]
 	} else if i := strings.LastIndexByte(f[0], ','); i >= 0 {
 		f[0] = f[0][i+1:]
@@ -251,10 +243,10 @@ func parseDate(data string) (t time.Time, ok bool, err error) {
 		return
 	}
 	mm = asciiLower(mm)
-	mon := indexOf(monthNames, mm)
+	mon := slices.Index(monthNames, mm)
 	if mon < 0 {
 		dd, mm = mm, asciiLower(dd)
-		if mon = indexOf(monthNames, mm); mon < 0 {
+		if mon = slices.Index(monthNames, mm); mon < 0 {
 			return
 		}
 	}
