@@ -143,36 +143,53 @@ func TestCopiedContextSeesSession(t *testing.T) {
 	}
 }
 
-// Goroutines that keep changing the session while the response goes out:
-// no data race, no panic; changes that miss the save are reported as
-// ErrHeadersWritten, and nothing else goes wrong.
-func TestChangesRacingTheSave(t *testing.T) {
-	a := newTestApp(t, Config{})
-	a.GET("/", func(c *gin.Context) {
-		s := Get(c)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := 0; i < 8; i++ {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				<-start
-				for j := 0; j < 50; j++ {
-					s.Set("k"+strconv.Itoa(i), j)
+// Goroutines that keep changing the session, and with save also call
+// Session.Save, while the handler writes the response: no data race (on
+// the commit state, c.Errors or the header map) and no panic. Session's
+// doc promises safety for goroutines the handler starts; changes and
+// saves that miss the response are reported as ErrHeadersWritten, and
+// nothing else goes wrong.
+func TestChangesRacingTheResponse(t *testing.T) {
+	for _, tt := range []struct {
+		name             string
+		save             bool
+		workers, changes int
+	}{
+		{"Set", false, 8, 50},
+		{"Set and Save", true, 4, 20},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newTestApp(t, Config{})
+			a.GET("/", func(c *gin.Context) {
+				s := Get(c)
+				var wg sync.WaitGroup
+				start := make(chan struct{})
+				for i := 0; i < tt.workers; i++ {
+					wg.Add(1)
+					go func(i int) {
+						defer wg.Done()
+						<-start
+						for j := 0; j < tt.changes; j++ {
+							s.Set("k"+strconv.Itoa(i), j)
+							if tt.save {
+								s.Save()
+							}
+						}
+					}(i)
 				}
-			}(i)
-		}
-		close(start)
-		c.String(http.StatusOK, "racing")
-		wg.Wait()
-	})
-	for i := 0; i < 5; i++ {
-		a.client().get("/")
-	}
-	for _, err := range a.hooked.all() {
-		if !errors.Is(err, ErrHeadersWritten) {
-			t.Errorf("unexpected error %v", err)
-		}
+				close(start)
+				c.String(http.StatusOK, "racing")
+				wg.Wait()
+			})
+			for i := 0; i < 5; i++ {
+				a.client().get("/")
+			}
+			for _, err := range a.hooked.all() {
+				if !errors.Is(err, ErrHeadersWritten) {
+					t.Errorf("unexpected error %v", err)
+				}
+			}
+		})
 	}
 }
 
@@ -207,42 +224,6 @@ func TestSaveFromHandlerGoroutines(t *testing.T) {
 	for i := 0; i < workers; i++ {
 		if v := got.get()["k"+strconv.Itoa(i)]; v != 10 {
 			t.Errorf("k%d = %v, want 10", i, v)
-		}
-	}
-}
-
-// Session.Save from goroutines while the handler writes the response.
-// Session's doc promises safety for goroutines the handler starts, and
-// Save is one of its methods; each call may fail with ErrHeadersWritten,
-// but there must be no data race on the commit state, c.Errors or the
-// header map.
-func TestSaveRacingTheResponse(t *testing.T) {
-	a := newTestApp(t, Config{})
-	a.GET("/", func(c *gin.Context) {
-		s := Get(c)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := 0; i < 4; i++ {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				<-start
-				for j := 0; j < 20; j++ {
-					s.Set("k"+strconv.Itoa(i), j)
-					s.Save()
-				}
-			}(i)
-		}
-		close(start)
-		c.String(http.StatusOK, "racing")
-		wg.Wait()
-	})
-	for i := 0; i < 5; i++ {
-		a.client().get("/")
-	}
-	for _, err := range a.hooked.all() {
-		if !errors.Is(err, ErrHeadersWritten) {
-			t.Errorf("unexpected error %v", err)
 		}
 	}
 }
