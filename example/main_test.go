@@ -40,3 +40,24 @@ func TestSecretKey(t *testing.T) {
 		t.Error("two random keys are equal")
 	}
 }
+
+// openStore refuses a PostgreSQL URL pgx cannot parse with pgx's reason,
+// and never the URL: not its password, which pgx masks only as best it
+// can and net/url's errors quote whole.
+func TestOpenStoreBadPostgresURL(t *testing.T) {
+	for _, tt := range []struct{ url, want string }{
+		{"postgres://app:" + urlPassword + "@db:port/app", "(invalid port)"},
+		{"postgresql://app:" + urlPassword + "%zz@db/app", "invalid percent-encoded token in password"},
+		{"postgres://app:" + urlPassword + "@db/app?pool_max_conns=many", "cannot parse pool_max_conns"},
+		{"postgres://app:" + urlPassword + "@db/app?sslmode=sometimes", "sslmode is invalid"},
+	} {
+		cfg := flasksession.DefaultConfig()
+		_, err := openStore(t.Context(), tt.url, &cfg, &bytes.Buffer{})
+		if err == nil || !strings.HasPrefix(err.Error(), "-store: not a PostgreSQL URL pgx can parse") || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), urlPassword) {
+			t.Errorf("openStore(%q) = %v, want %q and no password", tt.url, err, tt.want)
+		}
+		if cfg.Store != nil {
+			t.Errorf("openStore(%q) set a store", tt.url)
+		}
+	}
+}
