@@ -16,12 +16,12 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession/flaskcookie"
+	"github.com/ginflask/flasksession/internal/testserver"
 	"github.com/ginflask/flasksession/itsdangerous"
 	"github.com/ginflask/flasksession/taggedjson"
 )
@@ -828,7 +828,7 @@ func TestDecodeCostBounded(t *testing.T) {
 // printed to gin.DefaultErrorWriter: the Logger has printed c.Errors by
 // then, and with no ErrorHandler nothing else would say it.
 func TestErrorAfterChainIsLogged(t *testing.T) {
-	var errOut, accessLog syncBuffer
+	var errOut, accessLog testserver.Output
 	old := gin.DefaultErrorWriter
 	gin.DefaultErrorWriter = &errOut
 	defer func() { gin.DefaultErrorWriter = old }()
@@ -870,28 +870,4 @@ func TestErrorAfterChainIsLogged(t *testing.T) {
 	if hooked.count(ErrCookieTooLarge) != 1 || errOut.String() != "" {
 		t.Errorf("ErrorHandler saw %v, error writer %q: want the error in the handler only", hooked.all(), errOut.String())
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
-func (b *syncBuffer) Reset() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.b.Reset()
 }

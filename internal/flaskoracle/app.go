@@ -2,7 +2,7 @@ package flaskoracle
 
 import (
 	"fmt"
-	"net"
+	"github.com/ginflask/flasksession/internal/testserver"
 	"net/http"
 	"os"
 	"os/exec"
@@ -48,7 +48,7 @@ func StartApp(tb testing.TB, py Python, script string, env map[string]string) (b
 	// A port picked by listening on :0 can be taken before Flask binds it;
 	// try a few.
 	for attempt := 0; attempt < 3; attempt++ {
-		port, err := freePort()
+		port, err := testserver.FreePort()
 		if err != nil {
 			tb.Fatalf("flaskoracle: no free port: %v", err)
 		}
@@ -119,13 +119,4 @@ func runApp(tb testing.TB, python, script string, port int, env map[string]strin
 	}
 	stop()
 	return "", out.String() + "\n(no answer within " + appStartTimeout.String() + ")", false
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/ginflask/flasksession/internal/realtest"
+	"github.com/ginflask/flasksession/internal/testserver"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -63,7 +64,7 @@ type Server struct {
 	cred    *syscall.Credential // nil when the tests do not run as root
 	bin     string
 	cmd     *exec.Cmd
-	out     *syncBuffer
+	out     *testserver.Output
 	done    chan struct{} // closed when the postmaster has exited
 	once    sync.Once
 	durable bool
@@ -172,7 +173,7 @@ func (s *Server) launch(tb testing.TB) {
 	tb.Helper()
 	var lastErr error
 	for range 3 {
-		port, err := freePort()
+		port, err := testserver.FreePort()
 		if err != nil {
 			tb.Fatalf("pgtest: %v", err)
 		}
@@ -199,7 +200,7 @@ func (s *Server) start() error {
 	if !s.durable {
 		args = append(args, "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off")
 	}
-	s.out = &syncBuffer{}
+	s.out = &testserver.Output{}
 	s.done = make(chan struct{})
 	s.once = sync.Once{}
 	s.cmd = s.command("postgres", args...)
@@ -404,31 +405,4 @@ func alive(pid int) bool {
 	}
 	i := bytes.LastIndexByte(stat, ')')
 	return i >= 0 && len(stat) > i+2 && stat[i+2] != 'Z'
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// syncBuffer collects the server's output for error messages.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

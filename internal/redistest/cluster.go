@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ginflask/flasksession/internal/realtest"
+	"github.com/ginflask/flasksession/internal/testserver"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -42,7 +43,7 @@ func StartCluster(tb testing.TB, n int) *Cluster {
 	c := &Cluster{}
 	for range n {
 		c.Masters = append(c.Masters, launch(tb, func(port int, dir string) []string {
-			busPort, err := freePort() // chosen afresh on each try, as the port is
+			busPort, err := testserver.FreePort() // chosen afresh on each try, as the port is
 			if err != nil {
 				tb.Fatalf("redistest: %v", err)
 			}

@@ -12,7 +12,6 @@ package redistest
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -24,6 +23,7 @@ import (
 	"time"
 
 	"github.com/ginflask/flasksession/internal/realtest"
+	"github.com/ginflask/flasksession/internal/testserver"
 )
 
 // Binary is the program Start runs, looked up in PATH.
@@ -39,7 +39,7 @@ type Server struct {
 	Addr string
 
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *testserver.Output
 	done chan struct{} // closed when the process has exited
 	once sync.Once
 }
@@ -89,7 +89,7 @@ func launch(tb testing.TB, argv func(port int, dir string) []string) *Server {
 	// server's bind; try a few.
 	var lastErr error
 	for range 3 {
-		port, err := freePort()
+		port, err := testserver.FreePort()
 		if err != nil {
 			tb.Fatalf("redistest: %v", err)
 		}
@@ -107,7 +107,7 @@ func launch(tb testing.TB, argv func(port int, dir string) []string) *Server {
 func start(bin string, port int, args []string) (*Server, error) {
 	s := &Server{
 		Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
-		out:  &syncBuffer{},
+		out:  &testserver.Output{},
 		done: make(chan struct{}),
 	}
 	s.cmd = exec.Command(bin, args...)
@@ -180,31 +180,4 @@ func (s *Server) Kill() {
 		_ = s.cmd.Process.Kill()
 		<-s.done
 	})
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// syncBuffer collects the server's output for error messages.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"github.com/ginflask/flasksession/internal/testserver"
 	"math/big"
 	"net"
 	"os"
@@ -34,7 +35,7 @@ func StartTLS(tb testing.TB) *TLSServer {
 	if err != nil {
 		tb.Fatalf("redistest: certificates: %v", err)
 	}
-	tlsPort, err := freePort()
+	tlsPort, err := testserver.FreePort()
 	if err != nil {
 		tb.Fatalf("redistest: %v", err)
 	}
