@@ -402,8 +402,9 @@ func contextErr(ctx context.Context) error {
 
 // Error is a failed database call of a Store: the server unreachable,
 // timing out, refusing writes (a standby during a failover), a missing
-// table, or the request cancelled. It names the operation and the table,
-// never the session ID or data, and unwraps to the cause, so errors.Is
+// table, or the request cancelled. It holds the operation and the table;
+// its message names the operation, never the session ID or data. It
+// unwraps to the cause, so errors.Is
 // finds context.Canceled or context.DeadlineExceeded, and errors.As a
 // *pgconn.PgError.
 type Error struct {
