@@ -158,7 +158,7 @@ func TestVaryIgnoresEmptyValues(t *testing.T) {
 // '=' (value ""), so Flask gives an empty session here; readCookie skips
 // it and loads the second.
 func TestReadCookieBareNameFirst(t *testing.T) {
-	codec, _ := flaskcookie.New(flaskcookie.Options{SecretKey: testSecret})
+	codec, _ := flaskcookie.New(flaskcookie.Config{SecretKey: testSecret})
 	good, _ := codec.Encode(map[string]any{"a": 1})
 	v, ok := readCookie(http.Header{"Cookie": {"session; session=" + good}}, "session")
 	if ok && v != "" {

@@ -322,7 +322,7 @@ func TestCustomCookieName(t *testing.T) {
 // inner copy saved the change; the stale cookie comes last and wins.
 func TestRegisteredTwiceOneSessionOneCookie(t *testing.T) {
 	cfg := Config{SecretKey: testSecret}
-	codec, _ := flaskcookie.New(flaskcookie.Options{SecretKey: testSecret})
+	codec, _ := flaskcookie.New(flaskcookie.Config{SecretKey: testSecret})
 	old, _ := codec.EncodeAt(map[string]any{PermanentKey: true, "n": 1}, time.Now())
 	r := gin.New()
 	r.Use(New(cfg))

@@ -127,9 +127,9 @@ func newCookieBackend(cfg *Config, f *cookieFormat) (*cookieBackend, error) {
 // newCodec is the cookie codec for cfg's keys, refusing signatures older
 // than maxAge.
 func newCodec(cfg *Config, maxAge time.Duration) (*cookiecodec.Codec, error) {
-	return cookiecodec.New(cookiecodec.Options{
+	return cookiecodec.New(cookiecodec.Config{
 		SecretKey: cfg.SecretKey,
-		Fallbacks: cfg.SecretKeyFallbacks,
+		SecretKeyFallbacks: cfg.SecretKeyFallbacks,
 		MaxAge:    maxAge,
 		MaxSize:   cfg.MaxSessionSize,
 	})

@@ -173,7 +173,7 @@ func (a *testApp) url() string {
 // codec decodes cookies of this app without an age check.
 func (a *testApp) codec() *flaskcookie.Codec {
 	a.t.Helper()
-	c, err := flaskcookie.New(flaskcookie.Options{SecretKey: a.cfg.SecretKey, Fallbacks: a.cfg.SecretKeyFallbacks, MaxAge: -1})
+	c, err := flaskcookie.New(flaskcookie.Config{SecretKey: a.cfg.SecretKey, SecretKeyFallbacks: a.cfg.SecretKeyFallbacks, MaxAge: -1})
 	if err != nil {
 		a.t.Fatalf("flaskcookie.New: %v", err)
 	}

@@ -105,7 +105,7 @@ func flaskAtLeast(t *testing.T, py flaskoracle.Python, want ...int) bool {
 }
 
 func sameAnswers(t *testing.T, flaskApp, goApp string, compareVary bool) {
-	codec, err := flaskcookie.New(flaskcookie.Options{SecretKey: []byte(testKey)})
+	codec, err := flaskcookie.New(flaskcookie.Config{SecretKey: []byte(testKey)})
 	if err != nil {
 		t.Fatal(err)
 	}

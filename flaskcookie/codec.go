@@ -25,31 +25,31 @@ const DefaultMaxAge = cookiecodec.DefaultMaxAge
 const Salt = cookiecodec.Salt
 
 // DefaultMaxSize is the largest session, as JSON, a Codec encodes or
-// decodes unless Options.MaxSize says otherwise: 128 KiB, about thirty
+// decodes unless Config.MaxSize says otherwise: 128 KiB, about thirty
 // times what fits in a cookie uncompressed, so only a compressed session
 // of unusually repetitive data comes near it.
 const DefaultMaxSize = cookiecodec.DefaultMaxSize
 
-// ErrTooLarge: a session's JSON is over Options.MaxSize. On encode, store
+// ErrTooLarge: a session's JSON is over Config.MaxSize. On encode, store
 // less in the session; on decode, the cookie is refused.
 var ErrTooLarge = cookiecodec.ErrTooLarge
 
-// ErrNoSecretKey is returned by New when Options.SecretKey is empty. Set it
+// ErrNoSecretKey is returned by New when Config.SecretKey is empty. Set it
 // to the Flask app's SECRET_KEY; to make a new one, run
 // `go run github.com/ginflask/flasksession/cmd/flasksession genkey`.
 var ErrNoSecretKey = cookiecodec.ErrNoSecretKey
 
-// SizeError reports a session whose JSON is over Options.MaxSize (Size
+// SizeError reports a session whose JSON is over Config.MaxSize (Size
 // and Limit, in bytes); it matches ErrTooLarge.
 type SizeError = cookiecodec.SizeError
 
-// Options configure a Codec. Only SecretKey is required.
-type Options struct {
+// Config configures a Codec. Only SecretKey is required.
+type Config struct {
 	// SecretKey signs new cookies and verifies cookies first (Flask's SECRET_KEY).
 	SecretKey []byte
-	// Fallbacks are old keys, oldest first, that still verify cookies but
-	// never sign them (Flask's SECRET_KEY_FALLBACKS).
-	Fallbacks [][]byte
+	// SecretKeyFallbacks are old keys, oldest first, that still verify
+	// cookies but never sign them (Flask's SECRET_KEY_FALLBACKS).
+	SecretKeyFallbacks [][]byte
 	// MaxAge is the oldest signature accepted. Zero means DefaultMaxAge, the
 	// same as Flask's PERMANENT_SESSION_LIFETIME; negative disables the check.
 	MaxAge time.Duration
@@ -76,9 +76,9 @@ type Codec struct {
 	c *cookiecodec.Codec
 }
 
-// New returns a Codec for opts.
-func New(opts Options) (*Codec, error) {
-	c, err := cookiecodec.New(cookiecodec.Options(opts))
+// New returns a Codec for cfg.
+func New(cfg Config) (*Codec, error) {
+	c, err := cookiecodec.New(cookiecodec.Config(cfg))
 	if err != nil {
 		return nil, err
 	}
@@ -103,8 +103,8 @@ type Decoded struct {
 	Session map[string]any
 	// SignedAt is when the cookie was signed (whole seconds, UTC).
 	SignedAt time.Time
-	// Key says which key verified the cookie: 0 is Options.SecretKey,
-	// i >= 1 is Options.Fallbacks[i-1], -1 means not verified.
+	// Key says which key verified the cookie: 0 is Config.SecretKey,
+	// i >= 1 is Config.SecretKeyFallbacks[i-1], -1 means not verified.
 	Key int
 	// Compressed reports a zlib payload.
 	Compressed bool

@@ -22,7 +22,7 @@ func hasErrPrefix(err error) bool {
 }
 
 func TestErrors(t *testing.T) {
-	_, noKey := New(Options{})
+	_, noKey := New(Config{})
 	_, noDot := ParseUnverified("nodot")
 	_, noTime := ParseUnverified("e30.sig")
 	tests := []struct {

@@ -14,7 +14,7 @@ import (
 // time (checked against Flask 3.1.3), and decoding gives back the Python
 // types: a tuple as a Tuple, a whole number as an int.
 func Example() {
-	codec, err := flaskcookie.New(flaskcookie.Options{SecretKey: []byte("change-me-to-a-long-random-key")})
+	codec, err := flaskcookie.New(flaskcookie.Config{SecretKey: []byte("change-me-to-a-long-random-key")})
 	if err != nil {
 		panic(err)
 	}
@@ -48,7 +48,7 @@ func Example() {
 // 1700000000. Decoding it at that time plus a day verifies it.
 func Example_flaskCookie() {
 	const fromFlask = "eyJfcGVybWFuZW50Ijp0cnVlLCJjYXJ0Ijp7IiB0IjpbMyw3XX0sIm5hbWUiOiJab1x1MDBlYiIsInVzZXJfaWQiOjQyfQ.ZVPxAA.Itx0Jy2q8ZLG8x0BTOQDGAaZPPU"
-	codec, err := flaskcookie.New(flaskcookie.Options{SecretKey: []byte("change-me-to-a-long-random-key")})
+	codec, err := flaskcookie.New(flaskcookie.Config{SecretKey: []byte("change-me-to-a-long-random-key")})
 	if err != nil {
 		panic(err)
 	}
@@ -76,11 +76,11 @@ func Example_flaskCookie() {
 
 // Rotating keys: a cookie signed with the old key still verifies while
 // the old key is listed in Fallbacks, and Key says which key matched.
-func ExampleOptions_fallbacks() {
+func ExampleConfig_fallbacks() {
 	oldKey := []byte("the-key-we-used-until-today")
 	newKey := []byte("the-key-we-use-from-now-on")
-	before, _ := flaskcookie.New(flaskcookie.Options{SecretKey: oldKey})
-	after, _ := flaskcookie.New(flaskcookie.Options{SecretKey: newKey, Fallbacks: [][]byte{oldKey}})
+	before, _ := flaskcookie.New(flaskcookie.Config{SecretKey: oldKey})
+	after, _ := flaskcookie.New(flaskcookie.Config{SecretKey: newKey, SecretKeyFallbacks: [][]byte{oldKey}})
 
 	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	cookie, _ := before.EncodeAt(map[string]any{"user_id": 7}, now)
@@ -88,7 +88,7 @@ func ExampleOptions_fallbacks() {
 	fmt.Println(d.Session["user_id"], d.Key, err)
 
 	// Without the fallback the cookie is refused, as a tampered one would be.
-	strict, _ := flaskcookie.New(flaskcookie.Options{SecretKey: newKey})
+	strict, _ := flaskcookie.New(flaskcookie.Config{SecretKey: newKey})
 	_, err = strict.DecodeAt(cookie, now)
 	fmt.Println(errors.Is(err, itsdangerous.ErrBadSignature))
 	// Output:

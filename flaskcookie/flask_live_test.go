@@ -81,8 +81,8 @@ func flaskLiveRandom(t *testing.T, o *flaskoracle.Oracle) {
 			s = g.session()
 		}
 		now := time.Unix(1_600_000_000+rng.Int63n(200_000_000), 0)
-		plain := flaskMustCodec(t, Options{SecretKey: key})
-		opts := Options{SecretKey: key}
+		plain := flaskMustCodec(t, Config{SecretKey: key})
+		opts := Config{SecretKey: key}
 		if rng.Intn(2) == 0 {
 			opts.CompressAbove = 1 + rng.Intn(200)
 		}
@@ -140,7 +140,7 @@ func flaskLiveRandom(t *testing.T, o *flaskoracle.Oracle) {
 		if len(fj) > 32<<10 {
 			continue // above 32 KiB the codec deflates with compress/zlib (other bytes)
 		}
-		flaskLike := flaskMustCodec(t, Options{SecretKey: key, CompressAbove: 1})
+		flaskLike := flaskMustCodec(t, Config{SecretKey: key, CompressAbove: 1})
 		if z, err := flaskLike.EncodeAt(s, now); err != nil || z != fcookie {
 			t.Fatalf("session %d (JSON %d bytes): our cookie (CompressAbove 1, %d bytes) differs from Flask's (%d bytes) (%v):\n got %.300s\nwant %.300s",
 				i, len(fj), len(z), len(fcookie), err, z, fcookie)
@@ -159,9 +159,9 @@ func flaskLiveRotation(t *testing.T, o *flaskoracle.Oracle) {
 	older, old, cur := []byte("older key"), []byte("old key"), []byte("current key")
 	fallbacks := [][]byte{older, old}
 	for i, signKey := range [][]byte{older, old, cur} {
-		goOld := flaskMustCodec(t, Options{SecretKey: signKey})
-		goCur := flaskMustCodec(t, Options{SecretKey: cur, Fallbacks: fallbacks})
-		goNoFallbacks := flaskMustCodec(t, Options{SecretKey: cur})
+		goOld := flaskMustCodec(t, Config{SecretKey: signKey})
+		goCur := flaskMustCodec(t, Config{SecretKey: cur, SecretKeyFallbacks: fallbacks})
+		goNoFallbacks := flaskMustCodec(t, Config{SecretKey: cur})
 
 		gc, err := goOld.EncodeAt(s, now)
 		if err != nil {
@@ -207,7 +207,7 @@ func flaskLiveNonFinite(t *testing.T, o *flaskoracle.Oracle) {
 	now := time.Unix(1_700_000_000, 0)
 	key := []byte("k")
 	s := map[string]any{"nan": math.NaN(), "inf": math.Inf(1), "ninf": []any{math.Inf(-1)}}
-	c := flaskMustCodec(t, Options{SecretKey: key})
+	c := flaskMustCodec(t, Config{SecretKey: key})
 	fc, err := o.Mint(s, key, nil, now)
 	if err != nil {
 		t.Fatal(err)
@@ -435,7 +435,7 @@ func flaskLiveLooseJSON(t *testing.T, o *flaskoracle.Oracle) {
 	rng := rand.New(rand.NewSource(seed))
 	g := flaskGen{rng: rng}
 	key := []byte("loose key")
-	c := flaskMustCodec(t, Options{SecretKey: key})
+	c := flaskMustCodec(t, Config{SecretKey: key})
 	now := time.Unix(1_700_000_000, 0)
 	var agreed int
 	for i := 0; i < 150 && !t.Failed(); i++ {
@@ -495,7 +495,7 @@ func flaskLiveOddPayloads(t *testing.T, o *flaskoracle.Oracle) {
 		`{"\u0000":1}`, `{"":1}`, `{"a":"` + strings.Repeat("\\u00e9", 100) + `"}`,
 	}
 	key := []byte("odd key")
-	c := flaskMustCodec(t, Options{SecretKey: key})
+	c := flaskMustCodec(t, Config{SecretKey: key})
 	now := time.Unix(1_700_000_000, 0)
 	var same, onlyFlask, onlyGo, bothRefuse int
 	for _, p := range payloads {

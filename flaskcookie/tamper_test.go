@@ -17,9 +17,9 @@ func TestSingleByteChangesRefused(t *testing.T) {
 		if v.Expect != "ok" {
 			continue
 		}
-		keys := Options{SecretKey: []byte(v.SecretKey), MaxAge: time.Duration(v.MaxAge) * time.Second}
+		keys := Config{SecretKey: []byte(v.SecretKey), MaxAge: time.Duration(v.MaxAge) * time.Second}
 		for _, k := range v.Fallbacks {
-			keys.Fallbacks = append(keys.Fallbacks, []byte(k))
+			keys.SecretKeyFallbacks = append(keys.SecretKeyFallbacks, []byte(k))
 		}
 		c := flaskMustCodec(t, keys)
 		now := time.Unix(v.Now, 0)

@@ -46,9 +46,9 @@ func flaskPayloadJSON(cookie string) ([]byte, error) {
 	return io.ReadAll(zr)
 }
 
-func flaskMustCodec(tb testing.TB, opts Options) *Codec {
+func flaskMustCodec(tb testing.TB, cfg Config) *Codec {
 	tb.Helper()
-	c, err := New(opts)
+	c, err := New(cfg)
 	if err != nil {
 		tb.Fatalf("New: %v", err)
 	}
@@ -65,7 +65,7 @@ func TestFlaskVectors(t *testing.T) {
 	for _, v := range flaskoracle.Vectors(t) {
 		t.Run(v.Name, func(t *testing.T) {
 			n++
-			c := flaskMustCodec(t, Options{SecretKey: v.Key(), Fallbacks: v.FallbackKeys(), MaxAge: v.MaxAgeDuration()})
+			c := flaskMustCodec(t, Config{SecretKey: v.Key(), SecretKeyFallbacks: v.FallbackKeys(), MaxAge: v.MaxAgeDuration()})
 			d, err := c.DecodeAt(v.Cookie, v.NowTime())
 			if got := flaskOutcome(err); got != v.Expect {
 				t.Fatalf("DecodeAt(%.80q) at %d, max age %ds: outcome %s (%v), want %s (Flask raised %s)",
@@ -101,7 +101,7 @@ func TestFlaskVectors(t *testing.T) {
 			}
 
 			// Our encoding of the same session by the same key at the same second.
-			signer := flaskMustCodec(t, Options{SecretKey: []byte(*v.SigningKey)})
+			signer := flaskMustCodec(t, Config{SecretKey: []byte(*v.SigningKey)})
 			mine, err := signer.EncodeAt(want, v.SignedAtTime())
 			if err != nil {
 				t.Fatalf("EncodeAt: %v", err)
@@ -129,7 +129,7 @@ func TestFlaskVectors(t *testing.T) {
 
 			// With compression always tried, the codec decides as Flask does
 			// and its deflate matches C zlib's: the same cookie, compressed or not.
-			zs := flaskMustCodec(t, Options{SecretKey: []byte(*v.SigningKey), CompressAbove: 1})
+			zs := flaskMustCodec(t, Config{SecretKey: []byte(*v.SigningKey), CompressAbove: 1})
 			z, err := zs.EncodeAt(want, v.SignedAtTime())
 			if err != nil {
 				t.Fatalf("EncodeAt with compression: %v", err)
@@ -141,7 +141,7 @@ func TestFlaskVectors(t *testing.T) {
 			}
 
 			// Compressed: our own compressed cookie must decode back equal.
-			zc := flaskMustCodec(t, Options{SecretKey: v.Key(), Fallbacks: v.FallbackKeys(), MaxAge: v.MaxAgeDuration(), CompressAbove: 1})
+			zc := flaskMustCodec(t, Config{SecretKey: v.Key(), SecretKeyFallbacks: v.FallbackKeys(), MaxAge: v.MaxAgeDuration(), CompressAbove: 1})
 			zcookie, err := zc.EncodeAt(want, v.SignedAtTime())
 			if err != nil {
 				t.Fatalf("EncodeAt compressed: %v", err)
@@ -181,7 +181,7 @@ func FuzzDecodeFlaskVectors(f *testing.F) {
 			f.Add(v.Cookie, v.Now)
 		}
 	}
-	c := flaskMustCodec(f, Options{SecretKey: []byte("dev-secret-key-for-vectors"), MaxAge: -1})
+	c := flaskMustCodec(f, Config{SecretKey: []byte("dev-secret-key-for-vectors"), MaxAge: -1})
 	f.Fuzz(func(t *testing.T, cookie string, now int64) {
 		d, err := c.DecodeAt(cookie, time.Unix(now, 0))
 		if err != nil {

@@ -65,7 +65,7 @@ func newTestApp(t testing.TB, cfg Config, routes func(r *gin.Engine)) *gin.Engin
 }
 
 var testCodec = func() *flaskcookie.Codec {
-	c, err := flaskcookie.New(flaskcookie.Options{SecretKey: []byte(testKey)})
+	c, err := flaskcookie.New(flaskcookie.Config{SecretKey: []byte(testKey)})
 	if err != nil {
 		panic(err)
 	}

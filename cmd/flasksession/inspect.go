@@ -71,7 +71,7 @@ func inspect(env cmdEnv, args []string) error {
 		if age == 0 {
 			age = -1 // the codec's "no limit"
 		}
-		codec, err := flaskcookie.New(flaskcookie.Options{SecretKey: key, Fallbacks: fallbacks, MaxAge: age})
+		codec, err := flaskcookie.New(flaskcookie.Config{SecretKey: key, SecretKeyFallbacks: fallbacks, MaxAge: age})
 		if err != nil {
 			return err
 		}

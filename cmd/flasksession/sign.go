@@ -45,7 +45,7 @@ func sign(env cmdEnv, args []string) error {
 	if *permanent {
 		session["_permanent"] = true
 	}
-	opts := flaskcookie.Options{SecretKey: key}
+	opts := flaskcookie.Config{SecretKey: key}
 	if *compress {
 		opts.CompressAbove = 1 // whenever zlib saves 2 bytes, Flask's rule
 	}

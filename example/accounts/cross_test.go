@@ -227,7 +227,7 @@ func sameRedirect(t *testing.T, a apps) {
 // cookie on both sides: Flask-Login's keys, types and values, byte for
 // byte after decoding.
 func sameState(t *testing.T, a apps) {
-	codec, err := flaskcookie.New(flaskcookie.Options{SecretKey: []byte(testKey)})
+	codec, err := flaskcookie.New(flaskcookie.Config{SecretKey: []byte(testKey)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 // both ways; each side signs the raw token the other wrote into the
 // session; and both refuse bad posts with the same reason.
 func csrfAcross(t *testing.T, a apps) {
-	codec, err := flaskcookie.New(flaskcookie.Options{SecretKey: []byte(testKey)})
+	codec, err := flaskcookie.New(flaskcookie.Config{SecretKey: []byte(testKey)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -238,7 +238,7 @@ func TestLogoutOtherDevices(t *testing.T) {
 // under a new token, still not fresh) and sets the same new remember
 // cookie.
 func sameStateAfterRevoke(t *testing.T, a apps) {
-	codec, err := flaskcookie.New(flaskcookie.Options{SecretKey: []byte(testKey)})
+	codec, err := flaskcookie.New(flaskcookie.Config{SecretKey: []byte(testKey)})
 	if err != nil {
 		t.Fatal(err)
 	}

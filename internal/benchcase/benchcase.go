@@ -30,7 +30,7 @@ func Values() map[string]any {
 
 // Cookie returns the Values session as a Flask cookie signed with Key.
 func Cookie(b *testing.B) string {
-	codec, err := flaskcookie.New(flaskcookie.Options{SecretKey: Key})
+	codec, err := flaskcookie.New(flaskcookie.Config{SecretKey: Key})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -26,27 +26,27 @@ const Salt = "cookie-session"
 var jsonBufs = &bufpool.Pool{Max: 64 << 10}
 
 // DefaultMaxSize is the largest session, as JSON, a Codec encodes or
-// decodes unless Options.MaxSize says otherwise: 128 KiB, about thirty
+// decodes unless Config.MaxSize says otherwise: 128 KiB, about thirty
 // times what fits in a cookie uncompressed, so only a compressed session
 // of unusually repetitive data comes near it.
 const DefaultMaxSize = 128 << 10
 
-// ErrTooLarge: a session's JSON is over Options.MaxSize. On encode, store
+// ErrTooLarge: a session's JSON is over Config.MaxSize. On encode, store
 // less in the session; on decode, the cookie is refused.
 var ErrTooLarge = errors.New("flaskcookie: session too large")
 
-// ErrNoSecretKey is returned by New when Options.SecretKey is empty. Set it
+// ErrNoSecretKey is returned by New when Config.SecretKey is empty. Set it
 // to the Flask app's SECRET_KEY; to make a new one, run
 // `go run github.com/ginflask/flasksession/cmd/flasksession genkey`.
 var ErrNoSecretKey = errors.New("flaskcookie: no secret key")
 
-// Options configure a Codec: flaskcookie.Options, documented there.
-type Options struct {
-	SecretKey     []byte
-	Fallbacks     [][]byte
-	MaxAge        time.Duration
-	CompressAbove int
-	MaxSize       int
+// Config configures a Codec: flaskcookie.Config, documented there.
+type Config struct {
+	SecretKey          []byte
+	SecretKeyFallbacks [][]byte
+	MaxAge             time.Duration
+	CompressAbove      int
+	MaxSize            int
 }
 
 // Codec encodes and decodes Flask session cookies. It is safe for
@@ -60,14 +60,14 @@ type Codec struct {
 }
 
 // New returns a Codec for opts.
-func New(opts Options) (*Codec, error) {
-	if len(opts.SecretKey) == 0 {
+func New(cfg Config) (*Codec, error) {
+	if len(cfg.SecretKey) == 0 {
 		return nil, ErrNoSecretKey
 	}
 	// itsdangerous orders keys oldest to newest and signs with the last.
-	keys := make([][]byte, 0, len(opts.Fallbacks)+1)
-	keys = append(keys, opts.Fallbacks...)
-	keys = append(keys, opts.SecretKey)
+	keys := make([][]byte, 0, len(cfg.SecretKeyFallbacks)+1)
+	keys = append(keys, cfg.SecretKeyFallbacks...)
+	keys = append(keys, cfg.SecretKey)
 	s, err := itsdangerous.NewTimestampSigner(keys, itsdangerous.FlaskSessionConfig())
 	if err != nil {
 		return nil, err
@@ -75,9 +75,9 @@ func New(opts Options) (*Codec, error) {
 	c := &Codec{
 		signer:        s,
 		nkeys:         len(keys),
-		maxAge:        opts.MaxAge,
-		compressAbove: opts.CompressAbove,
-		maxSize:       opts.MaxSize,
+		maxAge:        cfg.MaxAge,
+		compressAbove: cfg.CompressAbove,
+		maxSize:       cfg.MaxSize,
 	}
 	if c.maxAge == 0 {
 		c.maxAge = DefaultMaxAge
@@ -227,11 +227,11 @@ func lastDot(b []byte) int {
 	return -1
 }
 
-// SizeError reports a session whose JSON is over Options.MaxSize; it
+// SizeError reports a session whose JSON is over Config.MaxSize; it
 // matches ErrTooLarge.
 type SizeError struct {
 	Size  int // bytes of JSON
-	Limit int // Options.MaxSize in force
+	Limit int // Config.MaxSize in force
 }
 
 func (e *SizeError) Error() string {

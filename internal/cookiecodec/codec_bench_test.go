@@ -19,7 +19,7 @@ func benchSession() map[string]any {
 var benchNow = time.Unix(1700000000, 0)
 
 func benchCodec(b *testing.B) *Codec {
-	c, err := New(Options{SecretKey: []byte("bench-secret-key-0123456789")})
+	c, err := New(Config{SecretKey: []byte("bench-secret-key-0123456789")})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 
 func TestAppendRefreshAt(t *testing.T) {
 	key := []byte("refresh test secret key 0123456789")
-	c, err := New(Options{SecretKey: key})
+	c, err := New(Config{SecretKey: key})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,8 +116,8 @@ func mint2(t *testing.T, c *Codec, s map[string]any, at time.Time, compress bool
 
 func TestAppendRefreshAtFallbackKey(t *testing.T) {
 	oldKey, newKey := []byte("the old secret key 0123456789"), []byte("the new secret key 0123456789")
-	old, _ := New(Options{SecretKey: oldKey})
-	cur, _ := New(Options{SecretKey: newKey, Fallbacks: [][]byte{oldKey}})
+	old, _ := New(Config{SecretKey: oldKey})
+	cur, _ := New(Config{SecretKey: newKey, SecretKeyFallbacks: [][]byte{oldKey}})
 	at := time.Unix(1700000000, 0)
 	b, err := old.AppendEncodeAt(nil, map[string]any{"_permanent": true}, at)
 	if err != nil {
@@ -134,7 +134,7 @@ func TestAppendRefreshAtFallbackKey(t *testing.T) {
 }
 
 func BenchmarkAppendRefreshAt(b *testing.B) {
-	c, _ := New(Options{SecretKey: []byte("bench-secret-key-0123456789")})
+	c, _ := New(Config{SecretKey: []byte("bench-secret-key-0123456789")})
 	at := time.Unix(1700000000, 0)
 	cookie, _ := c.AppendEncodeAt(nil, map[string]any{"_permanent": true, "username": "alice", "user_id": 42,
 		"roles": []any{"admin", "editor"}, "csrf_token": "3f786850e387550fdab836ed7e6dc881de23001b"}, at)
