@@ -17,5 +17,15 @@
 //	cd bench && go test -run '^$' -bench '^BenchmarkRedis$' -benchmem -count 10 | tee out/redis.txt
 //	go run ./cmd/benchtables out/redis.txt
 //
+// BenchmarkPostgres (pg_test.go) does the same for the PostgreSQL stores
+// (flasksession's pgstore, scs's pgxstore, gin-contrib/sessions' postgres
+// store on lib/pq) on one local PostgreSQL 15 it starts with
+// pg_stat_statements, reporting the statements and the server's time per
+// request; TestPostgresSubjects counts the round trips on the wire too.
+// run.sh leaves it out as well:
+//
+//	cd bench && go test -run '^$' -bench '^BenchmarkPostgres$' -benchmem -count 6 | tee out/pg.txt
+//	cd bench && go test -count=1 -run TestPostgresSubjects -v
+//
 // See docs/benchmarks.md for the results and how to read them.
 package bench

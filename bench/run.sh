@@ -7,7 +7,9 @@
 #     (wrk over 127.0.0.1),
 # in ROUNDS short interleaved rounds, so that a noisy machine hits every
 # subject alike (the load test runs in LOAD_ROUNDS of them, spread out);
-# then benchstat's table and benchtables' overheads and ratios.
+# then benchstat's table and benchtables' overheads and ratios. The Redis
+# and PostgreSQL store comparisons (BenchmarkRedis, BenchmarkPostgres) are
+# run by hand: see doc.go.
 #
 #   bash bench/run.sh                     # from the repository root
 #   ROUNDS=6 LOAD=0 bash bench/run.sh     # quicker, no load test
