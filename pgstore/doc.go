@@ -83,7 +83,7 @@
 //
 // Every 16th Create of a Store (WithSweepEvery; DefaultSweepEvery) also
 // deletes up to SweepBatch (100) expired rows, in the same statement: a
-// data-modifying WITH that picks them through the expiry index, FOR
+// data-modifying WITH that picks the oldest through the expiry index, FOR
 // UPDATE SKIP LOCKED, so that concurrent sweeps take different rows. Every
 // session starts with a Create, so this deletes expired rows faster than
 // sessions expire, without a goroutine or a job to run. Sweep deletes every

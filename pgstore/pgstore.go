@@ -204,8 +204,13 @@ func New(pool *pgxpool.Pool, opts ...Option) *Store {
 	// The sweep rides on the Create: no extra round trip. It skips the
 	// row being created (one statement may not change a row twice) and
 	// rows another sweep holds.
-	s.qCreateSweep = "WITH swept AS (DELETE FROM " + t + " WHERE ctid = ANY (ARRAY(SELECT ctid FROM " + t +
-		" WHERE expiry <= " + now + " AND " + id + " <> $1 LIMIT " + strconv.Itoa(SweepBatch) +
+	//
+	// By key, oldest first: the expiry index finds them. Picked by ctid
+	// and without the ORDER BY, the generic plan pgx's prepared statement
+	// settles on scanned the whole table twice, expired rows or not
+	// (bench/results/pg-sweep.txt: 2.4 ms a sweep against 0.05 ms).
+	s.qCreateSweep = "WITH swept AS (DELETE FROM " + t + " WHERE " + id + " = ANY (ARRAY(SELECT " + id + " FROM " + t +
+		" WHERE expiry <= " + now + " AND " + id + " <> $1 ORDER BY expiry LIMIT " + strconv.Itoa(SweepBatch) +
 		" FOR UPDATE SKIP LOCKED))) " + s.qCreate
 	s.qUpdate = "UPDATE " + t + " SET data = $2, expiry = $3 WHERE " + id + " = $1 AND " + alive
 	s.qUpdateOld = s.qUpdate + " AND data = $4"
