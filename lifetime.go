@@ -5,7 +5,13 @@ import "time"
 // The lifetime rules are pure functions of their inputs, "now" included,
 // so they are tested without clocks. They follow Flask's
 // SecureCookieSessionInterface (should_set_cookie, get_expiration_time)
-// and save_session.
+// and save_session. Two rules live with the backends: an untouched
+// session (one no handler used) is sent again only to refresh a permanent
+// one, which the backend learns without decoding it (sessionState.refresh;
+// whether a session is permanent is cookiecodec.Permanent); and loading a
+// cookie applies the lifetime to every session, permanent or not, as
+// Flask does: the codec refuses signatures older than the lifetime and any
+// dated in the future.
 
 // cookieAction is what the response does with the session cookie.
 type cookieAction uint8
@@ -56,12 +62,3 @@ func recordExpiry(now, expires time.Time, lifetime time.Duration) time.Time {
 	}
 	return expiresAt(true, now, lifetime)
 }
-
-// An untouched session (one no handler used) is sent again only to
-// refresh it: only when refresh-each-request is on and it is permanent,
-// which the backend learns without decoding the session (see
-// sessionState.refresh).
-//
-// Loading a cookie applies the lifetime to every session, permanent or
-// not, as Flask does: the codec refuses signatures older than the
-// lifetime and any dated in the future.
