@@ -16,8 +16,8 @@ import (
 // protection check (identifier hash) and the user loader.
 func BenchmarkCurrentUser(b *testing.B) {
 	app := newTestApp(b, testConfig(), func(r *gin.Engine) { r.GET("/", whoami) })
-	cl := newClient().loggedIn(b)
-	req := cl.request("GET", "/")
+	cl := newClient(b).loggedIn(b)
+	req := cl.request(app, "GET", "/")
 	b.ReportAllocs()
 	for b.Loop() {
 		w := httptest.NewRecorder()
@@ -29,7 +29,7 @@ func BenchmarkCurrentUser(b *testing.B) {
 }
 
 func BenchmarkSessionIdentifier(b *testing.B) {
-	req := newClient().request("GET", "/")
+	req := newClient(b).peer()
 	b.ReportAllocs()
 	for b.Loop() {
 		SessionIdentifier(req)
@@ -89,13 +89,9 @@ func BenchmarkLoggedIn(b *testing.B) {
 				app := newStoreTestApp(b, cfg, st.new())
 				app.POST("/login", func(c *gin.Context) { LoginUser(c, u) })
 				app.GET("/", whoami)
-				cl := newClient()
-				login := httptest.NewRecorder()
-				app.ServeHTTP(login, cl.request("POST", "/login"))
-				for _, c := range login.Result().Cookies() {
-					cl.cookies[c.Name] = c.Value
-				}
-				req := cl.request("GET", "/")
+				cl := newClient(b)
+				cl.do(b, app, "POST", "/login")
+				req := cl.request(app, "GET", "/")
 				b.ReportAllocs()
 				for b.Loop() {
 					w := httptest.NewRecorder()

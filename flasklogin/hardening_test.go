@@ -19,6 +19,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/internal/webtest"
 	"github.com/ginflask/flasksession/memstore"
 )
 
@@ -136,15 +137,16 @@ func (g *gate) hold() {
 // me is who the client is logged in as.
 func me(t *testing.T, app http.Handler, cl *client) string {
 	t.Helper()
-	return cl.do(t, app, "GET", "/me").Body.String()
+	return cl.do(t, app, "GET", "/me").Body
 }
 
 // copyOf is another browser holding the same cookies.
-func copyOf(cl *client) *client {
-	c := newClient()
-	c.agent = cl.agent
-	for k, v := range cl.cookies {
-		c.cookies[k] = v
+func copyOf(t *testing.T, cl *client) *client {
+	c := newClient(t)
+	c.Header = cl.Header.Clone()
+	for _, kv := range strings.Split(cl.CookieHeader(), "; ") {
+		name, value, _ := strings.Cut(kv, "=")
+		c.SetCookie(name, value)
 	}
 	return c
 }
@@ -163,16 +165,16 @@ var stores = []struct {
 // the logout, even once the victim logs in again in that browser.
 func TestSessionFixation(t *testing.T) {
 	app, _ := storeApp(t, memstore.New(), newTokenUsers())
-	attacker := newClient()
+	attacker := newClient(t)
 	attacker.do(t, app, "GET", "/form")
-	planted := attacker.cookies["session"]
+	planted := attacker.Cookie("session")
 	if planted == "" {
 		t.Fatal("the form set no session cookie")
 	}
-	victim := newClient()
-	victim.cookies["session"] = planted
+	victim := newClient(t)
+	victim.SetCookie("session", planted)
 	victim.do(t, app, "POST", "/login?user=alice")
-	if victim.cookies["session"] == planted {
+	if victim.Cookie("session") == planted {
 		t.Errorf("the login kept the planted session ID")
 	}
 	if got := me(t, app, victim); got != "alice" {
@@ -182,7 +184,7 @@ func TestSessionFixation(t *testing.T) {
 		t.Errorf("the attacker's planted cookie is logged in as %q", got)
 	}
 
-	stolen := copyOf(victim)
+	stolen := copyOf(t, victim)
 	victim.do(t, app, "POST", "/logout")
 	victim.do(t, app, "POST", "/login?user=alice")
 	if got := me(t, app, stolen); got != "anonymous" {
@@ -197,10 +199,10 @@ func TestSessionFixation(t *testing.T) {
 // flash, a cart) does not bring the login back, on any cookie.
 func TestLogoutRacingSlowRequest(t *testing.T) {
 	app, g := storeApp(t, memstore.New(), newTokenUsers())
-	victim := newClient()
+	victim := newClient(t)
 	victim.do(t, app, "GET", "/form") // the session outlives the logout
 	victim.do(t, app, "POST", "/login?user=alice")
-	slow := copyOf(victim)
+	slow := copyOf(t, victim)
 	g.arm()
 	done := make(chan struct{})
 	go func() { slow.do(t, app, "POST", "/slow"); close(done) }()
@@ -222,28 +224,28 @@ func TestRevokedRememberCookie(t *testing.T) {
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
 			app, _ := storeApp(t, st.new(), newTokenUsers())
-			phone := newClient()
+			phone := newClient(t)
 			phone.do(t, app, "POST", "/login?user=alice&remember=1")
-			oldRemember := phone.cookies[DefaultRememberCookieName]
+			oldRemember := phone.Cookie(DefaultRememberCookieName)
 			if oldRemember == "" {
 				t.Fatal("no remember cookie")
 			}
-			laptop := newClient()
-			laptop.cookies[DefaultRememberCookieName] = oldRemember
+			laptop := newClient(t)
+			laptop.SetCookie(DefaultRememberCookieName, oldRemember)
 			if got := me(t, app, laptop); got != "alice" {
 				t.Fatalf("the copied remember cookie: %q", got)
 			}
-			thief := newClient()
-			thief.cookies[DefaultRememberCookieName] = oldRemember
+			thief := newClient(t)
+			thief.SetCookie(DefaultRememberCookieName, oldRemember)
 
 			res := phone.do(t, app, "POST", "/others")
-			if res.Code != http.StatusOK {
-				t.Fatalf("/others: %d %s", res.Code, res.Body)
+			if res.Status != http.StatusOK {
+				t.Fatalf("/others: %d %s", res.Status, res.Body)
 			}
 			if got := me(t, app, phone); got != "alice" {
 				t.Errorf("the caller after LogoutOtherDevices: %q", got)
 			}
-			if nr := phone.cookies[DefaultRememberCookieName]; nr == "" || nr == oldRemember {
+			if nr := phone.Cookie(DefaultRememberCookieName); nr == "" || nr == oldRemember {
 				t.Errorf("the caller's remember cookie was not renewed: %q", nr)
 			}
 			for name, cl := range map[string]*client{"a device logged in by it": laptop, "a replay of the old remember cookie": thief} {
@@ -252,8 +254,8 @@ func TestRevokedRememberCookie(t *testing.T) {
 				}
 			}
 			// The dead remember cookie is cleared, and costs no session.
-			if thief.cookies[DefaultRememberCookieName] != "" || thief.cookies["session"] != "" {
-				t.Errorf("after a replay of a revoked remember cookie the client holds %v", thief.cookies)
+			if thief.Cookie(DefaultRememberCookieName) != "" || thief.Cookie("session") != "" {
+				t.Errorf("after a replay of a revoked remember cookie the client holds %q", thief.CookieHeader())
 			}
 		})
 	}
@@ -266,15 +268,15 @@ func TestLogoutEverywhere(t *testing.T) {
 			app, _ := storeApp(t, st.new(), newTokenUsers())
 			var devices []*client
 			for i := range 3 {
-				cl := newClient()
-				cl.agent = fmt.Sprint("device-", i)
+				cl := newClient(t)
+				cl.Header.Set("User-Agent", fmt.Sprint("device-", i))
 				cl.do(t, app, "POST", "/login?user=alice&remember="+map[bool]string{true: "1"}[i == 1])
 				devices = append(devices, cl)
 			}
-			bob := newClient()
+			bob := newClient(t)
 			bob.do(t, app, "POST", "/login?user=bob")
-			if res := devices[0].do(t, app, "POST", "/everywhere"); res.Code != http.StatusOK {
-				t.Fatalf("/everywhere: %d %s", res.Code, res.Body)
+			if res := devices[0].do(t, app, "POST", "/everywhere"); res.Status != http.StatusOK {
+				t.Fatalf("/everywhere: %d %s", res.Status, res.Body)
 			}
 			for i, cl := range devices {
 				if got := me(t, app, cl); got != "anonymous" {
@@ -312,20 +314,20 @@ func TestLogoutOtherDevicesDeletesRecords(t *testing.T) {
 	})
 	var devices []*client
 	for i := range 3 {
-		cl := newClient()
-		cl.agent = fmt.Sprint("device-", i)
+		cl := newClient(t)
+		cl.Header.Set("User-Agent", fmt.Sprint("device-", i))
 		cl.do(t, app, "POST", "/login?user=alice")
 		devices = append(devices, cl)
 	}
-	if got := devices[1].do(t, app, "GET", "/sessions").Body.String(); got != "device-2,device-1*,device-0" {
+	if got := devices[1].do(t, app, "GET", "/sessions").Body; got != "device-2,device-1*,device-0" {
 		t.Errorf("sessions: %q", got)
 	}
 	ids := map[int]string{}
 	for i, cl := range devices {
-		ids[i] = cl.cookies["session"]
+		ids[i] = cl.Cookie("session")
 	}
 	devices[1].do(t, app, "POST", "/others")
-	if got := devices[1].do(t, app, "GET", "/sessions").Body.String(); got != "device-1*" {
+	if got := devices[1].do(t, app, "GET", "/sessions").Body; got != "device-1*" {
 		t.Errorf("sessions after LogoutOtherDevices: %q", got)
 	}
 	for _, i := range []int{0, 2} {
@@ -338,8 +340,8 @@ func TestLogoutOtherDevicesDeletesRecords(t *testing.T) {
 
 func TestRevokeErrors(t *testing.T) {
 	app, _ := storeApp(t, nil, newTokenUsers())
-	cl := newClient()
-	if got := cl.do(t, app, "POST", "/others").Body.String(); !strings.Contains(got, ErrNotLoggedIn.Error()) {
+	cl := newClient(t)
+	if got := cl.do(t, app, "POST", "/others").Body; !strings.Contains(got, ErrNotLoggedIn.Error()) {
 		t.Errorf("anonymous /others: %q", got)
 	}
 	cfg := testConfig()
@@ -348,7 +350,7 @@ func TestRevokeErrors(t *testing.T) {
 			c.String(http.StatusOK, "%v", errors.Is(LogoutOtherDevices(c), ErrNoRevokeLogins))
 		})
 	})
-	if got := newClient().loggedIn(t).do(t, noRevoke, "POST", "/others").Body.String(); got != "true" {
+	if got := newClient(t).loggedIn(t).do(t, noRevoke, "POST", "/others").Body; got != "true" {
 		t.Errorf("without RevokeLogins: ErrNoRevokeLogins = %s", got)
 	}
 	same := testConfig()
@@ -359,7 +361,7 @@ func TestRevokeErrors(t *testing.T) {
 			c.String(http.StatusOK, "%v", err)
 		})
 	})
-	if got := newClient().loggedIn(t).do(t, sameApp, "POST", "/others").Body.String(); !strings.Contains(got, "kept the user's ID") {
+	if got := newClient(t).loggedIn(t).do(t, sameApp, "POST", "/others").Body; !strings.Contains(got, "kept the user's ID") {
 		t.Errorf("a RevokeLogins that keeps the ID: %q", got)
 	}
 }
@@ -388,10 +390,10 @@ func TestLoaderShapes(t *testing.T) {
 			app := newTestApp(t, cfg, func(r *gin.Engine) {
 				r.GET("/", LoginRequired(OnUnauthorized(func(c *gin.Context) { c.String(http.StatusOK, "anonymous") })), whoami)
 			})
-			cl := newClient().withSession(t, map[string]any{KeyUserID: "deleted", KeyFresh: true})
+			cl := newClient(t).withSession(t, map[string]any{KeyUserID: "deleted", KeyFresh: true})
 			res := cl.do(t, app, "GET", "/")
-			if res.Code != tc.status || res.Body.String() != tc.body {
-				t.Errorf("%d %q, want %d %q", res.Code, res.Body, tc.status, tc.body)
+			if res.Status != tc.status || res.Body != tc.body {
+				t.Errorf("%d %q, want %d %q", res.Status, res.Body, tc.status, tc.body)
 			}
 		})
 	}
@@ -443,11 +445,7 @@ func TestIdentifierClientIP(t *testing.T) {
 // storeID is the session ID in a server-side session cookie.
 func storeID(t *testing.T, cookie string) string {
 	t.Helper()
-	v, _, ok := strings.Cut(cookie, ".")
-	if !ok {
-		t.Fatalf("cookie %q is not a signed ID", cookie)
-	}
-	return strings.TrimSuffix(v, ":p")
+	return strings.TrimSuffix(webtest.SignedID(t, []byte(testKey), cookie), ":p")
 }
 
 // Without a LoginView, an anonymous request gets Werkzeug's 401 page and
@@ -462,10 +460,10 @@ func TestMissingLoginView(t *testing.T) {
 	cfg.LoginView = ""
 	app := newTestApp(t, cfg, func(r *gin.Engine) { r.GET("/private", LoginRequired(), whoami) })
 	for range 2 {
-		res := newClient().do(t, app, "GET", "/private")
-		if res.Code != http.StatusUnauthorized || !strings.Contains(res.Body.String(), "<title>401 Unauthorized</title>") ||
-			res.Header().Get("Content-Type") != "text/html; charset=utf-8" {
-			t.Errorf("%d %q %q", res.Code, res.Header().Get("Content-Type"), res.Body)
+		res := newClient(t).do(t, app, "GET", "/private")
+		if res.Status != http.StatusUnauthorized || !strings.Contains(res.Body, "<title>401 Unauthorized</title>") ||
+			res.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+			t.Errorf("%d %q %q", res.Status, res.Header.Get("Content-Type"), res.Body)
 		}
 	}
 	if n := strings.Count(log.String(), "no Config.LoginView"); n != 1 {
@@ -483,11 +481,10 @@ func TestLoginRedirectSiteURL(t *testing.T) {
 		cfg := testConfig()
 		cfg.LoginView, cfg.SiteURL = "https://auth.example/login", tc.site
 		app := newTestApp(t, cfg, func(r *gin.Engine) { r.GET("/private", LoginRequired(), whoami) })
-		req := newClient().request("GET", "/private")
+		cl := newClient(t)
+		req := cl.request(app, "GET", "/private")
 		req.Host = "evil.example"
-		w := httptest.NewRecorder()
-		app.ServeHTTP(w, req)
-		if got := w.Header().Get("Location"); got != tc.want {
+		if got := cl.Send(req).Location(); got != tc.want {
 			t.Errorf("SiteURL %q: Location %q, want %q", tc.site, got, tc.want)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
 	"github.com/ginflask/flasksession/flaskcookie"
+	"github.com/ginflask/flasksession/internal/webtest"
 )
 
 const testKey = "flasklogin-test-key-0123456789ab"
@@ -72,34 +72,25 @@ var testCodec = func() *flaskcookie.Codec {
 	return c
 }()
 
-// client is one browser: its address, User-Agent and cookies (raw
-// values, sent as they are).
-type client struct {
-	addr, agent string
-	cookies     map[string]string
+// client is one browser: address 192.0.2.1, User-Agent test-agent/1.0,
+// cookies kept as the apps write them.
+type client struct{ *webtest.Client }
+
+func newClient(t testing.TB) *client {
+	c := webtest.NewHTTP(t)
+	c.RemoteAddr = "192.0.2.1:41000"
+	c.Header.Set("User-Agent", "test-agent/1.0")
+	return &client{c}
 }
 
-func newClient() *client {
-	return &client{addr: "192.0.2.1", agent: "test-agent/1.0", cookies: map[string]string{}}
-}
-
-// request builds a request from the client.
-func (cl *client) request(method, target string) *http.Request {
-	r := httptest.NewRequest(method, target, nil)
-	r.RemoteAddr = cl.addr + ":41000"
-	r.Header.Set("User-Agent", cl.agent)
-	var parts []string
-	for k, v := range cl.cookies {
-		parts = append(parts, k+"="+v)
-	}
-	if len(parts) > 0 {
-		r.Header.Set("Cookie", strings.Join(parts, "; "))
-	}
-	return r
+// peer is a request with what identifies the client: its address and
+// headers.
+func (cl *client) peer() *http.Request {
+	return &http.Request{RemoteAddr: cl.RemoteAddr, Header: cl.Header}
 }
 
 // identifier is the client's session identifier.
-func (cl *client) identifier() string { return SessionIdentifier(cl.request("GET", "/")) }
+func (cl *client) identifier() string { return SessionIdentifier(cl.peer()) }
 
 // withSession gives the client a session cookie holding values.
 func (cl *client) withSession(t testing.TB, values map[string]any) *client {
@@ -108,7 +99,7 @@ func (cl *client) withSession(t testing.TB, values map[string]any) *client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl.cookies["session"] = v
+	cl.SetCookie("session", v)
 	return cl
 }
 
@@ -117,37 +108,30 @@ func (cl *client) loggedIn(t testing.TB) *client {
 	return cl.withSession(t, map[string]any{KeyUserID: "alice", KeyFresh: true, KeyID: cl.identifier()})
 }
 
-// result is one response as the tests see it.
-type result struct {
-	*httptest.ResponseRecorder
-	t *testing.T
+// request is the client's request to app, for a test that changes it or
+// a benchmark that sends it many times.
+func (cl *client) request(app http.Handler, method, target string) *http.Request {
+	cl.Handler = app
+	return cl.Request(method, target, nil)
 }
 
-// do sends the request to app and keeps the cookies it sets.
-func (cl *client) do(t *testing.T, app http.Handler, method, target string) result {
+// result is one response as the tests see it.
+type result struct {
+	*webtest.Response
+	t testing.TB
+}
+
+// do sends a request to app and keeps the cookies it sets.
+func (cl *client) do(t testing.TB, app http.Handler, method, target string) result {
 	t.Helper()
-	rec := httptest.NewRecorder()
-	app.ServeHTTP(rec, cl.request(method, target))
-	for _, sc := range rec.Result().Header.Values("Set-Cookie") {
-		name, rest, _ := strings.Cut(sc, "=")
-		value, attrs, _ := strings.Cut(rest, ";")
-		if strings.Contains(attrs, "Max-Age=0") {
-			delete(cl.cookies, name)
-		} else {
-			cl.cookies[name] = value
-		}
-	}
-	return result{rec, t}
+	cl.Handler = app
+	return result{cl.Do(method, target, nil, nil), t}
 }
 
 // setCookie returns the response's Set-Cookie for name.
 func (r result) setCookie(name string) (string, bool) {
-	for _, sc := range r.Result().Header.Values("Set-Cookie") {
-		if strings.HasPrefix(sc, name+"=") {
-			return sc, true
-		}
-	}
-	return "", false
+	r.t.Helper()
+	return r.Cookie(r.t, name)
 }
 
 // session decodes the session cookie the response sets; nil if it sets
@@ -158,11 +142,10 @@ func (r result) session() map[string]any {
 	if !ok {
 		return nil
 	}
-	v, _, _ := strings.Cut(strings.TrimPrefix(sc, "session="), ";")
-	if v == "" {
+	if webtest.IsDeletion(sc) {
 		return map[string]any{}
 	}
-	m, err := testCodec.Decode(v)
+	m, err := testCodec.Decode(r.CookieValue(r.t, "session"))
 	if err != nil {
 		r.t.Fatalf("session cookie %q: %v", sc, err)
 	}

@@ -25,7 +25,7 @@ func rememberCookie(id string, d time.Duration) string {
 const rememberDeletion = "remember_token=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/"
 
 func TestLoginUser(t *testing.T) {
-	cl := newClient()
+	cl := newClient(t)
 	ident := cl.identifier()
 	for _, tc := range []struct {
 		name     string
@@ -63,7 +63,7 @@ func TestLoginUser(t *testing.T) {
 					c.String(http.StatusOK, "done")
 				})
 			})
-			res := newClient().do(t, app, "POST", "/login")
+			res := newClient(t).do(t, app, "POST", "/login")
 			if ok != tc.ok {
 				t.Errorf("LoginUser = %v, want %v", ok, tc.ok)
 			}
@@ -112,7 +112,7 @@ func TestLogoutUser(t *testing.T) {
 					c.Status(http.StatusNoContent)
 				})
 			})
-			cl := newClient()
+			cl := newClient(t)
 			if tc.session != nil {
 				s := map[string]any{KeyID: cl.identifier()}
 				for k, v := range tc.session {
@@ -121,7 +121,7 @@ func TestLogoutUser(t *testing.T) {
 				cl.withSession(t, s)
 			}
 			if tc.cookie != "" {
-				cl.cookies["remember_token"] = tc.cookie
+				cl.SetCookie("remember_token", tc.cookie)
 			}
 			res := cl.do(t, app, "GET", "/logout")
 			got := res.session()
@@ -144,7 +144,7 @@ func TestLogoutUser(t *testing.T) {
 // cookie, and what each leaves in the session.
 func TestCurrentUser(t *testing.T) {
 	codec := NewRememberCodec([]byte(testKey))
-	ident := newClient().identifier()
+	ident := newClient(t).identifier()
 	for _, tc := range []struct {
 		name        string
 		session     map[string]any // nil: no session cookie
@@ -178,22 +178,22 @@ func TestCurrentUser(t *testing.T) {
 					errs = c.Errors
 				})
 			})
-			cl := newClient()
+			cl := newClient(t)
 			if tc.session != nil {
 				cl.withSession(t, tc.session)
 			}
 			if tc.cookie != "" {
-				cl.cookies["remember_token"] = tc.cookie
+				cl.SetCookie("remember_token", tc.cookie)
 			}
 			res := cl.do(t, app, "GET", "/")
-			if res.Body.String() != tc.want {
-				t.Errorf("answer %q, want %q", res.Body.String(), tc.want)
+			if res.Body != tc.want {
+				t.Errorf("answer %q, want %q", res.Body, tc.want)
 			}
 			if got := res.session(); !reflect.DeepEqual(got, tc.wantSession) {
 				t.Errorf("session %#v, want %#v", got, tc.wantSession)
 			}
 			if _, ok := res.setCookie("remember_token"); ok != (tc.name == "cookie being cleared" || tc.name == "unknown user in the cookie") {
-				t.Errorf("remember Set-Cookie: %v", res.Result().Header.Values("Set-Cookie"))
+				t.Errorf("remember Set-Cookie: %v", res.Header.Values("Set-Cookie"))
 			}
 			var le *LoadError
 			if gotErr := len(errs) == 1 && errors.As(errs[0].Err, &le) && le.ID == "broken"; gotErr != tc.wantErr {
@@ -204,8 +204,8 @@ func TestCurrentUser(t *testing.T) {
 }
 
 func TestSessionProtection(t *testing.T) {
-	other := newClient()
-	other.agent = "another-agent"
+	other := newClient(t)
+	other.Header.Set("User-Agent", "another-agent")
 	codec := NewRememberCodec([]byte(testKey))
 	for _, tc := range []struct {
 		name        string
@@ -239,13 +239,13 @@ func TestSessionProtection(t *testing.T) {
 			for k, v := range tc.session {
 				s[k] = v
 			}
-			cl := newClient().withSession(t, s)
+			cl := newClient(t).withSession(t, s)
 			if tc.cookie {
-				cl.cookies["remember_token"] = codec.Encode("alice")
+				cl.SetCookie("remember_token", codec.Encode("alice"))
 			}
 			res := cl.do(t, app, "GET", "/")
-			if res.Body.String() != tc.want {
-				t.Errorf("answer %q, want %q", res.Body.String(), tc.want)
+			if res.Body != tc.want {
+				t.Errorf("answer %q, want %q", res.Body, tc.want)
 			}
 			wantSession := tc.wantSession
 			if wantSession != nil {
@@ -270,9 +270,9 @@ func TestSessionProtection(t *testing.T) {
 		cfg := testConfig()
 		cfg.SessionProtection = mode
 		app := newTestApp(t, cfg, func(r *gin.Engine) { r.GET("/", whoami) })
-		res := newClient().loggedIn(t).do(t, app, "GET", "/")
-		if res.Body.String() != "alice fresh" || res.session() != nil {
-			t.Errorf("%v, same client: %q, session %v", mode, res.Body.String(), res.session())
+		res := newClient(t).loggedIn(t).do(t, app, "GET", "/")
+		if res.Body != "alice fresh" || res.session() != nil {
+			t.Errorf("%v, same client: %q, session %v", mode, res.Body, res.session())
 		}
 	}
 }
@@ -323,13 +323,13 @@ func TestLoginRequired(t *testing.T) {
 				path, _, _ := strings.Cut(tc.target, "?")
 				r.Handle(tc.method, path, append(tc.route, func(c *gin.Context) { ran = true; c.String(http.StatusOK, "ok") })...)
 			})
-			cl := newClient()
+			cl := newClient(t)
 			if tc.logged {
 				cl.loggedIn(t)
 			}
 			res := cl.do(t, app, tc.method, tc.target)
-			if res.Code != tc.status || res.Header().Get("Location") != tc.location {
-				t.Errorf("%d %q, want %d %q", res.Code, res.Header().Get("Location"), tc.status, tc.location)
+			if res.Status != tc.status || res.Location() != tc.location {
+				t.Errorf("%d %q, want %d %q", res.Status, res.Location(), tc.status, tc.location)
 			}
 			if ran != (tc.status == http.StatusOK) {
 				t.Errorf("handler ran: %v", ran)
@@ -366,11 +366,11 @@ func TestFreshLoginRequiredNotFresh(t *testing.T) {
 			app := newTestApp(t, cfg, func(r *gin.Engine) {
 				r.GET("/settings", FreshLoginRequired(tc.opts...), func(c *gin.Context) { c.String(http.StatusOK, "ok") })
 			})
-			cl := newClient()
+			cl := newClient(t)
 			cl.withSession(t, map[string]any{KeyUserID: "alice", KeyFresh: false, KeyID: cl.identifier()})
 			res := cl.do(t, app, "GET", "/settings")
-			if res.Code != tc.status || res.Header().Get("Location") != tc.location {
-				t.Errorf("%d %q, want %d %q", res.Code, res.Header().Get("Location"), tc.status, tc.location)
+			if res.Status != tc.status || res.Location() != tc.location {
+				t.Errorf("%d %q, want %d %q", res.Status, res.Location(), tc.status, tc.location)
 			}
 			got, _ := res.session()["_flashes"].([]any)
 			if !reflect.DeepEqual(got, tc.flashes) {
@@ -385,10 +385,10 @@ func TestLoaderErrorAnswers500(t *testing.T) {
 		app := newTestApp(t, testConfig(), func(r *gin.Engine) {
 			r.GET("/private", mw, func(c *gin.Context) { c.String(http.StatusOK, "ok") })
 		})
-		cl := newClient()
+		cl := newClient(t)
 		cl.withSession(t, map[string]any{KeyUserID: "broken", KeyID: cl.identifier()})
-		if res := cl.do(t, app, "GET", "/private"); res.Code != http.StatusInternalServerError {
-			t.Errorf("loader error: %d, want 500", res.Code)
+		if res := cl.do(t, app, "GET", "/private"); res.Status != http.StatusInternalServerError {
+			t.Errorf("loader error: %d, want 500", res.Status)
 		}
 	}
 }
@@ -416,25 +416,25 @@ func TestConfirmLoginAndLoginRemembered(t *testing.T) {
 		{"forged", "alice|" + strings.Repeat("0", 128), nil, "no"},
 		{"being cleared", codec.Encode("alice"), map[string]any{KeyRemember: "clear"}, "no"},
 	} {
-		cl := newClient()
+		cl := newClient(t)
 		if tc.cookie != "" {
-			cl.cookies["remember_token"] = tc.cookie
+			cl.SetCookie("remember_token", tc.cookie)
 		}
 		if tc.session != nil {
 			cl.withSession(t, tc.session)
 		}
-		if res := cl.do(t, app, "GET", "/remembered"); res.Body.String() != tc.want {
-			t.Errorf("LoginRemembered, %s: %q, want %q", tc.name, res.Body.String(), tc.want)
+		if res := cl.do(t, app, "GET", "/remembered"); res.Body != tc.want {
+			t.Errorf("LoginRemembered, %s: %q, want %q", tc.name, res.Body, tc.want)
 		}
 	}
 	// Restored from the cookie (not fresh), then confirmed: fresh, with
 	// this client's identifier.
-	cl := newClient()
-	cl.cookies["remember_token"] = codec.Encode("alice")
+	cl := newClient(t)
+	cl.SetCookie("remember_token", codec.Encode("alice"))
 	res := cl.do(t, app, "POST", "/confirm")
 	want := map[string]any{KeyUserID: "alice", KeyFresh: true, KeyID: cl.identifier()}
-	if res.Body.String() != "alice fresh" || !reflect.DeepEqual(res.session(), want) {
-		t.Errorf("after ConfirmLogin: %q, session %#v", res.Body.String(), res.session())
+	if res.Body != "alice fresh" || !reflect.DeepEqual(res.session(), want) {
+		t.Errorf("after ConfirmLogin: %q, session %#v", res.Body, res.session())
 	}
 }
 
@@ -477,7 +477,7 @@ func TestRememberCookieAfterRequest(t *testing.T) {
 				tc.cfg(&cfg)
 			}
 			app := newTestApp(t, cfg, func(r *gin.Engine) { r.GET("/", func(c *gin.Context) { c.String(http.StatusOK, "ok") }) })
-			cl := newClient()
+			cl := newClient(t)
 			s := map[string]any{KeyID: cl.identifier()}
 			for k, v := range tc.session {
 				s[k] = v
@@ -514,9 +514,9 @@ func TestRefreshOnlyRemembered(t *testing.T) {
 			cfg := testConfig()
 			cfg.RememberCookieRefreshEachRequest = true
 			app := newTestApp(t, cfg, func(r *gin.Engine) { r.GET("/", whoami) })
-			cl := newClient().loggedIn(t)
+			cl := newClient(t).loggedIn(t)
 			if tc.remember != "" {
-				cl.cookies[DefaultRememberCookieName] = quoteCookieValue(tc.remember)
+				cl.SetCookie(DefaultRememberCookieName, quoteCookieValue(tc.remember))
 			}
 			res := cl.do(t, app, "GET", "/")
 			if got, _ := res.setCookie(DefaultRememberCookieName); got != tc.want {
@@ -552,7 +552,7 @@ func TestWriteHooks(t *testing.T) {
 					tc.write(c)
 				})
 			})
-			res := newClient().do(t, app, "POST", "/login")
+			res := newClient(t).do(t, app, "POST", "/login")
 			if got, _ := res.setCookie("remember_token"); got != rememberCookie("alice", 365*24*time.Hour) {
 				t.Errorf("remember Set-Cookie %q", got)
 			}
@@ -571,14 +571,14 @@ func TestStrongProtectionDropsRestoredLogin(t *testing.T) {
 	cfg := testConfig()
 	cfg.SessionProtection = ProtectionStrong
 	app := newTestApp(t, cfg, func(r *gin.Engine) { r.GET("/", whoami) })
-	cl := newClient()
-	cl.cookies["remember_token"] = NewRememberCodec([]byte(testKey)).Encode("alice")
-	if res := cl.do(t, app, "GET", "/"); res.Body.String() != "alice not fresh" {
-		t.Fatalf("restored: %q", res.Body.String())
+	cl := newClient(t)
+	cl.SetCookie("remember_token", NewRememberCodec([]byte(testKey)).Encode("alice"))
+	if res := cl.do(t, app, "GET", "/"); res.Body != "alice not fresh" {
+		t.Fatalf("restored: %q", res.Body)
 	}
 	res := cl.do(t, app, "GET", "/")
-	if rc, _ := res.setCookie("remember_token"); res.Body.String() != "anonymous" || rc != rememberDeletion {
-		t.Errorf("next request: %q, remember Set-Cookie %q", res.Body.String(), rc)
+	if rc, _ := res.setCookie("remember_token"); res.Body != "anonymous" || rc != rememberDeletion {
+		t.Errorf("next request: %q, remember Set-Cookie %q", res.Body, rc)
 	}
 }
 
@@ -604,7 +604,7 @@ func TestMiddlewareOrder(t *testing.T) {
 			r.GET("/", func(c *gin.Context) { CurrentUser(c) })
 			func() {
 				defer func() { got = recover() }()
-				r.ServeHTTP(httptest.NewRecorder(), newClient().request("GET", "/"))
+				r.ServeHTTP(httptest.NewRecorder(), newClient(t).request(r, "GET", "/"))
 			}()
 			if got != tc.want {
 				t.Errorf("panic %#v, want %v", got, tc.want)
@@ -615,9 +615,9 @@ func TestMiddlewareOrder(t *testing.T) {
 	r := gin.New()
 	r.Use(flasksession.New(sc), m.handle, m.handle)
 	r.POST("/login", func(c *gin.Context) { LoginUser(c, testUser{id: "a"}, Remember(true)); c.String(200, "ok") })
-	res := newClient().do(t, r, "POST", "/login")
+	res := newClient(t).do(t, r, "POST", "/login")
 	n := 0
-	for _, sc := range res.Result().Header.Values("Set-Cookie") {
+	for _, sc := range res.Header.Values("Set-Cookie") {
 		if strings.HasPrefix(sc, "remember_token=") {
 			n++
 		}
@@ -675,11 +675,11 @@ func TestConcurrentUse(t *testing.T) {
 			c.String(http.StatusOK, "ok")
 		})
 	})
-	cl := newClient()
-	cl.cookies["remember_token"] = NewRememberCodec([]byte(testKey)).Encode("alice")
+	cl := newClient(t)
+	cl.SetCookie("remember_token", NewRememberCodec([]byte(testKey)).Encode("alice"))
 	cl.withSession(t, map[string]any{KeyUserID: "alice", KeyFresh: true, KeyID: cl.identifier()})
-	if res := cl.do(t, app, "GET", "/"); res.Code != http.StatusOK {
-		t.Fatal(res.Code)
+	if res := cl.do(t, app, "GET", "/"); res.Status != http.StatusOK {
+		t.Fatal(res.Status)
 	}
 }
 
@@ -700,7 +700,7 @@ func TestHeadersWrittenPastTheHook(t *testing.T) {
 		LoginUser(c, testUser{id: "alice"}, Remember(true))
 		raw.WriteString("too early")
 	})
-	res := newClient().do(t, r, "POST", "/login")
+	res := newClient(t).do(t, r, "POST", "/login")
 	if _, ok := res.setCookie("remember_token"); ok {
 		t.Error("a remember cookie after the headers went out")
 	}
