@@ -2,7 +2,6 @@ package csrf_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
 	"github.com/ginflask/flasksession/csrf"
+	"github.com/ginflask/flasksession/internal/webtest"
 )
 
 // The keys of the tests: every app, Go or Python, uses testKey unless a
@@ -93,12 +93,14 @@ func serve(t testing.TB, h http.Handler) string {
 	return srv.URL
 }
 
-// visitor is one browser session: its session cookie, sent to any of the
-// apps (they share the cookie format and key).
+// visitor is one browser: its cookies, as the apps wrote them, go to any
+// of the apps (they share the cookie format and key).
 type visitor struct {
-	t      testing.TB
-	cookie string // the session cookie's value, "" for none
+	*webtest.Client
+	t testing.TB
 }
+
+func newVisitor(t testing.TB) *visitor { return &visitor{webtest.NewHTTP(t), t} }
 
 // reply is one answer as the tests see it.
 type reply struct {
@@ -106,46 +108,24 @@ type reply struct {
 	body   string
 }
 
-// do sends a request with the visitor's cookie and keeps any new one.
+func replyOf(r *webtest.Response) reply { return reply{r.Status, r.Body} }
+
+// do sends a request with the visitor's cookies and keeps any new ones.
 // form nil sends no body.
 func (v *visitor) do(method, u string, form url.Values, header http.Header) reply {
 	v.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
+	return replyOf(v.Do(method, u, form, header))
+}
+
+// postJSON posts body as JSON, with header.
+func (v *visitor) postJSON(u, body string, header http.Header) reply {
+	v.t.Helper()
+	req := v.Request(http.MethodPost, u, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	for k, vs := range header {
+		req.Header[k] = vs
 	}
-	req, err := http.NewRequest(method, u, body)
-	if err != nil {
-		v.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	for k, vals := range header {
-		req.Header[k] = vals
-	}
-	if v.cookie != "" {
-		req.AddCookie(&http.Cookie{Name: "session", Value: v.cookie})
-	}
-	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil {
-		v.t.Fatalf("%s %s: %v", method, u, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		v.t.Fatal(err)
-	}
-	for _, c := range resp.Cookies() {
-		if c.Name == "session" {
-			if c.MaxAge < 0 || c.Value == "" {
-				v.cookie = ""
-			} else {
-				v.cookie = c.Value
-			}
-		}
-	}
-	return reply{resp.StatusCode, string(b)}
+	return replyOf(v.Send(req))
 }
 
 // token asks an app for a token (and so a raw token in the session).

@@ -137,7 +137,7 @@ func TestOneKey(t *testing.T) {
 
 	t.Run("signs with the session key", func(t *testing.T) {
 		base := serve(t, oneKeyApp(flasksession.Config{SecretKey: []byte(testKey)}, csrf.Protect(csrf.Config{})))
-		v := &visitor{t: t}
+		v := newVisitor(t)
 		tok, raw := v.token(base)
 		if err := match(t, testKey, tok, raw); err != nil {
 			t.Errorf("the token does not verify under the session key: %v", err)
@@ -153,7 +153,7 @@ func TestOneKey(t *testing.T) {
 	t.Run("checks with the session fallbacks", func(t *testing.T) {
 		sess := flasksession.Config{SecretKey: []byte(testKey), SecretKeyFallbacks: [][]byte{[]byte(oldKey)}}
 		base := serve(t, oneKeyApp(sess, csrf.Protect(csrf.Config{})))
-		v := &visitor{t: t}
+		v := newVisitor(t)
 		tok, raw := v.token(base)
 		if err := match(t, testKey, tok, raw); err != nil {
 			t.Errorf("new tokens are not signed with SecretKey: %v", err)
@@ -174,7 +174,7 @@ func TestOneKey(t *testing.T) {
 		b := serve(t, oneKeyApp(flasksession.Config{SecretKey: []byte(otherKey)}, h))
 		for range 2 {
 			for _, app := range []struct{ base, key, other string }{{a, testKey, otherKey}, {b, otherKey, testKey}} {
-				v := &visitor{t: t}
+				v := newVisitor(t)
 				tok, raw := v.token(app.base)
 				if err := match(t, app.key, tok, raw); err != nil {
 					t.Errorf("%s: not signed with its session key: %v", app.base, err)
@@ -190,7 +190,7 @@ func TestOneKey(t *testing.T) {
 		// A short key the session middleware accepted is taken as it is.
 		sess := flasksession.Config{SecretKey: []byte("dev-key"), AllowWeakSecretKey: true}
 		base := serve(t, oneKeyApp(sess, csrf.Protect(csrf.Config{})))
-		v := &visitor{t: t}
+		v := newVisitor(t)
 		r := v.do(http.MethodGet, base+"/token", nil, nil)
 		var got struct{ Token, Raw string }
 		if err := json.Unmarshal([]byte(r.body), &got); err != nil {

@@ -38,7 +38,7 @@ func startFlaskWTF(t *testing.T, keys appKeys) target {
 		name: "flask-wtf",
 		base: base,
 		freeze: func(t testing.TB, unix int64) {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			if r := v.do(http.MethodPost, base+"/_test/clock", url.Values{"unix": {strconv.FormatInt(unix, 10)}}, nil); r.status != http.StatusOK {
 				t.Fatalf("freezing Flask-WTF's clock: %v", r)
 			}
@@ -62,7 +62,7 @@ func TestLiveTokensBothWays(t *testing.T) {
 	gin := ginTarget(t, "gin", appKeys{session: testKey})
 	for _, dir := range []struct{ from, to target }{{flask, gin}, {gin, flask}} {
 		t.Run(dir.from.name+" to "+dir.to.name, func(t *testing.T) {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			tok, raw := v.token(dir.from.base)
 			if !rawToken.MatchString(raw) {
 				t.Fatalf("%s's raw token %q", dir.from.name, raw)
@@ -85,7 +85,7 @@ func TestLiveTokensBothWays(t *testing.T) {
 			tg.freeze(t, at)
 			defer tg.freeze(t, 0)
 		}
-		v := &visitor{t: t}
+		v := newVisitor(t)
 		fromFlask, _ := v.token(flask.base)
 		fromGin, _ := v.token(gin.base)
 		if fromFlask != fromGin || signedAt(t, fromGin) != at {
@@ -111,7 +111,7 @@ func TestLiveKeysDiffer(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, tg := range []target{startFlaskWTF(t, tc.keys), ginTarget(t, "gin", tc.keys)} {
-				v := &visitor{t: t}
+				v := newVisitor(t)
 				tok, _ := v.token(home.base)
 				if got := v.post(tg.base, tok); got != tc.want {
 					t.Errorf("%s: %v, want %v", tg.name, got, tc.want)
@@ -145,7 +145,7 @@ func TestLiveCrossSite(t *testing.T) {
 		}, accepted, accepted},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			tok, _ := v.token(flask.base)
 			form := url.Values{"csrf_token": {tok}}
 			if got := v.do(http.MethodPost, gin.base+"/submit", form, tc.header(gin.base)); got != tc.gin {

@@ -63,7 +63,7 @@ func TestKnownAnswers(t *testing.T) {
 		})
 		r.POST("/submit", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
 		base := serve(t, r)
-		v := &visitor{t: t}
+		v := newVisitor(t)
 		if got := v.do(http.MethodGet, base+"/seed?raw="+tc.raw, nil, nil); got.body != tc.token {
 			t.Errorf("key %q: token %q, want Flask-WTF's %q", tc.key, got.body, tc.token)
 		}
@@ -87,14 +87,14 @@ func TestToken(t *testing.T) {
 		c.String(http.StatusOK, a+" "+b+" "+raw)
 	})
 	base := serve(t, r)
-	v := &visitor{t: t}
+	v := newVisitor(t)
 
 	k.unix.Store(1700000000)
 	first := strings.Fields(v.do(http.MethodGet, base+"/twice", nil, nil).body)
 	if len(first) != 3 || first[0] != first[1] || !rawToken.MatchString(first[2]) {
 		t.Fatalf("first request: token, token, raw = %q", first)
 	}
-	cookie := v.cookie
+	cookie := v.Cookie("session")
 	if cookie == "" {
 		t.Fatal("no session cookie after the first token")
 	}
@@ -103,10 +103,10 @@ func TestToken(t *testing.T) {
 	if second[2] != first[2] || second[0] == first[0] {
 		t.Errorf("second request: raw %q (want the first's %q), token %q (want a new signing)", second[2], first[2], second[0])
 	}
-	if v.cookie != cookie {
+	if v.Cookie("session") != cookie {
 		t.Errorf("the session was rewritten though its raw token did not change")
 	}
-	other := strings.Fields((&visitor{t: t}).do(http.MethodGet, base+"/twice", nil, nil).body)
+	other := strings.Fields(newVisitor(t).do(http.MethodGet, base+"/twice", nil, nil).body)
 	if other[2] == first[2] {
 		t.Errorf("two sessions got the same raw token %q", other[2])
 	}
@@ -119,7 +119,7 @@ func TestTokenWithoutProtect(t *testing.T) {
 		defer func() { got = recover() }()
 		csrf.Token(c)
 	})
-	(&visitor{t: t}).do(http.MethodGet, serve(t, r)+"/", nil, nil)
+	newVisitor(t).do(http.MethodGet, serve(t, r)+"/", nil, nil)
 	if err, _ := got.(error); !errors.Is(err, csrf.ErrNotProtected) {
 		t.Errorf("Token without Protect: panic %v, want ErrNotProtected", got)
 	}
@@ -164,7 +164,7 @@ func TestCrossOrigin(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			base := serve(t, newApp(appKeys{session: testKey}, nil, tc.mod))
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			tok, _ := v.token(base)
 			form := url.Values{}
 			if tc.token {
@@ -189,7 +189,7 @@ func TestNotChecked(t *testing.T) {
 	base := serve(t, newApp(appKeys{session: testKey}, nil, func(c *csrf.Config) {
 		c.ExemptGroups = []string{"/api/"} // a trailing slash is the same group
 	}))
-	v := &visitor{t: t}
+	v := newVisitor(t)
 	for _, tc := range []struct {
 		method, path string
 		want         reply
@@ -217,28 +217,28 @@ func TestConfig(t *testing.T) {
 		want reply
 	}{
 		{"own field name", func(c *csrf.Config) { c.FieldName = "token" }, func(t *testing.T, base string) reply {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			tok := v.do(http.MethodGet, base+"/custom-token", nil, nil).body
 			return v.do(http.MethodPost, base+"/submit", url.Values{"token": {tok}}, nil)
 		}, accepted},
 		// csrf_token ends in "token": a prefixed field, for Flask-WTF too.
 		{"own field name, a field ending in it", func(c *csrf.Config) { c.FieldName = "token" }, func(t *testing.T, base string) reply {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			tok := v.do(http.MethodGet, base+"/custom-token", nil, nil).body
 			return v.post(base, tok)
 		}, accepted},
 		{"own field name, another field", func(c *csrf.Config) { c.FieldName = "token" }, func(t *testing.T, base string) reply {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			tok := v.do(http.MethodGet, base+"/custom-token", nil, nil).body
 			return v.do(http.MethodPost, base+"/submit", url.Values{"tokens": {tok}}, nil)
 		}, refused(csrf.ErrTokenMissing)},
 		{"own header", func(c *csrf.Config) { c.Headers = []string{"X-XSRF-Token"} }, func(t *testing.T, base string) reply {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			tok, _ := v.token(base)
 			return v.do(http.MethodPost, base+"/submit", nil, http.Header{"X-Xsrf-Token": {tok}})
 		}, accepted},
 		{"own header, default header", func(c *csrf.Config) { c.Headers = []string{"X-XSRF-Token"} }, func(t *testing.T, base string) reply {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			tok, _ := v.token(base)
 			return v.do(http.MethodPost, base+"/submit", nil, http.Header{"X-Csrftoken": {tok}})
 		}, refused(csrf.ErrTokenMissing)},
@@ -246,59 +246,49 @@ func TestConfig(t *testing.T) {
 			c.TimeLimit = csrf.NoTimeLimit
 			c.Clock = func() time.Time { return time.Now().AddDate(10, 0, 0) }
 		}, func(t *testing.T, base string) reply {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			tok, _ := v.token(base) // signed 10 years on; checked 10 years on
 			return v.do(http.MethodPost, base+"/submit", url.Values{"csrf_token": {tok}}, nil)
 		}, accepted},
 		{"ten second limit", func(c *csrf.Config) { c.TimeLimit = 10 * time.Second }, func(t *testing.T, base string) reply {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			tok := v.do(http.MethodGet, base+"/token-from?ago=11", nil, nil).body
 			return v.post(base, tok)
 		}, refused(csrf.ErrTokenExpired)},
 		{"old key as a fallback", func(c *csrf.Config) { c.SecretKeyFallbacks = [][]byte{[]byte(old)} }, func(t *testing.T, base string) reply {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			tok := v.do(http.MethodGet, base+"/token-from?key="+url.QueryEscape(old), nil, nil).body
 			return v.post(base, tok)
 		}, accepted},
 		{"old key dropped", nil, func(t *testing.T, base string) reply {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			tok := v.do(http.MethodGet, base+"/token-from?key="+url.QueryEscape(old), nil, nil).body
 			return v.post(base, tok)
 		}, refused(csrf.ErrTokenInvalid)},
 		{"referrer check off", func(c *csrf.Config) { c.DisableSSLStrict = true }, func(t *testing.T, base string) reply {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			tok, _ := v.token(base)
 			return v.do(http.MethodPost, base+"/submit", url.Values{"csrf_token": {tok}}, http.Header{"X-Forwarded-Proto": {"https"}})
 		}, accepted},
 		{"trusted origin as referrer", func(c *csrf.Config) { c.TrustedOrigins = []string{"https://app.example"} }, func(t *testing.T, base string) reply {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			tok, _ := v.token(base)
 			return v.do(http.MethodPost, base+"/submit", url.Values{"csrf_token": {tok}},
 				http.Header{"X-Forwarded-Proto": {"https"}, "Referer": {"https://APP.example/form"}})
 		}, accepted},
 		{"JSON body, token in a header", nil, func(t *testing.T, base string) reply {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			tok, _ := v.token(base)
-			req, _ := http.NewRequest(http.MethodPost, base+"/echo", strings.NewReader(`{"name":"ada"}`))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("X-CSRFToken", tok)
-			req.AddCookie(&http.Cookie{Name: "session", Value: v.cookie})
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			return reply{resp.StatusCode, string(b)}
+			return v.postJSON(base+"/echo", `{"name":"ada"}`, http.Header{"X-CSRFToken": {tok}})
 		}, reply{200, `{"name":"ada"}`}}, // the check left the body to the handler
 		{"a session value that is not a string", nil, func(t *testing.T, base string) reply {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			tok, _ := v.token(base)
 			v.do(http.MethodGet, base+"/spoil", nil, nil)
 			return v.post(base, tok)
 		}, refused(csrf.ErrTokensDoNotMatch)},
 		{"a non-string session value is replaced", nil, func(t *testing.T, base string) reply {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			v.do(http.MethodGet, base+"/spoil", nil, nil)
 			tok, raw := v.token(base)
 			if !rawToken.MatchString(raw) {
@@ -413,7 +403,7 @@ func TestErrorHandler(t *testing.T) {
 	})
 	r.POST("/create", func(c *gin.Context) { ran = true })
 	base := serve(t, r)
-	v := &visitor{t: t}
+	v := newVisitor(t)
 	v.token(base)
 	got := v.do(http.MethodPost, base+"/create", url.Values{"csrf_token": {"abc"}}, nil)
 	want := reply{http.StatusTeapot, `{"errors":1,"reason":"The CSRF token is invalid."}`}
@@ -450,7 +440,7 @@ func TestManualCheck(t *testing.T) {
 		c.String(http.StatusOK, "ok")
 	})
 	base := serve(t, r)
-	v := &visitor{t: t}
+	v := newVisitor(t)
 	tok, _ := v.token(base)
 	for _, tc := range []struct {
 		name string
@@ -462,27 +452,13 @@ func TestManualCheck(t *testing.T) {
 		{"Check, token", v.do(http.MethodPost, base+"/checked", url.Values{"csrf_token": {tok}}, nil), accepted},
 		{"Check, cross-site", v.do(http.MethodPost, base+"/checked", url.Values{"csrf_token": {tok}},
 			http.Header{"Sec-Fetch-Site": {"cross-site"}}), refused(csrf.ErrCrossOrigin)},
-		{"Validate, token", doJSON(v, base+"/json", `{"Token":"`+tok+`"}`), accepted},
-		{"Validate, tampered", doJSON(v, base+"/json", `{"Token":"x`+tok+`"}`), refused(csrf.ErrTokenInvalid)},
+		{"Validate, token", v.postJSON(base+"/json", `{"Token":"`+tok+`"}`, nil), accepted},
+		{"Validate, tampered", v.postJSON(base+"/json", `{"Token":"x`+tok+`"}`, nil), refused(csrf.ErrTokenInvalid)},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s: %v, want %v", tc.name, tc.got, tc.want)
 		}
 	}
-}
-
-func doJSON(v *visitor, u, body string) reply {
-	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.AddCookie(&http.Cookie{Name: "session", Value: v.cookie})
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		v.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b strings.Builder
-	_, _ = io.Copy(&b, resp.Body)
-	return reply{resp.StatusCode, b.String()}
 }
 
 // A signature's last base64 character carries two unused bits. Python's
@@ -491,7 +467,7 @@ func doJSON(v *visitor, u, body string) reply {
 func TestStrictSignature(t *testing.T) {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 	base := serve(t, newApp(appKeys{session: testKey}, nil, nil))
-	v := &visitor{t: t}
+	v := newVisitor(t)
 	tok, _ := v.token(base)
 	last := strings.IndexByte(alphabet, tok[len(tok)-1])
 	if last&3 != 0 {

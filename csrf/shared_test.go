@@ -59,7 +59,7 @@ func tamper(token string) string {
 // the token was signed.
 func atAge(age int64) func(t *testing.T, tg target, _ string) reply {
 	return func(t *testing.T, tg target, _ string) reply {
-		v := &visitor{t: t}
+		v := newVisitor(t)
 		tok, _ := v.token(tg.base)
 		tg.freeze(t, signedAt(t, tok)+age)
 		defer tg.freeze(t, 0)
@@ -72,7 +72,7 @@ func atAge(age int64) func(t *testing.T, tg target, _ string) reply {
 // the app's host).
 func https(referer string) func(t *testing.T, tg target, _ string) reply {
 	return func(t *testing.T, tg target, _ string) reply {
-		v := &visitor{t: t}
+		v := newVisitor(t)
 		tok, _ := v.token(tg.base)
 		h := http.Header{"X-Forwarded-Proto": {"https"}}
 		if referer != "" {
@@ -86,7 +86,7 @@ func https(referer string) func(t *testing.T, tg target, _ string) reply {
 func sharedCases() []sharedCase {
 	withToken := func(send func(v *visitor, base, tok string) reply) func(*testing.T, target, string) reply {
 		return func(t *testing.T, tg target, _ string) reply {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			tok, _ := v.token(tg.base)
 			return send(v, tg.base, tok)
 		}
@@ -115,10 +115,10 @@ func sharedCases() []sharedCase {
 			return v.do(http.MethodPut, base+"/submit", url.Values{}, nil)
 		}), refused(csrf.ErrTokenMissing)},
 		{"no session cookie", withToken(func(v *visitor, base, tok string) reply {
-			return (&visitor{t: v.t}).post(base, tok)
+			return newVisitor(v.t).post(base, tok)
 		}), refused(csrf.ErrSessionTokenMissing)},
 		{"tampered session cookie", withToken(func(v *visitor, base, tok string) reply {
-			v.cookie = tamper(v.cookie)
+			v.SetCookie("session", tamper(v.Cookie("session")))
 			return v.post(base, tok)
 		}), refused(csrf.ErrSessionTokenMissing)},
 		{"tampered token", withToken(func(v *visitor, base, tok string) reply {
@@ -129,13 +129,13 @@ func sharedCases() []sharedCase {
 		}), refused(csrf.ErrTokenInvalid)},
 		{"not a token", withToken(func(v *visitor, base, _ string) reply { return v.post(base, "abc") }), refused(csrf.ErrTokenInvalid)},
 		{"token of another key", func(t *testing.T, tg target, stranger string) reply {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			v.token(tg.base)
 			tok, _ := v.token(stranger) // same session, same raw token
 			return v.post(tg.base, tok)
 		}, refused(csrf.ErrTokenInvalid)},
 		{"token of another session", func(t *testing.T, tg target, _ string) reply {
-			a, b := &visitor{t: t}, &visitor{t: t}
+			a, b := newVisitor(t), newVisitor(t)
 			tok, _ := a.token(tg.base)
 			b.token(tg.base)
 			return b.post(tg.base, tok)
@@ -149,7 +149,7 @@ func sharedCases() []sharedCase {
 		{"https, http referrer", https("http://HOST/login"), refused(csrf.ErrReferrerMismatch)},
 		{"https, referrer without the port", https("https://127.0.0.1/login"), refused(csrf.ErrReferrerMismatch)},
 		{"https, bad token before referrer", func(t *testing.T, tg target, _ string) reply {
-			v := &visitor{t: t}
+			v := newVisitor(t)
 			v.token(tg.base)
 			return v.do(http.MethodPost, tg.base+"/submit", url.Values{"csrf_token": {"abc"}}, http.Header{"X-Forwarded-Proto": {"https"}})
 		}, refused(csrf.ErrTokenInvalid)},
@@ -206,7 +206,7 @@ func TestInstances(t *testing.T) {
 			a := serve(t, newApp(tc.a, nil, nil))
 			b := serve(t, newApp(tc.b, nil, nil))
 			for _, dir := range [][2]string{{a, b}, {b, a}} {
-				v := &visitor{t: t}
+				v := newVisitor(t)
 				tok, _ := v.token(dir[0])
 				if got := v.post(dir[1], tok); got != tc.want {
 					t.Errorf("token of %s posted to %s: %v, want %v", dir[0], dir[1], got, tc.want)
