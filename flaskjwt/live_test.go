@@ -22,6 +22,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession/internal/flaskoracle"
 	"github.com/ginflask/flasksession/internal/realtest"
+	"github.com/ginflask/flasksession/internal/webtest"
 )
 
 // debianFlask is Debian's Flask 2.2 with python3-python-flask-jwt-extended
@@ -287,34 +288,35 @@ type call struct {
 
 func send(t *testing.T, base string, c call) answer {
 	t.Helper()
+	a, _ := sendFrom(t, base, c)
+	return a
+}
+
+// sendFrom sends c from a new browser holding c.cookies, and returns the
+// answer and the browser after it.
+func sendFrom(t *testing.T, base string, c call) (answer, *webtest.Client) {
+	t.Helper()
+	cl := webtest.NewHTTP(t)
+	for k, v := range c.cookies {
+		cl.SetCookie(k, v)
+	}
 	var body io.Reader
 	if c.json != nil {
 		b, _ := json.Marshal(c.json)
 		body = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(c.method, base+c.path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	req := cl.Request(c.method, base+c.path, body)
 	if c.json != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+c.bearer)
 	}
-	for k, v := range c.cookies {
-		req.AddCookie(&http.Cookie{Name: k, Value: v})
-	}
 	if c.csrf != "" {
 		req.Header.Set("X-CSRF-TOKEN", c.csrf)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return answer{resp.StatusCode, b, resp.Header.Values("Set-Cookie"), resp.Header.Get("Content-Type")}
+	r := cl.Send(req)
+	return answer{r.Status, []byte(r.Body), r.Header.Values("Set-Cookie"), r.Header.Get("Content-Type")}, cl
 }
 
 // startFlaskJWT serves flaskJWTApp, or skips (fails under
@@ -339,7 +341,7 @@ type minted struct {
 
 func login(t *testing.T, base string, body mintBody) minted {
 	t.Helper()
-	a := send(t, base, call{method: "POST", path: "/login", json: body})
+	a, cl := sendFrom(t, base, call{method: "POST", path: "/login", json: body})
 	if a.status != 200 {
 		t.Fatalf("%s/login: %d %s", base, a.status, a.body)
 	}
@@ -347,13 +349,7 @@ func login(t *testing.T, base string, body mintBody) minted {
 	if err := json.Unmarshal(a.body, &out); err != nil {
 		t.Fatal(err)
 	}
-	m := minted{access: out.Access, refresh: out.Refresh, cookies: map[string]string{}, setCookies: a.cookies}
-	for _, sc := range a.cookies {
-		name, rest, _ := strings.Cut(sc, "=")
-		value, _, _ := strings.Cut(rest, ";")
-		m.cookies[name] = value
-	}
-	return m
+	return minted{access: out.Access, refresh: out.Refresh, cookies: cl.Cookies(), setCookies: a.cookies}
 }
 
 // both sends c to Flask and to Gin and requires the same answer: the same
@@ -598,15 +594,8 @@ func payloadOf(tok string) string {
 
 func sendAuth(t *testing.T, base, auth string) answer {
 	t.Helper()
-	req, _ := http.NewRequest("GET", base+"/protected", nil)
-	req.Header.Set("Authorization", auth)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return answer{status: resp.StatusCode, body: b}
+	r := webtest.NewHTTP(t).Do("GET", base+"/protected", nil, http.Header{"Authorization": {auth}})
+	return answer{status: r.Status, body: []byte(r.Body)}
 }
 
 func only(m map[string]string, names ...string) map[string]string {

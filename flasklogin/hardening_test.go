@@ -144,8 +144,7 @@ func me(t *testing.T, app http.Handler, cl *client) string {
 func copyOf(t *testing.T, cl *client) *client {
 	c := newClient(t)
 	c.Header = cl.Header.Clone()
-	for _, kv := range strings.Split(cl.CookieHeader(), "; ") {
-		name, value, _ := strings.Cut(kv, "=")
+	for name, value := range cl.Cookies() {
 		c.SetCookie(name, value)
 	}
 	return c

@@ -2,6 +2,7 @@ package webtest
 
 import (
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -80,3 +81,7 @@ func SignedID(t testing.TB, secretKey []byte, value string) string {
 	}
 	return string(id)
 }
+
+// Cookies returns a copy of the cookies the client holds, name to value
+// as written.
+func (c *Client) Cookies() map[string]string { return maps.Clone(c.cookies) }

@@ -1,6 +1,7 @@
 package webtest
 
 import (
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -29,6 +30,9 @@ func TestRequestSend(t *testing.T) {
 			c.Send(c.Request(http.MethodGet, tt.base+"/set", nil))
 			if got := c.CookieHeader(); got != `a=1; b="x\054y"` {
 				t.Errorf("after Send, CookieHeader() = %q", got)
+			}
+			if got := c.Cookies(); !maps.Equal(got, map[string]string{"a": "1", "b": `"x\054y"`}) {
+				t.Errorf("Cookies() = %q", got)
 			}
 			req := c.Request(http.MethodPost, tt.base+"/echo", strings.NewReader("f=v"))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
