@@ -63,16 +63,16 @@ func crossLogin(t *testing.T, flaskApp, goApp string) {
 			if dir.remember {
 				form.Set("remember", "1")
 			}
-			if p := b.post(dir.in+"/login", form); p.status != http.StatusFound {
-				t.Fatalf("login: %d", p.status)
+			if p := b.post(dir.in+"/login", form); p.Status != http.StatusFound {
+				t.Fatalf("login: %d", p.Status)
 			}
 			p := b.get(dir.read + "/")
 			if p.loginLine() != "Logged in as "+trickyEscape || !slices.Equal(p.flashes(), []string{"message: Logged in"}) {
 				t.Errorf("the other app after login: %q %q", p.loginLine(), p.flashes())
 			}
 			// Both rewrite the cookie (flash taken); a permanent one keeps its expiry.
-			if len(p.setCookie) != 1 || strings.Contains(p.setCookie[0], "Expires=") != dir.remember {
-				t.Errorf("the other app's Set-Cookie %q, permanent %v", p.setCookie, dir.remember)
+			if len(p.setCookies()) != 1 || strings.Contains(p.setCookies()[0], "Expires=") != dir.remember {
+				t.Errorf("the other app's Set-Cookie %q, permanent %v", p.setCookies(), dir.remember)
 			}
 			if p := b.get(dir.in + "/"); p.loginLine() != "Logged in as "+trickyEscape || len(p.flashes()) != 0 {
 				t.Errorf("back on the first app: %q %q", p.loginLine(), p.flashes())
@@ -147,26 +147,24 @@ func sameAnswers(t *testing.T, flaskApp, goApp string, compareVary bool) {
 					}
 				}
 				send := func(base string) response {
-					req := exampletest.NewRequest(t, rq.method, base+rq.path, rq.form)
-					if cookie != "" {
-						req.Header.Set("Cookie", "session="+cookie)
-					}
-					return newBrowser(t).do(req)
+					b := newBrowser(t)
+					b.SetCookie("session", cookie)
+					return response{b.Do(rq.method, base+rq.path, rq.form, nil)}
 				}
 				f, g := send(flaskApp), send(goApp)
-				if f.status != g.status || f.location != g.location {
-					t.Errorf("status/Location: flask %d %q, gin %d %q", f.status, f.location, g.status, g.location)
+				if f.Status != g.Status || f.Location() != g.Location() {
+					t.Errorf("status/Location: flask %d %q, gin %d %q", f.Status, f.Location(), g.Status, g.Location())
 				}
-				if f.status == http.StatusOK && f.body != g.body {
-					t.Errorf("bodies differ:\nflask:\n%s\ngin:\n%s", f.body, g.body)
+				if f.Status == http.StatusOK && f.Body != g.Body {
+					t.Errorf("bodies differ:\nflask:\n%s\ngin:\n%s", f.Body, g.Body)
 				}
-				if f.status == http.StatusOK && f.header.Get("Content-Type") != g.header.Get("Content-Type") {
-					t.Errorf("Content-Type: flask %q, gin %q", f.header.Get("Content-Type"), g.header.Get("Content-Type"))
+				if f.Status == http.StatusOK && f.Header.Get("Content-Type") != g.Header.Get("Content-Type") {
+					t.Errorf("Content-Type: flask %q, gin %q", f.Header.Get("Content-Type"), g.Header.Get("Content-Type"))
 				}
-				if fv, gv := f.header.Values("Vary"), g.header.Values("Vary"); compareVary && !slices.Equal(fv, gv) {
+				if fv, gv := f.Header.Values("Vary"), g.Header.Values("Vary"); compareVary && !slices.Equal(fv, gv) {
 					t.Errorf("Vary: flask %q, gin %q", fv, gv)
 				}
-				if fc, gc := comparableCookies(t, codec, f.setCookie), comparableCookies(t, codec, g.setCookie); !slices.Equal(fc, gc) {
+				if fc, gc := comparableCookies(t, codec, f.setCookies()), comparableCookies(t, codec, g.setCookies()); !slices.Equal(fc, gc) {
 					t.Errorf("Set-Cookie:\nflask %q\ngin   %q", fc, gc)
 				}
 			})

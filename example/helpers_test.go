@@ -1,12 +1,11 @@
 package main
 
 import (
-	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"testing"
 
 	"github.com/ginflask/flasksession/internal/exampletest"
+	"github.com/ginflask/flasksession/internal/webtest"
 )
 
 // program is the example program, built once by TestMain.
@@ -25,55 +24,26 @@ func startExample(t *testing.T, key string) (baseURL string, output func() strin
 	return exampletest.Start(t, program, "SECRET_KEY="+key)
 }
 
-// browser is an HTTP client with a cookie jar that does not follow
-// redirects, so tests see each response.
-type browser struct {
-	t      *testing.T
-	client *http.Client
-}
+// browser is one browser: cookies kept as the apps wrote them and shared
+// by every port of 127.0.0.1, redirects not followed, so tests see each
+// response.
+type browser struct{ *webtest.Client }
 
-func newBrowser(t *testing.T) *browser {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &browser{t: t, client: exampletest.HTTPClient(jar)}
-}
+func newBrowser(t *testing.T) *browser { return &browser{webtest.NewHTTP(t)} }
 
 // response is one HTTP response as a test sees it.
-type response struct {
-	status    int
-	body      string
-	location  string
-	setCookie []string
-	header    http.Header
-}
+type response struct{ *webtest.Response }
 
-func (b *browser) do(req *http.Request) response {
-	b.t.Helper()
-	resp, body := exampletest.Fetch(b.t, b.client, req)
-	return response{
-		status:    resp.StatusCode,
-		body:      body,
-		location:  resp.Header.Get("Location"),
-		setCookie: resp.Header.Values("Set-Cookie"),
-		header:    resp.Header,
-	}
-}
+func (b *browser) get(u string) response { return response{b.Get(u)} }
 
-func (b *browser) get(u string) response {
-	b.t.Helper()
-	return b.do(exampletest.NewRequest(b.t, http.MethodGet, u, nil))
-}
+func (b *browser) post(u string, form url.Values) response { return response{b.Post(u, form)} }
 
-func (b *browser) post(u string, form url.Values) response {
-	b.t.Helper()
-	return b.do(exampletest.NewRequest(b.t, http.MethodPost, u, form))
-}
+// setCookies lists every Set-Cookie header of the response.
+func (p response) setCookies() []string { return p.Header.Values("Set-Cookie") }
 
 // loginLine is the page's login line, "Logged in as NAME" or "You are not
 // logged in", with NAME as the HTML has it (escaped).
-func (p response) loginLine() string { return exampletest.StatusLine(p.body) }
+func (p response) loginLine() string { return exampletest.StatusLine(p.Body) }
 
 // flashes lists the page's flashed messages as "category: message".
-func (p response) flashes() []string { return exampletest.Flashes(p.body) }
+func (p response) flashes() []string { return exampletest.Flashes(p.Body) }

@@ -33,26 +33,26 @@ func walkQuickstartSameSite(t *testing.T, base string, sameSite http.SameSite) {
 	b := newBrowser(t)
 
 	p := b.get(base + "/")
-	if p.status != 200 || p.loginLine() != "You are not logged in" || len(p.flashes()) != 0 {
-		t.Fatalf("GET / first: %d %q %q", p.status, p.loginLine(), p.flashes())
+	if p.Status != 200 || p.loginLine() != "You are not logged in" || len(p.flashes()) != 0 {
+		t.Fatalf("GET / first: %d %q %q", p.Status, p.loginLine(), p.flashes())
 	}
-	if len(p.setCookie) != 0 {
-		t.Errorf("GET / without a session set a cookie: %q", p.setCookie)
+	if len(p.setCookies()) != 0 {
+		t.Errorf("GET / without a session set a cookie: %q", p.setCookies())
 	}
 
 	p = b.get(base + "/login")
 	for _, want := range []string{`<form method="post">`, `name="username"`, `type="checkbox" name="remember"`, `type="submit"`} {
-		if !strings.Contains(p.body, want) {
-			t.Errorf("GET /login lacks %q:\n%s", want, p.body)
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("GET /login lacks %q:\n%s", want, p.Body)
 		}
 	}
 
 	p = b.post(base+"/login", url.Values{"username": {trickyName}})
-	if p.status != http.StatusFound || p.location != "/" {
-		t.Fatalf("POST /login: %d Location %q, want 302 to /", p.status, p.location)
+	if p.Status != http.StatusFound || p.Location() != "/" {
+		t.Fatalf("POST /login: %d Location %q, want 302 to /", p.Status, p.Location())
 	}
-	if len(p.setCookie) != 1 || strings.Contains(p.setCookie[0], "Expires=") {
-		t.Errorf("POST /login without remember me: Set-Cookie %q, want one browser-session cookie", p.setCookie)
+	if len(p.setCookies()) != 1 || strings.Contains(p.setCookies()[0], "Expires=") {
+		t.Errorf("POST /login without remember me: Set-Cookie %q, want one browser-session cookie", p.setCookies())
 	}
 
 	p = b.get(base + "/")
@@ -69,8 +69,8 @@ func walkQuickstartSameSite(t *testing.T, base string, sameSite http.SameSite) {
 	}
 
 	p = b.get(base + "/logout")
-	if p.status != http.StatusFound || p.location != "/" {
-		t.Fatalf("GET /logout: %d Location %q", p.status, p.location)
+	if p.Status != http.StatusFound || p.Location() != "/" {
+		t.Fatalf("GET /logout: %d Location %q", p.Status, p.Location())
 	}
 	p = b.get(base + "/")
 	if p.loginLine() != "You are not logged in" || !slices.Equal(p.flashes(), []string{"message: Logged out"}) {
@@ -81,10 +81,10 @@ func walkQuickstartSameSite(t *testing.T, base string, sameSite http.SameSite) {
 	before := time.Now()
 	p = b.post(base+"/login", url.Values{"username": {"bob"}, "remember": {"1"}})
 	after := time.Now()
-	if p.status != http.StatusFound || len(p.setCookie) != 1 {
-		t.Fatalf("POST /login with remember me: %d %q", p.status, p.setCookie)
+	if p.Status != http.StatusFound || len(p.setCookies()) != 1 {
+		t.Fatalf("POST /login with remember me: %d %q", p.Status, p.setCookies())
 	}
-	c, err := http.ParseSetCookie(p.setCookie[0])
+	c, err := http.ParseSetCookie(p.setCookies()[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,15 +93,15 @@ func walkQuickstartSameSite(t *testing.T, base string, sameSite http.SameSite) {
 		t.Errorf("remember me: Expires %v, want 31 days from now (%v .. %v)", c.Expires, lo, hi)
 	}
 	if !c.HttpOnly || c.Path != "/" || c.SameSite != sameSite {
-		t.Errorf("cookie attributes: %q", p.setCookie[0])
+		t.Errorf("cookie attributes: %q", p.setCookies()[0])
 	}
 	p = b.get(base + "/")
 	if p.loginLine() != "Logged in as bob" {
 		t.Errorf("GET / after remembered login: %q", p.loginLine())
 	}
 	// A permanent session is refreshed on every response, as in Flask.
-	if len(p.setCookie) != 1 || !strings.Contains(p.setCookie[0], "Expires=") {
-		t.Errorf("GET / with a permanent session: Set-Cookie %q, want a refreshed permanent cookie", p.setCookie)
+	if len(p.setCookies()) != 1 || !strings.Contains(p.setCookies()[0], "Expires=") {
+		t.Errorf("GET / with a permanent session: Set-Cookie %q, want a refreshed permanent cookie", p.setCookies())
 	}
 	b.get(base + "/logout")
 	if p = b.get(base + "/"); p.loginLine() != "You are not logged in" {
@@ -110,8 +110,8 @@ func walkQuickstartSameSite(t *testing.T, base string, sameSite http.SameSite) {
 
 	// request.form["username"] missing: 400, nothing stored.
 	p = b.post(base+"/login", url.Values{"remember": {"1"}})
-	if p.status != http.StatusBadRequest {
-		t.Errorf("POST /login without username: %d, want 400", p.status)
+	if p.Status != http.StatusBadRequest {
+		t.Errorf("POST /login without username: %d, want 400", p.Status)
 	}
 	// An empty name is still a login ("username" in session).
 	b.post(base+"/login", url.Values{"username": {""}})
@@ -158,8 +158,8 @@ func TestProgramWithoutKey(t *testing.T) {
 }
 
 // Processes sharing a key share sessions; one with another key does not.
-// The cookie jar ignores ports, as cookies do, so the three processes are
-// like instances behind one domain.
+// The browser sends its cookies to every port, as cookies ignore ports,
+// so the three processes are like instances behind one domain.
 func TestProcessesShareSessions(t *testing.T) {
 	a, _ := startExample(t, testKey)
 	b, _ := startExample(t, testKey)
@@ -175,8 +175,8 @@ func TestProcessesShareSessions(t *testing.T) {
 	if p.loginLine() != "You are not logged in" {
 		t.Errorf("C, with another key, accepted the cookie: %q", p.loginLine())
 	}
-	if len(p.setCookie) != 0 {
-		t.Errorf("C answered a foreign cookie with Set-Cookie %q; it should leave it alone", p.setCookie)
+	if len(p.setCookies()) != 0 {
+		t.Errorf("C answered a foreign cookie with Set-Cookie %q; it should leave it alone", p.setCookies())
 	}
 	// C left the cookie alone, so A still sees the login.
 	if p = br.get(a + "/"); p.loginLine() != "Logged in as alice" || len(p.flashes()) != 0 {

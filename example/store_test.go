@@ -25,7 +25,7 @@ import (
 	"github.com/ginflask/flasksession/internal/pgtest"
 	"github.com/ginflask/flasksession/internal/realtest"
 	"github.com/ginflask/flasksession/internal/redistest"
-	"github.com/ginflask/flasksession/itsdangerous"
+	"github.com/ginflask/flasksession/internal/webtest"
 	"github.com/ginflask/flasksession/taggedjson"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -77,7 +77,6 @@ func requireStorePython(t *testing.T, modules ...exampletest.PythonModule) strin
 type storeTwins struct {
 	goApp, flaskApp string
 	read            recordReader
-	signer          *itsdangerous.Signer // Flask-Session's ID signer
 }
 
 // A recordReader reads the store's record of session id, as
@@ -101,13 +100,7 @@ func startStoreTwins(t *testing.T, store, wantLog string, read recordReader, mod
 		t.Errorf("the Go app does not say where sessions live (%q):\n%s", wantLog, out)
 	}
 	flaskApp := exampletest.StartFlask(t, flaskSession032(t), map[string]string{"SECRET_KEY": testKey, "STORE": store}, modules...)
-	signer, err := itsdangerous.NewSigner([][]byte{[]byte(testKey)}, itsdangerous.SignerConfig{
-		Salt: []byte("flask-session"), KeyDerivation: itsdangerous.DeriveHMAC,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return storeTwins{goApp: goApp, flaskApp: flaskApp, read: read, signer: signer}
+	return storeTwins{goApp: goApp, flaskApp: flaskApp, read: read}
 }
 
 // startRedisTwins runs the twins on a fresh redis-server; it skips (or
@@ -232,11 +225,11 @@ func storeRecords(t *testing.T, tw storeTwins) {
 
 			before := time.Now()
 			p := b.post(dir.in+"/login", form)
-			if p.status != http.StatusFound {
-				t.Fatalf("login on %s: %d", name[dir.in], p.status)
+			if p.Status != http.StatusFound {
+				t.Fatalf("login on %s: %d", name[dir.in], p.Status)
 			}
-			checkSessionCookie(t, "login on "+name[dir.in], p.setCookie, dir.remember, before, time.Now())
-			id := tw.sessionID(t, p.setCookie[0])
+			checkSessionCookie(t, "login on "+name[dir.in], p.setCookies(), dir.remember, before, time.Now())
+			id := sessionID(t, p)
 			rec := tw.record(t, id)
 			// Flask-Session 0.3.2 reads pickles only; both write protocol 4.
 			if !bytes.HasPrefix(rec, []byte{0x80, 0x04}) {
@@ -253,8 +246,8 @@ func storeRecords(t *testing.T, tw storeTwins) {
 			if p.loginLine() != "Logged in as "+trickyEscape || !slices.Equal(p.flashes(), []string{"message: Logged in"}) {
 				t.Errorf("%s after login on %s: %q %q", name[dir.read], name[dir.in], p.loginLine(), p.flashes())
 			}
-			checkSessionCookie(t, name[dir.read]+" reading it", p.setCookie, dir.remember, before, time.Now())
-			if got := tw.sessionID(t, p.setCookie[0]); got != id {
+			checkSessionCookie(t, name[dir.read]+" reading it", p.setCookies(), dir.remember, before, time.Now())
+			if got := sessionID(t, p); got != id {
 				t.Errorf("%s moved the session from %q to %q", name[dir.read], id, got)
 			}
 			rec = tw.record(t, id)
@@ -263,7 +256,7 @@ func storeRecords(t *testing.T, tw storeTwins) {
 			}
 			tw.checkRecord(t, id, map[string]any{"username": trickyName, flasksession.PermanentKey: dir.remember}) // flash taken
 			tw.checkExpiry(t, id, dir.remember)
-			loggedIn := cookieValue(t, p.setCookie[0])
+			loggedIn := p.CookieValue(t, "session")
 
 			p = b.get(dir.read + "/logout")
 			left := id // the session after the logout
@@ -271,10 +264,10 @@ func storeRecords(t *testing.T, tw storeTwins) {
 				// The Go app moves the session to a new ID at logout
 				// (Regenerate) and deletes the old record; Flask-Session
 				// cannot.
-				if len(p.setCookie) != 1 {
-					t.Fatalf("logout on gin: Set-Cookie %q, want one", p.setCookie)
+				if len(p.setCookies()) != 1 {
+					t.Fatalf("logout on gin: Set-Cookie %q, want one", p.setCookies())
 				}
-				left = tw.sessionID(t, p.setCookie[0])
+				left = sessionID(t, p)
 				if _, _, found := tw.read(t, id); left == id || found {
 					t.Errorf("logout on gin: ID %q → %q, old record still there: %v", id, left, found)
 				}
@@ -287,9 +280,9 @@ func storeRecords(t *testing.T, tw storeTwins) {
 			// Unlike a cookie session, a copy of the logged-in cookie is no
 			// login any more, on either side.
 			for _, app := range []string{tw.flaskApp, tw.goApp} {
-				req := exampletest.NewRequest(t, http.MethodGet, app+"/", nil)
-				req.Header.Set("Cookie", "session="+loggedIn)
-				if p := newBrowser(t).do(req); p.loginLine() != "You are not logged in" {
+				b := newBrowser(t)
+				b.SetCookie("session", loggedIn)
+				if p := b.get(app + "/"); p.loginLine() != "You are not logged in" {
 					t.Errorf("%s after logout, with the cookie from before: %q", name[app], p.loginLine())
 				}
 			}
@@ -321,26 +314,12 @@ func checkSessionCookie(t *testing.T, what string, setCookie []string, permanent
 	}
 }
 
-// cookieValue is the value of a Set-Cookie header.
-func cookieValue(t *testing.T, setCookie string) string {
+// sessionID is the session ID in the session cookie p sets, from either
+// app: the ID signed as Flask-Session signs it with SESSION_USE_SIGNER
+// (salt "flask-session"), nothing else under the signature.
+func sessionID(t *testing.T, p response) string {
 	t.Helper()
-	c, err := http.ParseSetCookie(setCookie)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c.Value
-}
-
-// sessionID is the session ID in a Set-Cookie of either app: the ID
-// signed as Flask-Session signs it with SESSION_USE_SIGNER (salt
-// "flask-session"), nothing else under the signature.
-func (tw storeTwins) sessionID(t *testing.T, setCookie string) string {
-	t.Helper()
-	id, _, err := tw.signer.Unsign([]byte(cookieValue(t, setCookie)))
-	if err != nil {
-		t.Fatalf("Set-Cookie %q is not an ID Flask-Session signed: %v", setCookie, err)
-	}
-	return string(id)
+	return webtest.SignedID(t, []byte(testKey), p.CookieValue(t, "session"))
 }
 
 // record is the store's record of session id, which must exist.
