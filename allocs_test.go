@@ -57,7 +57,7 @@ func TestRequestAllocations(t *testing.T) {
 			bare.GET("/", ok)
 			req := httptest.NewRequest(http.MethodGet, "/", nil)
 			if tt.cookie {
-				req.Header.Set("Cookie", "session="+a.client().get("/setup").cookieValue(t, "session"))
+				req.Header.Set("Cookie", "session="+a.client().get("/setup").CookieValue(t, "session"))
 			}
 			w := &discardWriter{h: http.Header{}}
 			serve := func(h http.Handler) func() {

@@ -330,7 +330,7 @@ func TestSessionReachable(t *testing.T) {
 			t.Errorf("%s: %d %s", path, r.Status, r.Body)
 			continue
 		}
-		if got := a.decode(r.cookieValue(t, "session"))["via"]; got != want {
+		if got := a.decode(r.CookieValue(t, "session"))["via"]; got != want {
 			t.Errorf("%s: session via %v, want %q", path, got, want)
 		}
 	}

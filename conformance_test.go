@@ -67,6 +67,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession/internal/flaskoracle"
+	"github.com/ginflask/flasksession/internal/webtest"
 	"github.com/google/uuid"
 )
 
@@ -97,8 +98,8 @@ func TestFlask_SessionAccessed(t *testing.T) {
 
 	check := func(step string, r *testResp, wantVary bool, want flags) {
 		t.Helper()
-		if got := strings.Contains(strings.ToLower(strings.Join(r.vary(), ",")), "cookie"); got != wantVary {
-			t.Errorf("%s: Vary %q, want cookie in it: %v", step, r.vary(), wantVary)
+		if got := strings.Contains(strings.ToLower(strings.Join(r.Header.Values("Vary"), ",")), "cookie"); got != wantVary {
+			t.Errorf("%s: Vary %q, want cookie in it: %v", step, r.Header.Values("Vary"), wantVary)
 		}
 		if got := seen.get(); got != want {
 			t.Errorf("%s: accessed, modified = %v, want %v", step, got, want)
@@ -126,7 +127,7 @@ func TestFlask_SessionPath(t *testing.T) {
 		c.String(http.StatusOK, "Hello World")
 	})
 	r := a.client().get("/foo")
-	raw, ok := r.cookie(t, "session")
+	raw, ok := r.Cookie(t, "session")
 	if !ok || !strings.Contains(raw, "; Path=/foo") {
 		t.Fatalf("Set-Cookie = %q, want Path=/foo", raw)
 	}
@@ -152,14 +153,14 @@ func TestFlask_SessionUsingSessionSettings(t *testing.T) {
 	})
 	cl := a.client()
 	r := cl.get("/")
-	raw, _ := r.cookie(t, "session")
-	v := r.cookieValue(t, "session")
+	raw, _ := r.Cookie(t, "session")
+	v := r.CookieValue(t, "session")
 	// Werkzeug's attribute order; no HttpOnly.
 	if want := "session=" + v + "; Domain=example.com; Secure; Path=/; SameSite=Lax; Partitioned"; raw != want {
 		t.Errorf("set:\n got %q\nwant %q", raw, want)
 	}
 	r = cl.get("/clear")
-	raw, _ = r.cookie(t, "session")
+	raw, _ = r.Cookie(t, "session")
 	if want := "session=; Domain=example.com; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Secure; Path=/; SameSite=Lax; Partitioned"; raw != want {
 		t.Errorf("delete:\n got %q\nwant %q", raw, want)
 	}
@@ -194,7 +195,7 @@ func TestFlask_SessionUsingSameSiteAttribute(t *testing.T) {
 				Get(c).Set("testing", 42)
 				c.String(http.StatusOK, "Hello World")
 			})
-			raw, _ := a.client().get("/").cookie(t, "session")
+			raw, _ := a.client().get("/").Cookie(t, "session")
 			if tt.want == "" {
 				if strings.Contains(strings.ToLower(raw), "samesite") {
 					t.Errorf("Set-Cookie = %q, want no SameSite", raw)
@@ -280,14 +281,14 @@ func TestFlask_SessionSecretKeyFallbacks(t *testing.T) {
 	cookie := cl.sessionValue()
 
 	other := app("? key").client()
-	other.setCookie("session", cookie)
+	other.SetCookie("session", cookie)
 	if r := other.get("/"); r.Body != `{}` {
 		t.Errorf("unknown key: %s, want {}", r.Body)
 	}
 
 	rotated := app("+1 key", "0 key", "-1 key")
 	rc := rotated.client()
-	rc.setCookie("session", cookie)
+	rc.SetCookie("session", cookie)
 	if r := rc.get("/"); r.Body != `{"a":1}` {
 		t.Errorf("old key as fallback: %s, want {\"a\":1}", r.Body)
 	}
@@ -295,7 +296,7 @@ func TestFlask_SessionSecretKeyFallbacks(t *testing.T) {
 	// fallback.
 	rc.post("/")
 	only := app("+1 key").client()
-	only.setCookie("session", rc.sessionValue())
+	only.SetCookie("session", rc.sessionValue())
 	if r := only.get("/"); r.Body != `{"a":1}` {
 		t.Errorf("re-signed cookie with the new key alone: %s, want {\"a\":1}", r.Body)
 	}
@@ -318,7 +319,7 @@ func TestFlask_SessionExpiration(t *testing.T) {
 	})
 
 	cl := a.client()
-	raw, _ := cl.get("/?permanent=1").cookie(t, "session")
+	raw, _ := cl.get("/?permanent=1").Cookie(t, "session")
 	const want = "session=eyJfcGVybWFuZW50Ijp0cnVlLCJ1c2VyX2lkIjo0Mn0.ZVPxAA.z_tM2ZwQZV9Vggo9gWnN9pzl3do; Expires=Fri, 15 Dec 2023 22:13:20 GMT; HttpOnly; Path=/"
 	if raw != want {
 		t.Errorf("permanent Set-Cookie:\n got %q\nwant %q (Flask's)", raw, want)
@@ -328,7 +329,7 @@ func TestFlask_SessionExpiration(t *testing.T) {
 	}
 
 	cl = a.client()
-	raw, _ = cl.get("/").cookie(t, "session")
+	raw, _ = cl.get("/").Cookie(t, "session")
 	if raw == "" || strings.Contains(strings.ToLower(raw), "expires") || strings.Contains(strings.ToLower(raw), "max-age") {
 		t.Errorf("non-permanent Set-Cookie = %q, want one without Expires or Max-Age", raw)
 	}
@@ -372,8 +373,8 @@ func TestFlask_SessionStoredLast(t *testing.T) {
 	// saved: it is reported, not dropped silently.
 	cl2 := a.client()
 	r := cl2.get("/written")
-	if _, ok := r.cookie(t, "session"); ok {
-		t.Errorf("Set-Cookie after the body went out: %v", r.setCookies("session"))
+	if _, ok := r.Cookie(t, "session"); ok {
+		t.Errorf("Set-Cookie after the body went out: %v", r.SetCookies("session"))
 	}
 	if n := a.ginErrs.count(ErrHeadersWritten); n != 1 {
 		t.Errorf("c.Errors had %d ErrHeadersWritten (all: %v), want 1", n, a.ginErrs.all())
@@ -480,7 +481,7 @@ func TestFlask_SessionCookieSetting(t *testing.T) {
 					if r.Body != strconv.Itoa(i) {
 						t.Fatalf("bump %d = %q", i, r.Body)
 					}
-					if _, ok := r.cookie(t, "session"); !ok {
+					if _, ok := r.Cookie(t, "session"); !ok {
 						t.Errorf("bump %d: no Set-Cookie", i)
 					}
 				}
@@ -488,9 +489,9 @@ func TestFlask_SessionCookieSetting(t *testing.T) {
 				if r.Body != "3" {
 					t.Errorf("/read = %q, want 3", r.Body)
 				}
-				_, sent := r.cookie(t, "session")
+				_, sent := r.Cookie(t, "session")
 				if want := permanent && refresh; sent != want {
-					t.Errorf("/read sent Set-Cookie: %v, want %v (%q)", sent, want, r.setCookies("session"))
+					t.Errorf("/read sent Set-Cookie: %v, want %v (%q)", sent, want, r.SetCookies("session"))
 				}
 			})
 		}
@@ -549,7 +550,7 @@ func TestFlask_SessionVaryCookie(t *testing.T) {
 	cl := a.client()
 	expect := func(path string, want ...string) {
 		t.Helper()
-		got := cl.get(path).vary()
+		got := cl.get(path).Header.Values("Vary")
 		if strings.Join(got, "|") != strings.Join(want, "|") {
 			t.Errorf("%s: Vary headers %q, want %q", path, got, want)
 		}
@@ -579,10 +580,10 @@ func TestFlask_SessionRefreshVary(t *testing.T) {
 	cl := a.client()
 	for _, path := range []string{"/login", "/ignored"} {
 		r := cl.get(path)
-		if got := r.vary(); len(got) != 1 || got[0] != "Cookie" {
+		if got := r.Header.Values("Vary"); len(got) != 1 || got[0] != "Cookie" {
 			t.Errorf("%s: Vary %q, want [Cookie]", path, got)
 		}
-		if _, ok := r.cookie(t, "session"); !ok {
+		if _, ok := r.Cookie(t, "session"); !ok {
 			t.Errorf("%s: no Set-Cookie; a permanent session is refreshed", path)
 		}
 	}
@@ -692,7 +693,7 @@ func TestFlask_MaxCookieSize(t *testing.T) {
 				c.String(http.StatusOK, "")
 			})
 			r := a.client().get("/")
-			_, sent := r.cookie(t, "session")
+			_, sent := r.Cookie(t, "session")
 			err := saveErr.get()
 			if tt.wantErr {
 				if !errors.Is(err, ErrCookieTooLarge) || sent {
@@ -724,7 +725,7 @@ func TestFlask_StreamKeepsSession(t *testing.T) {
 	if r.Body != "flask" {
 		t.Errorf("body %q, want flask", r.Body)
 	}
-	if _, ok := r.cookie(t, "session"); !ok {
+	if _, ok := r.Cookie(t, "session"); !ok {
 		t.Fatal("no Set-Cookie on the streamed response")
 	}
 	cl.get("/read")
@@ -774,7 +775,7 @@ func TestFlask_StandardContext(t *testing.T) {
 	if !strings.Contains(r.Body, "aha") {
 		t.Errorf("body %q, want aha", r.Body)
 	}
-	if _, ok := r.cookie(t, "session"); !ok {
+	if _, ok := r.Cookie(t, "session"); !ok {
 		t.Error("no Set-Cookie")
 	}
 }
@@ -792,7 +793,7 @@ func TestFlask_SessionLifetime(t *testing.T) {
 	var got box[map[string]any]
 	a.GET("/read", sessionDump(&got))
 	cl := a.client()
-	raw, _ := cl.get("/login").cookie(t, "session")
+	raw, _ := cl.get("/login").Cookie(t, "session")
 	if want := "; Expires=" + time.Unix(1700000042, 0).UTC().Format(http.TimeFormat) + ";"; !strings.Contains(raw, want) {
 		t.Errorf("Set-Cookie %q, want %q", raw, want)
 	}
@@ -811,13 +812,13 @@ func TestFlask_SessionLifetime(t *testing.T) {
 func outcome(t testing.TB, r *testResp) string {
 	t.Helper()
 	o := "-"
-	if raw, ok := r.cookie(t, "session"); ok {
+	if raw, ok := r.Cookie(t, "session"); ok {
 		o = "SET"
-		if isDeletion(raw) {
+		if webtest.IsDeletion(raw) {
 			o = "DELETE"
 		}
 	}
-	for _, v := range r.vary() {
+	for _, v := range r.Header.Values("Vary") {
 		if strings.Contains(strings.ToLower(v), "cookie") {
 			return o + "+Vary"
 		}
@@ -906,7 +907,7 @@ func TestFlask_OutcomeTable(t *testing.T) {
 	for _, v := range outcomeViews {
 		for i, cookie := range cookies {
 			cl := a.client()
-			cl.setCookie("session", cookie)
+			cl.SetCookie("session", cookie)
 			got := outcome(t, cl.get("/"+v.name))
 			if want := outcomeWant[v.name][i]; got != want {
 				t.Errorf("%s with cookie %s: %s, want %s", v.name, []string{"none", "{a:1}", "permanent {a:1}"}[i], got, want)
@@ -935,11 +936,11 @@ func TestVaryAfterEarlySave(t *testing.T) {
 	if r.Body != "hello alice" {
 		t.Fatalf("body %q", r.Body)
 	}
-	if v := r.vary(); len(v) != 1 || v[0] != "Cookie" {
+	if v := r.Header.Values("Vary"); len(v) != 1 || v[0] != "Cookie" {
 		t.Errorf("Vary %q, want [Cookie]: the page depends on the session", v)
 	}
 	// Same without any cookie: the session was still used.
-	if v := a.client().get("/page").vary(); len(v) != 1 || v[0] != "Cookie" {
+	if v := a.client().get("/page").Header.Values("Vary"); len(v) != 1 || v[0] != "Cookie" {
 		t.Errorf("no cookie: Vary %q, want [Cookie]", v)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/gin-contrib/sessions"
 	"github.com/gin-contrib/sessions/tester"
 	"github.com/gin-gonic/gin"
+	"github.com/ginflask/flasksession/internal/webtest"
 )
 
 func newStoreForTester(t *testing.T) sessions.Store {
@@ -82,21 +83,21 @@ func TestCookieStore_InteropWithMiddleware(t *testing.T) {
 
 	// store -> middleware
 	r := sa.client().get("/set")
-	v := r.cookieValue(t, "session")
+	v := r.CookieValue(t, "session")
 	if m := ma.decode(v); m["user"] != "alice" || m["n"] != 3 {
 		t.Errorf("store cookie decodes to %v", m)
 	}
 	mc := ma.client()
-	mc.setCookie("session", v)
+	mc.SetCookie("session", v)
 	mc.get("/read")
 	if g := got.get(); g["user"] != "alice" || g["n"] != 3 {
 		t.Errorf("middleware read the store's cookie as %v", g)
 	}
 
 	// middleware -> store
-	mv := ma.client().get("/set").cookieValue(t, "session")
+	mv := ma.client().get("/set").CookieValue(t, "session")
 	sc := sa.client()
-	sc.setCookie("session", mv)
+	sc.SetCookie("session", mv)
 	sc.get("/get")
 	if g := fromMW.get(); g["kind"] != "middleware" {
 		t.Errorf("store read the middleware's cookie as %v", g)
@@ -139,7 +140,7 @@ func TestCookieStore_Errors(t *testing.T) {
 	if !errors.Is(got[2], ErrUnserializable) {
 		t.Errorf("chan: %v", got[2])
 	}
-	if sc := r.setCookies("session"); len(sc) != 0 {
+	if sc := r.SetCookies("session"); len(sc) != 0 {
 		t.Errorf("Set-Cookie after failed saves: %.80q", sc)
 	}
 }
@@ -158,7 +159,7 @@ func TestCookieStore_BadCookie(t *testing.T) {
 		c.String(http.StatusOK, "")
 	})
 	cl := a.client()
-	cl.setCookie("session", "eyJ1c2VyIjoiYWxpY2UifQ.ZVPxAA.amxzIxqSjYI3Ym83BztZdPa4NT8")
+	cl.SetCookie("session", "eyJ1c2VyIjoiYWxpY2UifQ.ZVPxAA.amxzIxqSjYI3Ym83BztZdPa4NT8")
 	if r := cl.get("/"); r.Status != http.StatusOK || !isNew.get() {
 		t.Errorf("status %d, new session %v", r.Status, isNew.get())
 	}
@@ -195,14 +196,14 @@ func TestCookieStore_MaxAge(t *testing.T) {
 	}{{30 * time.Second, "alice"}, {90 * time.Second, nil}} {
 		v, _ := codec.EncodeAt(map[string]any{"user": "alice"}, time.Now().Add(-tt.age))
 		cl := a.client()
-		cl.setCookie("session", v)
+		cl.SetCookie("session", v)
 		cl.get("/read")
 		if user.get() != tt.want {
 			t.Errorf("cookie %v old: user %v, want %v", tt.age, user.get(), tt.want)
 		}
 	}
-	raw, _ := a.client().get("/logout").cookie(t, "session")
-	if !isDeletion(raw) {
+	raw, _ := a.client().get("/logout").Cookie(t, "session")
+	if !webtest.IsDeletion(raw) {
 		t.Errorf("MaxAge -1: Set-Cookie %q, want a deletion", raw)
 	}
 }

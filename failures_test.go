@@ -77,7 +77,7 @@ func TestCookieTooLarge(t *testing.T) {
 			if r.Status != http.StatusOK || r.Body != "big" {
 				t.Errorf("/big: %d %q, want the handler's normal answer", r.Status, r.Body)
 			}
-			if sc := r.setCookies("session"); len(sc) != 0 {
+			if sc := r.SetCookies("session"); len(sc) != 0 {
 				t.Errorf("/big sent Set-Cookie %.80q, want none (the old cookie stays)", sc)
 			}
 			var check []error
@@ -120,14 +120,14 @@ func TestCookieCompressedWhenLarge(t *testing.T) {
 	a, _, got := sizeApp(t, Config{}, text, true)
 	cl := a.client()
 	r := cl.get("/big")
-	raw, ok := r.cookie(t, "session")
+	raw, ok := r.Cookie(t, "session")
 	if !ok {
 		t.Fatalf("no Set-Cookie; errors %v", a.hooked.all())
 	}
 	if len(raw) > DefaultMaxCookieSize {
 		t.Errorf("Set-Cookie is %d bytes", len(raw))
 	}
-	if v := r.cookieValue(t, "session"); !strings.HasPrefix(v, ".") {
+	if v := r.CookieValue(t, "session"); !strings.HasPrefix(v, ".") {
 		t.Errorf("cookie %.40q... is not compressed", v)
 	}
 	cl.get("/read")
@@ -136,7 +136,7 @@ func TestCookieCompressedWhenLarge(t *testing.T) {
 	}
 	// Small sessions stay uncompressed, so their bytes are Flask's.
 	r = a.client().get("/small")
-	if v := r.cookieValue(t, "session"); strings.HasPrefix(v, ".") {
+	if v := r.CookieValue(t, "session"); strings.HasPrefix(v, ".") {
 		t.Errorf("small session compressed: %q", v)
 	}
 }
@@ -158,7 +158,7 @@ func TestCookieSizeBoundary(t *testing.T) {
 			s.SetPermanent(true)
 			saveErr.put(s.Save())
 		})
-		raw, _ := a.client().get("/").cookie(t, "session")
+		raw, _ := a.client().get("/").Cookie(t, "session")
 		return raw, saveErr.get()
 	}
 	plain, err := header(-1)
@@ -217,7 +217,7 @@ func TestUnserializable(t *testing.T) {
 			cl := a.client()
 			cl.get("/small")
 			r := cl.get("/bad")
-			if sc := r.setCookies("session"); len(sc) != 0 {
+			if sc := r.SetCookies("session"); len(sc) != 0 {
 				t.Errorf("Set-Cookie %q, want none", sc)
 			}
 			err := saveErr.get()
@@ -276,8 +276,8 @@ func TestModifiedAfterWrite(t *testing.T) {
 	if !errors.Is(saveErr.get(), ErrHeadersWritten) {
 		t.Errorf("Save after the body = %v, want ErrHeadersWritten", saveErr.get())
 	}
-	if len(r.setCookies("session")) != 0 {
-		t.Errorf("Set-Cookie %q", r.setCookies("session"))
+	if len(r.SetCookies("session")) != 0 {
+		t.Errorf("Set-Cookie %q", r.SetCookies("session"))
 	}
 	if a.ginErrs.count(ErrHeadersWritten) != 1 || a.hooked.count(ErrHeadersWritten) != 1 {
 		t.Errorf("/late-save: c.Errors %v, ErrorHandler %v; want ErrHeadersWritten once in each", a.ginErrs.all(), a.hooked.all())
@@ -330,7 +330,7 @@ func tamperApp(t *testing.T) (*testApp, string) {
 		c.String(http.StatusOK, "%d", Get(c).Len())
 	})
 	cl := a.client()
-	valid := cl.get("/set").cookieValue(t, "session")
+	valid := cl.get("/set").CookieValue(t, "session")
 	if r := cl.get("/read"); r.Body != "2" {
 		t.Fatalf("valid cookie reads %q keys", r.Body)
 	}
@@ -466,8 +466,8 @@ func TestBadCookies(t *testing.T) {
 			if r.Status != http.StatusOK || r.Body != tt.keys {
 				t.Errorf("status %d, %s keys; want 200, %s keys", r.Status, r.Body, tt.keys)
 			}
-			if len(r.setCookies("session")) != 0 {
-				t.Errorf("Set-Cookie %q; an untouched bad cookie is left alone", r.setCookies("session"))
+			if len(r.SetCookies("session")) != 0 {
+				t.Errorf("Set-Cookie %q; an untouched bad cookie is left alone", r.SetCookies("session"))
 			}
 			checkRejected(t, a.hooked.all(), tt.hooked)
 		})
@@ -534,8 +534,8 @@ func TestUntouchedBadCookies(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a.hooked.reset()
 			r := a.client().do(http.MethodGet, "/untouched", http.Header{"Cookie": {"session=" + tt.cookie}})
-			if got := len(r.setCookies("session")) == 1; got != tt.refresh {
-				t.Errorf("Set-Cookie %q, want one: %v", r.setCookies("session"), tt.refresh)
+			if got := len(r.SetCookies("session")) == 1; got != tt.refresh {
+				t.Errorf("Set-Cookie %q, want one: %v", r.SetCookies("session"), tt.refresh)
 			}
 			checkRejected(t, a.hooked.all(), tt.hooked)
 		})
@@ -550,9 +550,9 @@ func TestBadCookieReplacedOnWrite(t *testing.T) {
 		c.String(http.StatusOK, "")
 	})
 	cl := a.client()
-	cl.setCookie("session", "bad.cookie.value")
+	cl.SetCookie("session", "bad.cookie.value")
 	r := cl.get("/set")
-	if m := a.decode(r.cookieValue(t, "session")); len(m) != 1 || m["fresh"] != true {
+	if m := a.decode(r.CookieValue(t, "session")); len(m) != 1 || m["fresh"] != true {
 		t.Errorf("new cookie holds %v", m)
 	}
 }
@@ -671,8 +671,8 @@ func TestZeroConfigCookie(t *testing.T) {
 			a := newTestApp(t, cfg)
 			a.GET("/", func(c *gin.Context) { Get(c).Set("k", "v") })
 			r := a.client().get("/")
-			raw, _ := r.cookie(t, "session")
-			if want := "session=" + r.cookieValue(t, "session") + "; HttpOnly; Path=/; SameSite=Lax"; raw != want {
+			raw, _ := r.Cookie(t, "session")
+			if want := "session=" + r.CookieValue(t, "session") + "; HttpOnly; Path=/; SameSite=Lax"; raw != want {
 				t.Errorf("Set-Cookie %q, want %q", raw, want)
 			}
 		})
@@ -700,7 +700,7 @@ func TestRecoverFromTooLarge(t *testing.T) {
 	if !errors.Is(first.get(), ErrCookieTooLarge) {
 		t.Fatalf("first Save: %v", first.get())
 	}
-	if m := a.decode(r.cookieValue(t, "session")); m["small"] != "kept" || m["big"] != nil {
+	if m := a.decode(r.CookieValue(t, "session")); m["small"] != "kept" || m["big"] != nil {
 		t.Errorf("saved %v", m)
 	}
 }
@@ -751,8 +751,8 @@ func TestSessionOverMaxSessionSizeNotSaved(t *testing.T) {
 	if !strings.Contains(r.Body, "over the") || a.ginErrs.count(ErrCookieTooLarge) != 1 {
 		t.Errorf("Save = %s; c.Errors %v: want ErrCookieTooLarge once", r.Body, a.ginErrs.all())
 	}
-	if len(r.setCookies(DefaultCookieName)) != 0 || tc.sessionValue() != before {
-		t.Fatalf("the session was replaced: %q", r.setCookies(DefaultCookieName))
+	if len(r.SetCookies(DefaultCookieName)) != 0 || tc.sessionValue() != before {
+		t.Fatalf("the session was replaced: %q", r.SetCookies(DefaultCookieName))
 	}
 	tc.get("/read")
 	if got.get()["user"] != "alice" {

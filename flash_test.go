@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+	"github.com/ginflask/flasksession/internal/webtest"
 )
 
 // Flashes are stored in Flask's shape: a list of (category, message)
@@ -26,7 +27,7 @@ func TestFlashStoredShape(t *testing.T) {
 		Flash(c, template.HTML("<em>Testing</em>"), "warning")
 		c.Status(http.StatusOK)
 	})
-	m := a.decode(a.client().get("/").cookieValue(t, "session"))
+	m := a.decode(a.client().get("/").CookieValue(t, "session"))
 	want := []any{Tuple{"message", "Hello"}, Tuple{"error", "Oops"}, Tuple{"warning", template.HTML("<em>Testing</em>")}}
 	if fmt.Sprintf("%#v", m) != fmt.Sprintf("%#v", map[string]any{FlashesKey: want}) {
 		t.Errorf("session %#v, want _flashes %#v", m, want)
@@ -86,8 +87,8 @@ func TestFlashReadEmptiesSession(t *testing.T) {
 	a.GET("/read", func(c *gin.Context) { Flashes(c); c.Status(http.StatusOK) })
 	cl := a.client()
 	cl.get("/flash")
-	raw, ok := cl.get("/read").cookie(t, "session")
-	if !ok || !isDeletion(raw) {
+	raw, ok := cl.get("/read").Cookie(t, "session")
+	if !ok || !webtest.IsDeletion(raw) {
 		t.Errorf("Set-Cookie %q, want the deletion cookie", raw)
 	}
 }
@@ -102,10 +103,10 @@ func TestFlashesNoneTouchesNothing(t *testing.T) {
 	cl := a.client()
 	cl.get("/set")
 	r := cl.get("/read")
-	if len(got.get()) != 0 || len(r.setCookies("session")) != 0 {
-		t.Errorf("flashes %v, Set-Cookie %q; want none and none", got.get(), r.setCookies("session"))
+	if len(got.get()) != 0 || len(r.SetCookies("session")) != 0 {
+		t.Errorf("flashes %v, Set-Cookie %q; want none and none", got.get(), r.SetCookies("session"))
 	}
-	if v := r.vary(); len(v) != 1 || v[0] != "Cookie" {
+	if v := r.Header.Values("Vary"); len(v) != 1 || v[0] != "Cookie" {
 		t.Errorf("Vary %q", v)
 	}
 }
@@ -127,7 +128,7 @@ func TestFlashesForeignShapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	cl := a.client()
-	cl.setCookie("session", cookie)
+	cl.SetCookie("session", cookie)
 	cl.get("/read")
 	want := []FlashMessage{
 		{"error", "as a list"},
@@ -175,7 +176,7 @@ func TestFlashAppends(t *testing.T) {
 		held.put(old)
 		c.Status(http.StatusOK)
 	})
-	m := a.decode(a.client().get("/").cookieValue(t, "session"))
+	m := a.decode(a.client().get("/").CookieValue(t, "session"))
 	if fmt.Sprint(m[FlashesKey]) != "[[message 1] [second 2]]" {
 		t.Errorf("stored %v", m[FlashesKey])
 	}

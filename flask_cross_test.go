@@ -24,6 +24,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession/flaskcookie"
 	"github.com/ginflask/flasksession/internal/flaskoracle"
+	"github.com/ginflask/flasksession/internal/webtest"
 )
 
 // crossLifetime is PERMANENT_SESSION_LIFETIME on both sides.
@@ -200,6 +201,8 @@ func startFlask(t *testing.T, py flaskoracle.Python) *flaskSide {
 // httpDo sends one request with an optional session cookie and JSON body.
 func httpDo(t *testing.T, method, url, cookie string, body any) *testResp {
 	t.Helper()
+	c := webtest.NewHTTP(t)
+	c.SetCookie("session", cookie)
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -208,26 +211,15 @@ func httpDo(t *testing.T, method, url, cookie string, body any) *testResp {
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
+	req := c.Request(method, url, rd)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if cookie != "" {
-		req.Header.Set("Cookie", "session="+cookie)
+	r := c.Send(req)
+	if r.Status != http.StatusOK {
+		t.Fatalf("%s %s: %d %s", method, url, r.Status, r.Body)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s %s: %d %s", method, url, resp.StatusCode, b)
-	}
-	return &testResp{Status: resp.StatusCode, Header: resp.Header, Body: string(b)}
+	return r
 }
 
 // typedSession decodes a /dump answer.
@@ -277,7 +269,7 @@ func crossGoToFlask(t *testing.T, f *flaskSide) {
 			}
 			s.SetPermanent(permanent)
 		})
-		cookie := a.client().get("/set").cookieValue(t, "session")
+		cookie := a.client().get("/set").CookieValue(t, "session")
 		got := typedSession(t, httpDo(t, "GET", f.url+"/dump", cookie, nil).Body)
 		want := crossValues()
 		want[PermanentKey] = permanent
@@ -289,7 +281,7 @@ func crossGoToFlask(t *testing.T, f *flaskSide) {
 	a := newTestApp(t, Config{PermanentLifetime: crossLifetime})
 	big := strings.Repeat("hello world, ", 500)
 	a.GET("/set", func(c *gin.Context) { Get(c).Set("big", big) })
-	cookie := a.client().get("/set").cookieValue(t, "session")
+	cookie := a.client().get("/set").CookieValue(t, "session")
 	if !strings.HasPrefix(cookie, ".") {
 		t.Fatal("Go cookie not compressed")
 	}
@@ -309,12 +301,12 @@ func crossFlaskToGo(t *testing.T, f *flaskSide) {
 			q = "?permanent=1"
 		}
 		r := httpDo(t, "POST", f.url+"/set"+q, "", flaskoracle.ToTyped(crossValues()))
-		cookie := r.cookieValue(t, "session")
+		cookie := r.CookieValue(t, "session")
 		if !strings.HasPrefix(cookie, ".") {
 			t.Errorf("Flask did not compress (test premise): %.40q", cookie)
 		}
 		cl := a.client()
-		cl.setCookie("session", cookie)
+		cl.SetCookie("session", cookie)
 		cl.get("/read")
 		want := crossValues()
 		if permanent {
@@ -343,7 +335,7 @@ func crossFlaskToGo(t *testing.T, f *flaskSide) {
 // time plus crossLifetime, plus between lo and hi.
 func checkExpires(t *testing.T, who string, r *testResp, lo, hi time.Duration) {
 	t.Helper()
-	raw, _ := r.cookie(t, "session")
+	raw, _ := r.Cookie(t, "session")
 	c, err := http.ParseSetCookie(raw)
 	if err != nil || c.Expires.IsZero() {
 		t.Fatalf("%s: permanent Set-Cookie %q has no Expires", who, raw)
@@ -372,7 +364,7 @@ func crossFlashes(t *testing.T, f *flaskSide) {
 	})
 	var got box[[]FlashMessage]
 	a.GET("/flashes", func(c *gin.Context) { got.put(Flashes(c)) })
-	cookie := a.client().get("/flash").cookieValue(t, "session")
+	cookie := a.client().get("/flash").CookieValue(t, "session")
 	r := httpDo(t, "GET", f.url+"/flashes", cookie, nil)
 	var pairs [][2]json.RawMessage
 	if err := json.Unmarshal([]byte(r.Body), &pairs); err != nil {
@@ -394,7 +386,7 @@ func crossFlashes(t *testing.T, f *flaskSide) {
 		t.Errorf("Flask read the Go flashes as %s, want %s", fmtFlashes(fromFlask), fmtFlashes(msgs))
 	}
 	// Flask removed them: its answer deletes the cookie.
-	if raw, _ := r.cookie(t, "session"); !isDeletion(raw) {
+	if raw, _ := r.Cookie(t, "session"); !webtest.IsDeletion(raw) {
 		t.Errorf("Flask's answer after reading: %q, want the deletion cookie", raw)
 	}
 
@@ -403,9 +395,9 @@ func crossFlashes(t *testing.T, f *flaskSide) {
 	for _, m := range msgs {
 		body = append(body, [2]any{m.Category, flaskoracle.ToTyped(m.Message)})
 	}
-	fc := httpDo(t, "POST", f.url+"/flash", "", body).cookieValue(t, "session")
+	fc := httpDo(t, "POST", f.url+"/flash", "", body).CookieValue(t, "session")
 	cl := a.client()
-	cl.setCookie("session", fc)
+	cl.SetCookie("session", fc)
 	cl.get("/flashes")
 	if fmtFlashes(got.get()) != fmtFlashes(msgs) {
 		t.Errorf("Go read the Flask flashes as %s, want %s", fmtFlashes(got.get()), fmtFlashes(msgs))
@@ -437,7 +429,7 @@ var (
 // normalizeSetCookie hides the value and the date of a set (not deleting)
 // cookie.
 func normalizeSetCookie(raw string) string {
-	if isDeletion(raw) {
+	if webtest.IsDeletion(raw) {
 		return raw
 	}
 	raw = cookieValueRE.ReplaceAllString(raw, "session=V")
@@ -476,8 +468,8 @@ func crossHeaders(t *testing.T, f *flaskSide) {
 			}
 			fr := httpDo(t, "GET", f.url+path+sep+"cfg="+c.name, "", nil)
 			gr := a.client().get(path)
-			fraw, _ := fr.cookie(t, "session")
-			graw, _ := gr.cookie(t, "session")
+			fraw, _ := fr.Cookie(t, "session")
+			graw, _ := gr.Cookie(t, "session")
 			if normalizeSetCookie(graw) != normalizeSetCookie(fraw) {
 				t.Errorf("%s %s:\n Go    %q\n Flask %q", c.name, path, graw, fraw)
 			} else if sameSigningSecond(graw, fraw) && graw != fraw {
@@ -485,7 +477,7 @@ func crossHeaders(t *testing.T, f *flaskSide) {
 				// Expires included, must be Flask's.
 				t.Errorf("%s %s, same second:\n Go    %q\n Flask %q", c.name, path, graw, fraw)
 			}
-			if fv, gv := fr.vary(), gr.vary(); f.newVary() && strings.Join(fv, "|") != strings.Join(gv, "|") {
+			if fv, gv := fr.Header.Values("Vary"), gr.Header.Values("Vary"); f.newVary() && strings.Join(fv, "|") != strings.Join(gv, "|") {
 				t.Errorf("%s %s: Vary Go %q, Flask %q", c.name, path, gv, fv)
 			}
 		}
@@ -529,7 +521,7 @@ func crossOutcomes(t *testing.T, f *flaskSide) {
 	for _, v := range outcomeViews {
 		for i, cookie := range []string{"", plain, perm} {
 			cl := a.client()
-			cl.setCookie("session", cookie)
+			cl.SetCookie("session", cookie)
 			g := outcome(t, cl.get("/"+v.name))
 			fl := outcome(t, httpDo(t, "GET", f.url+"/o/"+v.name, cookie, nil))
 			if !f.newVary() {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession/flaskrecord"
+	"github.com/ginflask/flasksession/internal/webtest"
 	"github.com/ginflask/flasksession/itsdangerous"
 )
 
@@ -49,11 +50,7 @@ func fsCookieID(t *testing.T, value string, signed bool) string {
 	if !signed {
 		return value
 	}
-	id, _, err := fsSigner(t).Unsign([]byte(value))
-	if err != nil {
-		t.Fatalf("cookie %q is not an ID signed as Flask-Session signs it: %v", value, err)
-	}
-	return string(id)
+	return webtest.SignedID(t, testSecret, value)
 }
 
 func TestFlaskSession_Validate(t *testing.T) {
@@ -89,7 +86,7 @@ func TestFlaskSession_RecordAndCookie(t *testing.T) {
 				if permanent {
 					path += "&permanent=1"
 				}
-				raw, _ := tc.get(path).cookie(t, DefaultCookieName)
+				raw, _ := tc.get(path).Cookie(t, DefaultCookieName)
 				name := f.String() + map[bool]string{true: " signed", false: " bare"}[signed] + map[bool]string{true: " permanent", false: ""}[permanent]
 				c, err := http.ParseSetCookie(raw)
 				if err != nil {
@@ -145,13 +142,13 @@ func TestFlaskSession_ReadsFlaskRecords(t *testing.T) {
 				cookie = string(fsSigner(t).Sign([]byte(id)))
 			}
 			tc := a.client()
-			tc.setCookie(DefaultCookieName, cookie)
+			tc.SetCookie(DefaultCookieName, cookie)
 			if got := tc.get("/whoami").Body; got != "bob" {
 				t.Errorf("signed=%v %s: whoami = %q, want bob; errors %v", signed, id, got, a.hooked.all())
 			}
 			finds, touches, updates := b.store.count("Find"), b.store.count("Touch"), b.store.count("Update")
 			r := tc.get("/nothing")
-			if v := r.cookieValue(t, DefaultCookieName); v != cookie {
+			if v := r.CookieValue(t, DefaultCookieName); v != cookie {
 				t.Errorf("signed=%v %s: refresh sent %q, want the same cookie %q", signed, id, v, cookie)
 			}
 			if d := [3]int{b.store.count("Find") - finds, b.store.count("Touch") - touches, b.store.count("Update") - updates}; d != [3]int{1, 1, 0} {
@@ -176,7 +173,7 @@ func TestFlaskSession_NoRefreshOfBrowserSession(t *testing.T) {
 	tc := a.client()
 	tc.get("/login")
 	touches := b.store.count("Touch")
-	if _, ok := tc.get("/nothing").cookie(t, DefaultCookieName); ok || b.store.count("Touch") != touches {
+	if _, ok := tc.get("/nothing").Cookie(t, DefaultCookieName); ok || b.store.count("Touch") != touches {
 		t.Errorf("a browser session was refreshed (cookie sent %v, touches %d)", ok, b.store.count("Touch")-touches)
 	}
 }
@@ -209,8 +206,8 @@ func TestFlaskSession_ClientIDs(t *testing.T) {
 				cookie = string(fsSigner(t).Sign([]byte(cookie)))
 			}
 			tc := a.client()
-			tc.setCookie(DefaultCookieName, cookie)
-			v := tc.get("/login?user=eve").cookieValue(t, DefaultCookieName)
+			tc.SetCookie(DefaultCookieName, cookie)
+			v := tc.get("/login?user=eve").CookieValue(t, DefaultCookieName)
 			id := fsCookieID(t, v, tt.signed)
 			if id == tt.cookie || !isMintedID(id) || len(id) != 43 {
 				t.Errorf("saved under %q; want a fresh ID, not the client's %q", id, tt.cookie)
@@ -256,7 +253,7 @@ func TestFlaskSession_UnreadableRecord(t *testing.T) {
 	}
 	a := b.app(t, fsConfig(flaskrecord.Pickle, false))
 	tc := a.client()
-	tc.setCookie(DefaultCookieName, tokenID)
+	tc.SetCookie(DefaultCookieName, tokenID)
 	if got := tc.get("/whoami").Body; got != "" {
 		t.Errorf("whoami = %q from a refused record", got)
 	}
@@ -283,7 +280,7 @@ func TestFlaskSession_MigratesPickles(t *testing.T) {
 		}
 		a := b.app(t, fsConfig(f, false))
 		tc := a.client()
-		tc.setCookie(DefaultCookieName, uuidID)
+		tc.SetCookie(DefaultCookieName, uuidID)
 		if got := tc.get("/whoami").Body; got != "bob" {
 			t.Fatalf("%v: whoami = %q on a pickle", f, got)
 		}

@@ -53,7 +53,7 @@ func (r *sessionRunner) run(f func(s *Session)) *testResp {
 	r.fn.put(func(c *gin.Context) { f(Get(c)) })
 	saved := r.cl.sessionValue()
 	resp := r.cl.get("/run")
-	r.cl.setCookie("session", saved)
+	r.cl.SetCookie("session", saved)
 	return resp
 }
 
@@ -347,7 +347,7 @@ func TestPlugin(t *testing.T) {
 	})
 	a := &testApp{Engine: e, t: t, cfg: Config{SecretKey: testSecret}, hooked: &errLog{}, ginErrs: &errLog{}}
 	r := a.client().get("/")
-	if m := a.decode(r.cookieValue(t, "session")); m["via"] != "plugin" {
+	if m := a.decode(r.CookieValue(t, "session")); m["via"] != "plugin" {
 		t.Errorf("cookie holds %v", m)
 	}
 }

@@ -90,7 +90,7 @@ func lifetimeApp(t *testing.T, cfg Config, clock *fakeClock) (*testApp, *box[map
 
 func expiresOf(t *testing.T, r *testResp) time.Time {
 	t.Helper()
-	raw, ok := r.cookie(t, "session")
+	raw, ok := r.Cookie(t, "session")
 	if !ok {
 		t.Fatal("no Set-Cookie")
 	}
@@ -142,7 +142,7 @@ func TestFixedExpiry(t *testing.T) {
 	cl.get("/login")
 	for i := 0; i < 3; i++ {
 		clock.Add(3 * 24 * time.Hour)
-		if r := cl.get("/read"); len(r.setCookies("session")) != 0 {
+		if r := cl.get("/read"); len(r.SetCookies("session")) != 0 {
 			t.Errorf("read sent Set-Cookie with refresh off")
 		}
 	}
@@ -169,7 +169,7 @@ func TestBrowserSessionMaxAge(t *testing.T) {
 	clock := newFakeClock(time.Unix(1700000000, 0))
 	a, got := lifetimeApp(t, Config{PermanentLifetime: time.Hour}, clock)
 	cl := a.client()
-	raw, _ := cl.get("/login?temp=1").cookie(t, "session")
+	raw, _ := cl.get("/login?temp=1").Cookie(t, "session")
 	if strings.Contains(raw, "Expires") || strings.Contains(raw, "Max-Age") {
 		t.Errorf("browser-session cookie %q has an expiry", raw)
 	}

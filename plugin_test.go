@@ -20,6 +20,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession/flaskcookie"
+	"github.com/ginflask/flasksession/internal/webtest"
 )
 
 // responseKinds are the ways a Gin handler can answer. Each writes its
@@ -161,18 +162,18 @@ func TestMiddleware(t *testing.T) {
 					if kind.body != anyBody && r.Body != kind.body {
 						t.Errorf("body %q, want %q", r.Body, kind.body)
 					}
-					raw, sent := r.cookie(t, DefaultCookieName)
+					raw, sent := r.Cookie(t, DefaultCookieName)
 					switch {
 					case action.outcome == "none" && sent:
 						t.Errorf("Set-Cookie %q, want none", raw)
-					case action.outcome == "deleted" && !(sent && isDeletion(raw)):
+					case action.outcome == "deleted" && !(sent && webtest.IsDeletion(raw)):
 						t.Errorf("Set-Cookie %q (sent: %v), want a deletion", raw, sent)
-					case action.outcome == "set" && !(sent && !isDeletion(raw)):
+					case action.outcome == "set" && !(sent && !webtest.IsDeletion(raw)):
 						t.Errorf("Set-Cookie %q (sent: %v), want a session cookie", raw, sent)
 					case action.outcome == "set" && action.permanent && !strings.Contains(raw, "; Expires="):
 						t.Errorf("Set-Cookie %q, want a refreshed Expires", raw)
 					}
-					if vary := r.vary(); action.vary != (len(vary) == 1 && vary[0] == "Cookie") || len(vary) > 1 {
+					if vary := r.Header.Values("Vary"); action.vary != (len(vary) == 1 && vary[0] == "Cookie") || len(vary) > 1 {
 						t.Errorf("Vary %q, want Cookie: %v", vary, action.vary)
 					}
 					cl.get("/read")
@@ -232,7 +233,7 @@ func TestPanicRecoveredInside(t *testing.T) {
 	if r.Status != http.StatusInternalServerError {
 		t.Errorf("status %d", r.Status)
 	}
-	if m := a.decode(r.cookieValue(t, "session")); m["before"] != "panic" {
+	if m := a.decode(r.CookieValue(t, "session")); m["before"] != "panic" {
 		t.Errorf("cookie holds %v", m)
 	}
 }
@@ -251,11 +252,11 @@ func TestResponseKinds_NotFoundRefreshesPermanent(t *testing.T) {
 	if r.Status != http.StatusNotFound {
 		t.Fatalf("status %d", r.Status)
 	}
-	raw, ok := r.cookie(t, "session")
+	raw, ok := r.Cookie(t, "session")
 	if !ok || !strings.Contains(raw, "Expires=") {
 		t.Errorf("404: Set-Cookie %q, want a refreshed permanent cookie", raw)
 	}
-	if got := r.vary(); len(got) != 1 || got[0] != "Cookie" {
+	if got := r.Header.Values("Vary"); len(got) != 1 || got[0] != "Cookie" {
 		t.Errorf("Vary %q, want [Cookie]", got)
 	}
 }
@@ -287,7 +288,7 @@ func TestOtherCookiesKept(t *testing.T) {
 	if names["before"] != 1 || names["after"] != 1 || names["session"] != 1 {
 		t.Errorf("Set-Cookie headers %q", r.Header.Values("Set-Cookie"))
 	}
-	if m := a.decode(r.cookieValue(t, "session")); m["a"] != 1 || m["b"] != 2 {
+	if m := a.decode(r.CookieValue(t, "session")); m["a"] != 1 || m["b"] != 2 {
 		t.Errorf("session cookie holds %v, want a and b", m)
 	}
 }
@@ -301,7 +302,7 @@ func TestCustomCookieName(t *testing.T) {
 	a.GET("/read", sessionDump(&got))
 	cl := a.client()
 	r := cl.get("/set")
-	raw, ok := r.cookie(t, "my-app_session")
+	raw, ok := r.Cookie(t, "my-app_session")
 	if !ok || !strings.HasSuffix(raw, "; HttpOnly; Path=/; SameSite=Lax") {
 		t.Fatalf("Set-Cookie %q", r.Header.Values("Set-Cookie"))
 	}
@@ -310,7 +311,7 @@ func TestCustomCookieName(t *testing.T) {
 		t.Errorf("read %v", got.get())
 	}
 	other := a.client()
-	other.setCookie("session", cl.cookies["my-app_session"])
+	other.SetCookie("session", cl.Cookie("my-app_session"))
 	other.get("/read")
 	if len(got.get()) != 0 {
 		t.Errorf("a cookie under the default name was used: %v", got.get())

@@ -8,7 +8,6 @@ package flasksession
 // guarantees below against them.
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -25,6 +24,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/ginflask/flasksession/internal/webtest"
 	"github.com/ginflask/flasksession/itsdangerous"
 	"github.com/ginflask/flasksession/taggedjson"
 	"github.com/google/uuid"
@@ -218,19 +218,11 @@ func (b *backendCase) app(t *testing.T, cfg Config, opts ...appOption) *testApp 
 // the test unless it is one signed with testSecret.
 func storeID(t *testing.T, value string) string {
 	t.Helper()
-	s, err := itsdangerous.NewSigner([][]byte{testSecret}, itsdangerous.SignerConfig{Salt: []byte(idSalt), KeyDerivation: itsdangerous.DeriveHMAC})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, _, err := s.Unsign([]byte(value))
-	if err != nil {
-		t.Fatalf("cookie value %q is not a signed session ID: %v", value, err)
-	}
-	id = bytes.TrimSuffix(id, []byte(permanentSuffix))
-	if n, err := base64.RawURLEncoding.DecodeString(string(id)); err != nil || len(n) < 16 {
+	id := strings.TrimSuffix(webtest.SignedID(t, testSecret, value), permanentSuffix)
+	if n, err := base64.RawURLEncoding.DecodeString(id); err != nil || len(n) < 16 {
 		t.Fatalf("session ID %q is not 128 bits or more of URL-safe base64", id)
 	}
-	return string(id)
+	return id
 }
 
 // hasRecord reports whether the store holds a live record under id.
@@ -410,7 +402,7 @@ func TestServerStore_CookieAttributes(t *testing.T) {
 		tc := a.client()
 
 		r := tc.get("/login?user=" + secret)
-		raw, ok := r.cookie(t, DefaultCookieName)
+		raw, ok := r.Cookie(t, DefaultCookieName)
 		if !ok {
 			t.Fatalf("no session cookie: %v", r.Header)
 		}
@@ -437,7 +429,7 @@ func TestServerStore_CookieAttributes(t *testing.T) {
 		}
 
 		r = tc.get("/login?permanent=1")
-		raw, _ = r.cookie(t, DefaultCookieName)
+		raw, _ = r.Cookie(t, DefaultCookieName)
 		_, attrs, _ = strings.Cut(raw, ";")
 		wantAttrs := " Expires=" + now.Add(2*time.Hour).Format(http.TimeFormat) + "; HttpOnly; Path=/; SameSite=Lax"
 		if attrs != wantAttrs {
@@ -492,7 +484,7 @@ func TestServerStore_Lifetime(t *testing.T) {
 					if got := r.Body == "alice"; got != st.loggedIn {
 						t.Fatalf("step %d (+%v): logged in = %v, want %v", i, st.advance, got, st.loggedIn)
 					}
-					if _, sets := r.cookie(t, DefaultCookieName); sets != st.setsAt {
+					if _, sets := r.Cookie(t, DefaultCookieName); sets != st.setsAt {
 						t.Errorf("step %d: Set-Cookie sent = %v, want %v", i, sets, st.setsAt)
 					}
 				}
@@ -528,7 +520,7 @@ func TestServerStore_SharedAcrossEngines(t *testing.T) {
 		c1, c2 := one.client(), two.client()
 		c1.get("/login?user=bob")
 		cookie := c1.sessionValue()
-		c2.setCookie(DefaultCookieName, cookie)
+		c2.SetCookie(DefaultCookieName, cookie)
 		if r := c2.get("/whoami"); r.Body != "bob" {
 			t.Fatalf("engine two sees %q, want bob", r.Body)
 		}
@@ -537,12 +529,12 @@ func TestServerStore_SharedAcrossEngines(t *testing.T) {
 			t.Errorf("a save on engine two changed the ID cookie")
 		}
 		r := c2.get("/logout")
-		if raw, _ := r.cookie(t, DefaultCookieName); !isDeletion(raw) {
+		if raw, _ := r.Cookie(t, DefaultCookieName); !webtest.IsDeletion(raw) {
 			t.Errorf("logout sent %q, want a deletion cookie", raw)
 		}
 		// Replay the cookie from before the logout on both engines.
 		for _, c := range []*testClient{c1, c2} {
-			c.setCookie(DefaultCookieName, cookie)
+			c.SetCookie(DefaultCookieName, cookie)
 			got := c.get("/whoami").Body
 			switch {
 			case b.server() && got != "":
@@ -563,14 +555,14 @@ func TestServerStore_Regenerate(t *testing.T) {
 		tc.get("/login?user=carol")
 		old := tc.sessionValue()
 		r := tc.get("/regenerate")
-		if _, ok := r.cookie(t, DefaultCookieName); !ok {
+		if _, ok := r.Cookie(t, DefaultCookieName); !ok {
 			t.Fatalf("Regenerate sent no cookie")
 		}
 		if tc.get("/whoami").Body != "carol" {
 			t.Fatalf("the new cookie lost the session")
 		}
 		replay := a.client()
-		replay.setCookie(DefaultCookieName, old)
+		replay.SetCookie(DefaultCookieName, old)
 		got := replay.get("/whoami").Body
 		if !b.server() {
 			if got != "carol" {
@@ -629,7 +621,7 @@ func TestServerStore_Large(t *testing.T) {
 		if r.Body != "<nil>" {
 			t.Fatalf("Save: %s", r.Body)
 		}
-		raw, _ := r.cookie(t, DefaultCookieName)
+		raw, _ := r.Cookie(t, DefaultCookieName)
 		if len(raw) > 300 {
 			t.Errorf("Set-Cookie is %d bytes; the data should stay in the store", len(raw))
 		}
@@ -650,7 +642,7 @@ func TestServerStore_GoneRecordNotRevived(t *testing.T) {
 		old := tc.sessionValue()
 		tc.get("/logout")
 		replay := a.client()
-		replay.setCookie(DefaultCookieName, old)
+		replay.SetCookie(DefaultCookieName, old)
 		if got := replay.get("/whoami").Body; got != "" {
 			t.Fatalf("destroyed session still logs in: %q", got)
 		}
@@ -711,7 +703,7 @@ func TestServerStore_TamperedID(t *testing.T) {
 		} {
 			a.hooked.reset()
 			finds := b.store.count("Find")
-			tc.setCookie(DefaultCookieName, tt.value)
+			tc.SetCookie(DefaultCookieName, tt.value)
 			if got := tc.get("/whoami").Body; got != "" {
 				t.Errorf("%s: logged in as %q", tt.name, got)
 			}
@@ -827,20 +819,20 @@ func TestServerStore_LogoutSticks(t *testing.T) {
 			id := storeID(t, stolen)
 
 			thief := a.client()
-			thief.setCookie(DefaultCookieName, stolen)
+			thief.SetCookie(DefaultCookieName, stolen)
 			finish := inFlight(t, thief, g, path)
-			if r := victim.get("/logout"); !isDeletion(r.setCookies(DefaultCookieName)[0]) {
-				t.Fatalf("logout sent %q", r.setCookies(DefaultCookieName))
+			if r := victim.get("/logout"); !webtest.IsDeletion(r.SetCookies(DefaultCookieName)[0]) {
+				t.Fatalf("logout sent %q", r.SetCookies(DefaultCookieName))
 			}
 			r := finish()
 			if b.hasRecord(t, id) {
 				t.Fatalf("the slow request brought the logged-out record back")
 			}
-			if raw, ok := r.cookie(t, DefaultCookieName); ok && !isDeletion(raw) {
+			if raw, ok := r.Cookie(t, DefaultCookieName); ok && !webtest.IsDeletion(raw) {
 				t.Errorf("the slow request got a live session cookie: %q", raw)
 			}
 			replay := a.client()
-			replay.setCookie(DefaultCookieName, stolen)
+			replay.SetCookie(DefaultCookieName, stolen)
 			if got := replay.get("/whoami").Body; got != "" {
 				t.Errorf("the stolen cookie still logs in as %q", got)
 			}
@@ -869,7 +861,7 @@ func TestServerStore_ReadNeverErasesWrite(t *testing.T) {
 	if r.Body != "alice" {
 		t.Fatalf("slow read = %q", r.Body)
 	}
-	if raw, ok := r.cookie(t, DefaultCookieName); !ok || !strings.Contains(raw, "Expires=") {
+	if raw, ok := r.Cookie(t, DefaultCookieName); !ok || !strings.Contains(raw, "Expires=") {
 		t.Errorf("the read did not refresh the permanent cookie: %q", raw)
 	}
 	data, _ := b.store.record(id)
@@ -914,7 +906,7 @@ func TestServerStore_StoreCalls(t *testing.T) {
 		if got := [3]int{after[0] - before[0], after[1] - before[1], after[2] - before[2]}; got != [3]int{tt.finds, tt.touches, tt.sets} {
 			t.Errorf("%s then %s: finds, touches, writes = %v, want %v", tt.login, tt.path, got, [3]int{tt.finds, tt.touches, tt.sets})
 		}
-		if _, ok := r.cookie(t, DefaultCookieName); ok != tt.refreshed {
+		if _, ok := r.Cookie(t, DefaultCookieName); ok != tt.refreshed {
 			t.Errorf("%s then %s: cookie sent %v, want %v", tt.login, tt.path, ok, tt.refreshed)
 		}
 	}
@@ -979,7 +971,7 @@ func TestServerStore_LogoutWhileStoreFails(t *testing.T) {
 			b.store.failWith(down, tt.ops...)
 
 			r := tc.get("/touch")
-			if _, ok := r.cookie(t, DefaultCookieName); ok {
+			if _, ok := r.Cookie(t, DefaultCookieName); ok {
 				t.Errorf("a failed save sent a cookie")
 			}
 			if tc.sessionValue() != cookie {
@@ -988,7 +980,7 @@ func TestServerStore_LogoutWhileStoreFails(t *testing.T) {
 			a.ginErrs.reset()
 			a.hooked.reset()
 			r = tc.get("/logout")
-			if raw, ok := r.cookie(t, DefaultCookieName); !ok || !isDeletion(raw) {
+			if raw, ok := r.Cookie(t, DefaultCookieName); !ok || !webtest.IsDeletion(raw) {
 				t.Errorf("logout with the store failing sent %q, want the deletion cookie", raw)
 			}
 			if a.ginErrs.count(ErrStore) == 0 || a.hooked.count(ErrStore) == 0 {
@@ -1015,7 +1007,7 @@ func TestServerStore_IDsAndKeyRotation(t *testing.T) {
 
 	cur := b.app(t, Config{SecretKeyFallbacks: [][]byte{oldKey}})
 	rot := cur.client()
-	rot.setCookie(DefaultCookieName, signedOld)
+	rot.SetCookie(DefaultCookieName, signedOld)
 	if got := rot.get("/whoami").Body; got != "erin" {
 		t.Fatalf("a cookie signed with the fallback key: whoami = %q", got)
 	}
@@ -1044,8 +1036,8 @@ func TestServerStore_LoadFailure(t *testing.T) {
 	cookie := tc.sessionValue()
 	b.store.failWith(errors.New("i/o timeout"), "Find")
 	r := tc.get("/flash?m=hello")
-	if _, ok := r.cookie(t, DefaultCookieName); ok {
-		t.Errorf("after a failed load a cookie was sent: %q", r.setCookies(DefaultCookieName))
+	if _, ok := r.Cookie(t, DefaultCookieName); ok {
+		t.Errorf("after a failed load a cookie was sent: %q", r.SetCookies(DefaultCookieName))
 	}
 	if a.ginErrs.count(ErrStore) != 1 || a.hooked.count(ErrStore) != 1 {
 		t.Errorf("c.Errors %v, ErrorHandler %v: want ErrStore once in each", a.ginErrs.all(), a.hooked.all())
@@ -1077,8 +1069,8 @@ func TestServerStore_PermanentMarkForged(t *testing.T) {
 		a.hooked.reset()
 		calls := b.store.count("Find") + b.store.count("Touch")
 		c := a.client()
-		c.setCookie(DefaultCookieName, tt.cookie)
-		if _, ok := c.get("/nothing").cookie(t, DefaultCookieName); ok {
+		c.SetCookie(DefaultCookieName, tt.cookie)
+		if _, ok := c.get("/nothing").Cookie(t, DefaultCookieName); ok {
 			t.Errorf("%s: a cookie was sent", tt.name)
 		}
 		if n := b.store.count("Find") + b.store.count("Touch"); n != calls {

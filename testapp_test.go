@@ -1,21 +1,20 @@
 package flasksession
 
 // Test-only helpers shared by the HTTP-level tests: a Gin app behind a real
-// httptest.Server, a client that carries cookies by hand (so tests see
-// every Set-Cookie byte), a fake clock and error recorders.
+// httptest.Server, a webtest client that carries cookies by hand (so
+// tests see every Set-Cookie byte), a fake clock and error recorders.
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession/flaskcookie"
+	"github.com/ginflask/flasksession/internal/webtest"
 )
 
 func init() { gin.SetMode(gin.TestMode) }
@@ -190,151 +189,41 @@ func (a *testApp) decode(value string) map[string]any {
 	return m
 }
 
-// testClient carries cookies between requests by hand: a Set-Cookie with
-// a value stores it, one with Max-Age=0 or an empty value removes it.
-// Expires is ignored, so fake clocks in the past do not matter.
+// testClient is one browser on the app, a webtest.Client (cookies kept
+// by hand as the app wrote them) whose targets are paths on the app's
+// server.
 type testClient struct {
-	t       testing.TB
-	app     *testApp
-	hc      *http.Client
-	cookies map[string]string
-	order   []string
-}
-
-func (a *testApp) client() *testClient {
-	return &testClient{
-		t:       a.t,
-		app:     a,
-		hc:      &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
-		cookies: map[string]string{},
-	}
+	*webtest.Client
+	app *testApp
 }
 
 // testResp is a finished response.
-type testResp struct {
-	Status int
-	Header http.Header
-	Body   string
-}
+type testResp = webtest.Response
 
-// setCookies returns the raw Set-Cookie header values for name.
-func (r *testResp) setCookies(name string) []string {
-	var out []string
-	for _, v := range r.Header.Values("Set-Cookie") {
-		if strings.HasPrefix(v, name+"=") {
-			out = append(out, v)
-		}
-	}
-	return out
+func (a *testApp) client() *testClient {
+	return &testClient{Client: webtest.NewHTTP(a.t), app: a}
 }
-
-// cookie returns the only Set-Cookie for name, failing if there are
-// several; ok is false when there is none.
-func (r *testResp) cookie(t testing.TB, name string) (raw string, ok bool) {
-	t.Helper()
-	cs := r.setCookies(name)
-	switch len(cs) {
-	case 0:
-		return "", false
-	case 1:
-		return cs[0], true
-	}
-	t.Fatalf("%d Set-Cookie headers for %q: %q", len(cs), name, cs)
-	return "", false
-}
-
-// cookieValue returns the value of the only Set-Cookie for name.
-func (r *testResp) cookieValue(t testing.TB, name string) string {
-	t.Helper()
-	raw, ok := r.cookie(t, name)
-	if !ok {
-		t.Fatalf("no Set-Cookie for %q; headers: %v", name, r.Header)
-	}
-	c, err := http.ParseSetCookie(raw)
-	if err != nil {
-		t.Fatalf("bad Set-Cookie %q: %v", raw, err)
-	}
-	return c.Value
-}
-
-// isDeletion reports whether a raw Set-Cookie removes the cookie.
-func isDeletion(raw string) bool {
-	c, err := http.ParseSetCookie(raw)
-	return err == nil && (c.Value == "" || c.MaxAge < 0)
-}
-
-// vary returns the Vary header values.
-func (r *testResp) vary() []string { return r.Header.Values("Vary") }
 
 func (tc *testClient) get(path string) *testResp { return tc.do(http.MethodGet, path, nil) }
 
 func (tc *testClient) post(path string) *testResp { return tc.do(http.MethodPost, path, nil) }
 
-// do sends one request with the client's cookies and stores the cookies
-// the response sets. hdr adds request headers.
+// do sends one request to the app with the client's cookies and keeps
+// the cookies the response sets; each must parse. hdr adds request
+// headers; its Cookie, if any, replaces the client's.
 func (tc *testClient) do(method, path string, hdr http.Header) *testResp {
-	tc.t.Helper()
-	req, err := http.NewRequest(method, tc.app.url()+path, nil)
-	if err != nil {
-		tc.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	for k, vs := range hdr {
-		req.Header[k] = vs
-	}
-	if ch := tc.cookieHeader(); ch != "" && req.Header.Get("Cookie") == "" {
-		req.Header.Set("Cookie", ch)
-	}
-	resp, err := tc.hc.Do(req)
-	if err != nil {
-		tc.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tc.t.Fatalf("%s %s: reading body: %v", method, path, err)
-	}
-	tc.store(resp.Header)
-	return &testResp{Status: resp.StatusCode, Header: resp.Header, Body: string(body)}
-}
-
-func (tc *testClient) store(h http.Header) {
-	for _, raw := range h.Values("Set-Cookie") {
-		c, err := http.ParseSetCookie(raw)
-		if err != nil {
-			tc.t.Fatalf("bad Set-Cookie %q: %v", raw, err)
-		}
-		if c.Value == "" || c.MaxAge < 0 {
-			tc.setCookie(c.Name, "")
-		} else {
-			tc.setCookie(c.Name, c.Value)
+	tc.app.t.Helper()
+	r := tc.Do(method, tc.app.url()+path, nil, hdr)
+	for _, raw := range r.Header.Values("Set-Cookie") {
+		if _, err := http.ParseSetCookie(raw); err != nil {
+			tc.app.t.Fatalf("bad Set-Cookie %q: %v", raw, err)
 		}
 	}
-}
-
-// setCookie sets (or with "" removes) a cookie the client sends.
-func (tc *testClient) setCookie(name, value string) {
-	if value == "" {
-		delete(tc.cookies, name)
-		return
-	}
-	if _, ok := tc.cookies[name]; !ok {
-		tc.order = append(tc.order, name)
-	}
-	tc.cookies[name] = value
-}
-
-func (tc *testClient) cookieHeader() string {
-	var parts []string
-	for _, n := range tc.order {
-		if v, ok := tc.cookies[n]; ok {
-			parts = append(parts, n+"="+v)
-		}
-	}
-	return strings.Join(parts, "; ")
+	return r
 }
 
 // sessionValue is the session cookie value the client holds.
-func (tc *testClient) sessionValue() string { return tc.cookies[DefaultCookieName] }
+func (tc *testClient) sessionValue() string { return tc.Cookie(DefaultCookieName) }
 
 // sessionDump returns a handler that records the request's session in b
 // (key -> value) and answers with the number of keys.

@@ -226,7 +226,7 @@ func TestEndUserSessions(t *testing.T) {
 				}
 			}
 			replay := device{a.client(), "thief"}
-			replay.setCookie(DefaultCookieName, stolen)
+			replay.SetCookie(DefaultCookieName, stolen)
 			if got := replay.get("/me").Body; got != "" {
 				t.Errorf("a cookie from before the logout: %q", got)
 			}
@@ -377,7 +377,7 @@ func TestGoneRecordLeavesNewCookie(t *testing.T) {
 			d.get("/signin?user=anon&permanent=1")
 			old := d.sessionValue()
 			late := device{a.client(), "phone"}
-			late.setCookie(DefaultCookieName, old)
+			late.SetCookie(DefaultCookieName, old)
 			done := make(chan *testResp, 1)
 			if tt.load {
 				go func() { done <- late.get(tt.path) }()
@@ -391,7 +391,7 @@ func TestGoneRecordLeavesNewCookie(t *testing.T) {
 			} else {
 				r = late.get(tt.path)
 			}
-			if raw, ok := r.cookie(t, DefaultCookieName); ok {
+			if raw, ok := r.Cookie(t, DefaultCookieName); ok {
 				t.Errorf("a request with the replaced ID sent %q: it would replace the new cookie", raw)
 			}
 			if ts.hasRecordFor(storeID(t, old)) {
