@@ -2,15 +2,14 @@ package storetest
 
 import (
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/internal/webtest"
 )
 
 // RunMiddleware runs the middleware's server-side guarantees end to end on
@@ -75,6 +74,7 @@ func newGate() *gate { return &gate{make(chan struct{}), make(chan struct{})} }
 // errors it reported.
 type app struct {
 	*gin.Engine
+	t    testing.TB
 	mu   sync.Mutex
 	errs []error
 	gate *gate // used by /slow
@@ -88,9 +88,9 @@ type app struct {
 //	POST /logout              Destroy
 //	POST /slow?k=K&v=V        loads, waits at the gate, then sets K if given
 //	POST /idle                waits at the gate, never using the session
-func (e env) newApp(detectConflicts bool) *app {
+func (e env) newApp(t testing.TB, detectConflicts bool) *app {
 	gin.SetMode(gin.TestMode) // no route listing on stdout
-	a := &app{Engine: gin.New()}
+	a := &app{Engine: gin.New(), t: t}
 	cfg := e.base
 	cfg.SecretKey, cfg.Store, cfg.DetectConflicts = testKey, e.store, detectConflicts
 	cfg.ErrorHandler = func(_ *gin.Context, err error) {
@@ -139,33 +139,26 @@ func (a *app) errors() []error {
 
 // do sends a request with the session cookie value (none if "") and
 // returns the response.
-func (a *app) do(method, target, cookie string) *http.Response {
-	req := httptest.NewRequest(method, target, nil)
-	if cookie != "" {
-		req.AddCookie(&http.Cookie{Name: flasksession.DefaultCookieName, Value: cookie})
-	}
-	w := httptest.NewRecorder()
-	a.ServeHTTP(w, req)
-	return w.Result()
+func (a *app) do(method, target, cookie string) *webtest.Response {
+	c := webtest.New(a.t, a)
+	c.SetCookie(flasksession.DefaultCookieName, cookie)
+	return c.Do(method, target, nil, nil)
 }
 
 // get returns the session value of k for cookie.
 func (a *app) get(k, cookie string) string {
-	r := a.do(http.MethodGet, "/get?k="+k, cookie)
-	defer r.Body.Close()
-	b, _ := io.ReadAll(r.Body) // a recorder's body: no read error
-	return string(b)
+	return a.do(http.MethodGet, "/get?k="+k, cookie).Body
 }
 
 // slow starts a /slow request and returns once it has loaded the
 // session; wait releases it and returns its response.
-func (a *app) slow(target, cookie string) (wait func() *http.Response) {
+func (a *app) slow(target, cookie string) (wait func() *webtest.Response) {
 	a.gate = newGate()
 	g := a.gate
-	done := make(chan *http.Response, 1)
+	done := make(chan *webtest.Response, 1)
 	go func() { done <- a.do(http.MethodPost, target, cookie) }()
 	<-g.loaded
-	return func() *http.Response {
+	return func() *webtest.Response {
 		close(g.release)
 		return <-done
 	}
@@ -173,13 +166,12 @@ func (a *app) slow(target, cookie string) (wait func() *http.Response) {
 
 // sessionCookie returns the session cookie r sets: its value, and
 // whether it is a deletion.
-func sessionCookie(r *http.Response) (value string, deleted, set bool) {
-	for _, c := range r.Cookies() {
-		if c.Name == flasksession.DefaultCookieName {
-			return c.Value, c.MaxAge < 0 || c.Value == "", true
-		}
+func (a *app) sessionCookie(r *webtest.Response) (value string, deleted, set bool) {
+	raw, ok := r.Cookie(a.t, flasksession.DefaultCookieName)
+	if !ok {
+		return "", false, false
 	}
-	return "", false, false
+	return r.CookieValue(a.t, flasksession.DefaultCookieName), webtest.IsDeletion(raw), true
 }
 
 // login logs alice in and returns the session cookie, after checking
@@ -191,7 +183,7 @@ func login(t *testing.T, a *app, permanent, check bool) string {
 	if permanent {
 		target += "?permanent=1"
 	}
-	v, deleted, set := sessionCookie(a.do(http.MethodPost, target, ""))
+	v, deleted, set := a.sessionCookie(a.do(http.MethodPost, target, ""))
 	if !set || deleted {
 		t.Fatalf("login set no session cookie; errors %v", a.errors())
 	}
@@ -220,13 +212,13 @@ func testLogoutSticks(t *testing.T, e env) {
 		{"slow request not using the session, permanent", true, "/idle"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a := e.newApp(false)
+			a := e.newApp(t, false)
 			stolen := login(t, a, tc.permanent, true)
 			wait := a.slow(tc.slow, stolen)
-			if _, deleted, set := sessionCookie(a.do(http.MethodPost, "/logout", stolen)); !set || !deleted {
+			if _, deleted, set := a.sessionCookie(a.do(http.MethodPost, "/logout", stolen)); !set || !deleted {
 				t.Fatalf("logout sent no deletion cookie; errors %v", a.errors())
 			}
-			slowCookie, deleted, set := sessionCookie(wait())
+			slowCookie, deleted, set := a.sessionCookie(wait())
 			for _, c := range []string{stolen, slowCookie} {
 				if c == "" {
 					continue
@@ -244,7 +236,7 @@ func testLogoutSticks(t *testing.T, e env) {
 func testReadNeverErasesWrite(t *testing.T, e env) {
 	for _, slow := range []string{"/slow", "/idle"} {
 		t.Run(slow[1:], func(t *testing.T) {
-			a := e.newApp(false)
+			a := e.newApp(t, false)
 			c := login(t, a, true, false) // no read before the race
 			wait := a.slow(slow, c)
 			a.do(http.MethodPost, "/set?k=cart&v=3", c)
@@ -271,7 +263,7 @@ func testLaterWriteWins(t *testing.T, e env) {
 			name = "DetectConflicts"
 		}
 		t.Run(name, func(t *testing.T) {
-			a := e.newApp(detect)
+			a := e.newApp(t, detect)
 			c := login(t, a, false, true)
 			wait := a.slow("/slow?k=b&v=2", c)
 			a.do(http.MethodPost, "/set?k=a&v=1", c)
@@ -293,9 +285,9 @@ func testLaterWriteWins(t *testing.T, e env) {
 
 // A new ID at login: the cookie from before gives no session.
 func testRegenerate(t *testing.T, e env) {
-	a := e.newApp(false)
+	a := e.newApp(t, false)
 	before := login(t, a, false, true)
-	v, deleted, set := sessionCookie(a.do(http.MethodPost, "/login", before))
+	v, deleted, set := a.sessionCookie(a.do(http.MethodPost, "/login", before))
 	if !set || deleted || v == before {
 		t.Fatalf("second login: cookie set %v, deletion %v, same value %v", set, deleted, v == before)
 	}
@@ -310,7 +302,7 @@ func testRegenerate(t *testing.T, e env) {
 // Two engines on one store share a session, and a logout on one ends it
 // on the other.
 func testSharedEngines(t *testing.T, e env) {
-	a, b := e.newApp(false), e.newApp(false)
+	a, b := e.newApp(t, false), e.newApp(t, false)
 	c := login(t, a, true, true)
 	if got := b.get("user", c); got != "alice" {
 		t.Fatalf("other engine: user %q, want alice", got)
@@ -323,7 +315,7 @@ func testSharedEngines(t *testing.T, e env) {
 
 // A session far larger than a cookie can hold.
 func testLargeSession(t *testing.T, e env) {
-	a := e.newApp(false)
+	a := e.newApp(t, false)
 	c := login(t, a, false, true)
 	big := strings.Repeat("0123456789", 2<<10) // 20 KB
 	a.do(http.MethodPost, "/set?k=big&v="+big, c)
