@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -75,11 +74,11 @@ func logIn(t *testing.T, cl *client, base, name string, remember bool, next stri
 	if want == "" {
 		want = "/"
 	}
-	if r.status != http.StatusFound || r.location != want {
-		t.Fatalf("login on %s: %d %q, want 302 %q", base, r.status, r.location, want)
+	if r.Status != http.StatusFound || r.Location() != want {
+		t.Fatalf("login on %s: %d %q, want 302 %q", base, r.Status, r.Location(), want)
 	}
-	if _, ok := r.setCookie["remember_token"]; ok != remember {
-		t.Fatalf("login on %s, remember %v: Set-Cookie %v", base, remember, r.setCookie)
+	if _, ok := r.setCookie("remember_token"); ok != remember {
+		t.Fatalf("login on %s, remember %v: Set-Cookie %v", base, remember, r.setCookies())
 	}
 	return r
 }
@@ -90,8 +89,8 @@ func loginSeen(t *testing.T, in, other string) {
 	cl := newClient(t)
 	logIn(t, cl, in, trickyName, false, "/private")
 	r := cl.get(other + "/private")
-	if r.status != http.StatusOK || r.line() != "Private page of "+trickyEscape+" (fresh)" {
-		t.Errorf("other side's /private: %d %q", r.status, r.line())
+	if r.Status != http.StatusOK || r.line() != "Private page of "+trickyEscape+" (fresh)" {
+		t.Errorf("other side's /private: %d %q", r.Status, r.line())
 	}
 	if !slices.Equal(r.flashes(), []string{"message: Logged in."}) {
 		t.Errorf("other side's flashes: %q", r.flashes())
@@ -99,9 +98,9 @@ func loginSeen(t *testing.T, in, other string) {
 	// Each page signs the session's CSRF token anew: the signatures differ
 	// when the second ticks between the two.
 	back := cl.get(in + "/private")
-	want := strings.Replace(r.body, "\n<ul class=\"flashes\">\n<li class=\"message\">Logged in.</li>\n</ul>", "", 1)
+	want := strings.Replace(r.Body, "\n<ul class=\"flashes\">\n<li class=\"message\">Logged in.</li>\n</ul>", "", 1)
 	if masked(back) != strings.Replace(want, r.token(), "TOKEN", 1) {
-		t.Errorf("the two pages differ:\n%s\n%s", back.body, r.body)
+		t.Errorf("the two pages differ:\n%s\n%s", back.Body, r.Body)
 	}
 }
 
@@ -112,21 +111,21 @@ func rememberOnly(t *testing.T, in, other string) {
 	for _, base := range []string{in, other} {
 		cl := newClient(t)
 		logIn(t, cl, in, trickyName, true, "")
-		delete(cl.cookies, "session")
+		cl.SetCookie("session", "")
 		r := cl.get(base + "/")
 		if r.line() != "Hello, "+trickyEscape {
 			t.Errorf("%s with the remember cookie only: %q", base, r.line())
 		}
-		if r.setCookie["session"] == "" {
-			t.Errorf("%s set no new session: %v", base, r.setCookie)
+		if v, _ := r.setCookie("session"); v == "" {
+			t.Errorf("%s set no new session: %v", base, r.setCookies())
 		}
 		if r := cl.get(base + "/private"); r.line() != "Private page of "+trickyEscape+" (not fresh)" {
 			t.Errorf("%s /private: %q", base, r.line())
 		}
 		for _, b := range []string{in, other} {
 			r := cl.get(b + "/settings")
-			if r.status != http.StatusFound || r.location != "/login?next=%2Fsettings" {
-				t.Errorf("%s /settings after a restore on %s: %d %q, want a redirect to log in again", b, base, r.status, r.location)
+			if r.Status != http.StatusFound || r.Location() != "/login?next=%2Fsettings" {
+				t.Errorf("%s /settings after a restore on %s: %d %q, want a redirect to log in again", b, base, r.Status, r.Location())
 			}
 			if f := cl.get(b + "/login").flashes(); !slices.Equal(f, []string{"message: Please reauthenticate to access this page."}) {
 				t.Errorf("%s /login after /settings: flashes %q", b, f)
@@ -135,7 +134,7 @@ func rememberOnly(t *testing.T, in, other string) {
 		// Logging in again makes it fresh.
 		logIn(t, cl, other, trickyName, false, "/settings")
 		if r := cl.get(in + "/settings"); r.line() != "Settings of "+trickyEscape {
-			t.Errorf("%s /settings after logging in again: %d %q", in, r.status, r.line())
+			t.Errorf("%s /settings after logging in again: %d %q", in, r.Status, r.line())
 		}
 	}
 }
@@ -146,15 +145,15 @@ func logoutSeen(t *testing.T, in, other string) {
 	cl := newClient(t)
 	logIn(t, cl, in, "alice", true, "")
 	r := cl.logout(other)
-	if v, ok := r.setCookie["remember_token"]; !ok || v != "" {
-		t.Errorf("logout did not clear the remember cookie: %v", r.setCookie)
+	if v, ok := r.setCookie("remember_token"); !ok || v != "" {
+		t.Errorf("logout did not clear the remember cookie: %v", r.setCookies())
 	}
 	for _, b := range []string{in, other} {
 		if r := cl.get(b + "/"); r.line() != "Hello, anonymous" {
 			t.Errorf("%s after logout: %q", b, r.line())
 		}
-		if r := cl.get(b + "/private"); r.status != http.StatusFound {
-			t.Errorf("%s /private after logout: %d", b, r.status)
+		if r := cl.get(b + "/private"); r.Status != http.StatusFound {
+			t.Errorf("%s /private after logout: %d", b, r.Status)
 		}
 	}
 }
@@ -166,24 +165,24 @@ func otherAgent(t *testing.T, in, other string, strong bool) {
 	for _, base := range []string{in, other} {
 		cl := newClient(t)
 		logIn(t, cl, in, "alice", strong, "")
-		cl.agent = "another-browser/2.0"
+		cl.Header.Set("User-Agent", "another-browser/2.0")
 		r := cl.get(base + "/private")
 		switch {
 		case strong:
-			if r.status != http.StatusFound || !strings.HasPrefix(r.location, "/login?next=") {
-				t.Errorf("strong, %s /private from another agent: %d %q, want a redirect to log in", base, r.status, r.location)
+			if r.Status != http.StatusFound || !strings.HasPrefix(r.Location(), "/login?next=") {
+				t.Errorf("strong, %s /private from another agent: %d %q, want a redirect to log in", base, r.Status, r.Location())
 			}
-			if v, ok := r.setCookie["remember_token"]; !ok || v != "" {
-				t.Errorf("strong, %s: remember cookie not cleared: %v", base, r.setCookie)
+			if v, ok := r.setCookie("remember_token"); !ok || v != "" {
+				t.Errorf("strong, %s: remember cookie not cleared: %v", base, r.setCookies())
 			}
 			if r := cl.get(in + "/"); r.line() != "Hello, anonymous" {
 				t.Errorf("strong, %s afterwards: %q", in, r.line())
 			}
 		default:
 			if r.line() != "Private page of alice (not fresh)" {
-				t.Errorf("basic, %s /private from another agent: %d %q", base, r.status, r.line())
+				t.Errorf("basic, %s /private from another agent: %d %q", base, r.Status, r.line())
 			}
-			cl.agent = "accounts-test/1.0" // back, but the login stays stale
+			cl.Header.Set("User-Agent", "accounts-test/1.0") // back, but the login stays stale
 			if r := cl.get(in + "/private"); r.line() != "Private page of alice (not fresh)" {
 				t.Errorf("basic, %s afterwards: %q", in, r.line())
 			}
@@ -199,10 +198,10 @@ func sameRedirect(t *testing.T, a apps) {
 		for _, base := range []string{a.gin, a.flask} {
 			cl := newClient(t)
 			r := cl.get(base + target)
-			f := cl.get(base + r.location).flashes()
-			got = append(got, r.location)
-			if r.status != http.StatusFound || !slices.Equal(f, []string{"message: Please log in to access this page."}) {
-				t.Errorf("%s%s: %d, flashes %q", base, target, r.status, f)
+			f := cl.get(base + r.Location()).flashes()
+			got = append(got, r.Location())
+			if r.Status != http.StatusFound || !slices.Equal(f, []string{"message: Please log in to access this page."}) {
+				t.Errorf("%s%s: %d, flashes %q", base, target, r.Status, f)
 			}
 		}
 		if got[0] != got[1] {
@@ -213,11 +212,11 @@ func sameRedirect(t *testing.T, a apps) {
 	for _, base := range []string{a.gin, a.flask} {
 		cl := newClient(t)
 		r := cl.get(base + "/private?x=1")
-		next, _ := url.ParseQuery(strings.TrimPrefix(r.location, "/login?"))
+		next, _ := url.ParseQuery(strings.TrimPrefix(r.Location(), "/login?"))
 		logIn(t, cl, base, "alice", false, next.Get("next"))
 		for _, unsafe := range []string{"https://evil.example/", "//evil.example/", `/\evil.example`} {
-			if r := cl.postForm(base, "/login?next="+url.QueryEscape(unsafe), url.Values{"username": {"a"}}); r.location != "/" {
-				t.Errorf("%s followed next=%q: %q", base, unsafe, r.location)
+			if r := cl.postForm(base, "/login?next="+url.QueryEscape(unsafe), url.Values{"username": {"a"}}); r.Location() != "/" {
+				t.Errorf("%s followed next=%q: %q", base, unsafe, r.Location())
 			}
 		}
 	}
@@ -235,13 +234,13 @@ func sameState(t *testing.T, a apps) {
 	var remembers []string
 	for _, base := range []string{a.gin, a.flask} {
 		r := logIn(t, newClient(t), base, trickyName, true, "")
-		s, err := codec.Decode(r.setCookie["session"])
+		s, err := codec.Decode(r.CookieValue(t, "session"))
 		if err != nil {
 			t.Fatalf("%s session cookie: %v", base, err)
 		}
 		sessions = append(sessions, s)
 		// The expiry is 365 days ahead on both; the seconds may differ.
-		rc := r.rawCookie["remember_token"]
+		rc, _ := r.Cookie(t, "remember_token")
 		if m := expiresRE.FindString(rc); m != "" {
 			exp, err := time.Parse(http.TimeFormat, strings.TrimPrefix(m, "Expires="))
 			if d := time.Until(exp); err != nil || d < 364*24*time.Hour || d > 366*24*time.Hour {
@@ -292,24 +291,27 @@ func samePages(t *testing.T, a apps) {
 		{"logged in", func(cl *client) { logIn(t, cl, a.gin, trickyName, false, ""); cl.get(a.gin + "/") }},
 		{"remembered", func(cl *client) {
 			logIn(t, cl, a.flask, "bob", true, "")
-			delete(cl.cookies, "session")
+			cl.SetCookie("session", "")
 		}},
 	}
 	for _, st := range states {
 		for _, page := range []string{"/", "/login", "/private", "/settings", "/logout", "/nowhere"} {
 			cl := newClient(t)
 			st.setup(cl)
-			saved := maps.Clone(cl.cookies)
+			saved := cl.Cookies()
 			g := cl.get(a.gin + page)
-			cl.cookies = saved
+			cl.ClearCookies()
+			for name, value := range saved {
+				cl.SetCookie(name, value)
+			}
 			f := cl.get(a.flask + page)
 			// Each side draws its own raw token for the login form.
 			if (g.token() == "") != (f.token() == "") {
 				t.Errorf("%s %s: CSRF token gin %q, flask %q", st.name, page, g.token(), f.token())
 			}
-			g.body, f.body = masked(g), masked(f)
-			if g.status != f.status || g.location != f.location || (g.status == http.StatusOK && g.body != f.body) {
-				t.Errorf("%s %s:\ngin   %d %q\n%s\nflask %d %q\n%s", st.name, page, g.status, g.location, g.body, f.status, f.location, f.body)
+			g.Body, f.Body = masked(g), masked(f)
+			if g.Status != f.Status || g.Location() != f.Location() || (g.Status == http.StatusOK && g.Body != f.Body) {
+				t.Errorf("%s %s:\ngin   %d %q\n%s\nflask %d %q\n%s", st.name, page, g.Status, g.Location(), g.Body, f.Status, f.Location(), f.Body)
 			}
 		}
 	}
@@ -317,12 +319,12 @@ func samePages(t *testing.T, a apps) {
 	// with an error flashed).
 	for _, form := range []url.Values{{"user": {"x"}}, {"username": {""}}} {
 		g, f := newClient(t).postForm(a.gin, "/login", form), newClient(t).postForm(a.flask, "/login", form)
-		if g.status != http.StatusBadRequest || f.status != http.StatusBadRequest {
-			t.Errorf("POST /login %v: gin %d, flask %d, want 400", form, g.status, f.status)
+		if g.Status != http.StatusBadRequest || f.Status != http.StatusBadRequest {
+			t.Errorf("POST /login %v: gin %d, flask %d, want 400", form, g.Status, f.Status)
 		}
-		g.body, f.body = masked(g), masked(f)
-		if form.Has("username") && (g.body != f.body || !slices.Equal(g.flashes(), []string{"error: Please enter a user name."})) {
-			t.Errorf("POST /login %v:\ngin\n%s\nflask\n%s", form, g.body, f.body)
+		g.Body, f.Body = masked(g), masked(f)
+		if form.Has("username") && (g.Body != f.Body || !slices.Equal(g.flashes(), []string{"error: Please enter a user name."})) {
+			t.Errorf("POST /login %v:\ngin\n%s\nflask\n%s", form, g.Body, f.Body)
 		}
 	}
 }
@@ -331,9 +333,9 @@ func samePages(t *testing.T, a apps) {
 // app draws its own raw token, and signs it with the second it renders in.
 func masked(r response) string {
 	if tok := r.token(); tok != "" {
-		return strings.Replace(r.body, tok, "TOKEN", 1)
+		return strings.Replace(r.Body, tok, "TOKEN", 1)
 	}
-	return r.body
+	return r.Body
 }
 
 // equalValue compares decoded session values, flash tuples included.

@@ -19,7 +19,7 @@ func csrfAcross(t *testing.T, a apps) {
 	}
 	rawToken := func(cl *client) string {
 		t.Helper()
-		s, err := codec.Decode(cl.cookies["session"])
+		s, err := codec.Decode(cl.Cookie("session"))
 		if err != nil {
 			t.Fatalf("session cookie: %v", err)
 		}
@@ -40,15 +40,15 @@ func csrfAcross(t *testing.T, a apps) {
 			if got := rawToken(cl); got != raw {
 				t.Errorf("%s replaced the raw token %q with %q", p.other, raw, got)
 			}
-			if r := cl.post(p.in+"/login", url.Values{"username": {"bob"}, "csrf_token": {back}}); r.status != http.StatusFound {
-				t.Errorf("%s's token posted to %s: %d %q", p.other, p.in, r.status, r.body)
+			if r := cl.post(p.in+"/login", url.Values{"username": {"bob"}, "csrf_token": {back}}); r.Status != http.StatusFound {
+				t.Errorf("%s's token posted to %s: %d %q", p.other, p.in, r.Status, r.Body)
 			}
 			cl.logout(p.in)
 			// A token from this side's form logs in on the other side.
 			tok := cl.loginToken(p.in)
 			r := cl.post(p.other+"/login", url.Values{"username": {trickyName}, "csrf_token": {tok}})
-			if r.status != http.StatusFound || r.location != "/" {
-				t.Fatalf("%s's token posted to %s: %d %q", p.in, p.other, r.status, r.body)
+			if r.Status != http.StatusFound || r.Location() != "/" {
+				t.Fatalf("%s's token posted to %s: %d %q", p.in, p.other, r.Status, r.Body)
 			}
 			for _, base := range []string{p.in, p.other} {
 				if r := cl.get(base + "/private"); r.line() != "Private page of "+trickyEscape+" (fresh)" {
@@ -90,10 +90,10 @@ func csrfAcross(t *testing.T, a apps) {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, base := range []string{a.gin, a.flask} {
 				r := tc.post(newClient(t), base)
-				if r.status != http.StatusBadRequest || r.body != csrf.Reason(tc.want) {
-					t.Errorf("%s: %d %q, want 400 %q", base, r.status, r.body, csrf.Reason(tc.want))
+				if r.Status != http.StatusBadRequest || r.Body != csrf.Reason(tc.want) {
+					t.Errorf("%s: %d %q, want 400 %q", base, r.Status, r.Body, csrf.Reason(tc.want))
 				}
-				if _, ok := r.setCookie["remember_token"]; ok {
+				if _, ok := r.setCookie("remember_token"); ok {
 					t.Errorf("%s: a refused login set a remember cookie", base)
 				}
 			}

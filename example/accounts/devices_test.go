@@ -35,12 +35,12 @@ func privateLine(t *testing.T, cl *client, base string) string {
 	t.Helper()
 	r := cl.get(base + "/private")
 	switch {
-	case r.status == http.StatusOK:
+	case r.Status == http.StatusOK:
 		return r.line()
-	case r.status == http.StatusFound && r.location == "/login?next=%2Fprivate":
+	case r.Status == http.StatusFound && r.Location() == "/login?next=%2Fprivate":
 		return ""
 	}
-	t.Errorf("%s/private: %d %q", base, r.status, r.location)
+	t.Errorf("%s/private: %d %q", base, r.Status, r.Location())
 	return "?"
 }
 
@@ -49,8 +49,8 @@ func privateLine(t *testing.T, cl *client, base string) string {
 func pressLogoutOthers(t *testing.T, cl *client, base string) response {
 	t.Helper()
 	r := cl.post(base+"/logout-others", url.Values{"csrf_token": {cl.pageToken(base, "/private")}})
-	if r.status != http.StatusFound || r.location != "/private" {
-		t.Fatalf("POST %s/logout-others: %d %q, want 302 /private:\n%s", base, r.status, r.location, r.body)
+	if r.Status != http.StatusFound || r.Location() != "/private" {
+		t.Fatalf("POST %s/logout-others: %d %q, want 302 /private:\n%s", base, r.Status, r.Location(), r.Body)
 	}
 	return r
 }
@@ -112,7 +112,7 @@ func TestLogoutOtherDevices(t *testing.T) {
 			logIn(t, flaskCl, a.flask, tc.user, tc.caller != "flask client" || tc.remember, "")
 			if tc.caller == "flask client" && !tc.fresh {
 				// Restored from the remember cookie: not fresh.
-				delete(flaskCl.cookies, "session")
+				flaskCl.SetCookie("session", "")
 			}
 			// A remember cookie copied off Chromium logs in anywhere, for now.
 			oldRemember := chromiumRemember()
@@ -120,7 +120,7 @@ func TestLogoutOtherDevices(t *testing.T) {
 				t.Fatal("Chromium has no remember cookie")
 			}
 			copied := newClient(t)
-			copied.cookies["remember_token"] = oldRemember
+			copied.SetCookie("remember_token", oldRemember)
 			for _, base := range []string{a.gin, a.flask} {
 				if got := privateLine(t, copied, base); got != line("not fresh") {
 					t.Fatalf("the copied remember cookie on %s before: %q", base, got)
@@ -167,9 +167,9 @@ func TestLogoutOtherDevices(t *testing.T) {
 				if tc.caller == "flask client" {
 					callerCl, base = flaskCl, a.flask
 				}
-				before := callerCl.cookies["remember_token"]
+				before := callerCl.Cookie("remember_token")
 				r := pressLogoutOthers(t, callerCl, base)
-				if v, ok := r.setCookie["remember_token"]; ok != tc.remember || tc.remember && (v == "" || v == before) {
+				if v, ok := r.setCookie("remember_token"); ok != tc.remember || tc.remember && (v == "" || v == before) {
 					t.Errorf("the caller's remember cookie: set %v %q (before %q), want a new one: %v", ok, v, before, tc.remember)
 				}
 				page := callerCl.get(base + "/private")
@@ -186,7 +186,7 @@ func TestLogoutOtherDevices(t *testing.T) {
 					// Its new remember cookie alone logs in, on both apps.
 					for _, other := range []string{a.gin, a.flask} {
 						alone := newClient(t)
-						alone.cookies["remember_token"] = callerCl.cookies["remember_token"]
+						alone.SetCookie("remember_token", callerCl.Cookie("remember_token"))
 						if got := privateLine(t, alone, other); got != line("not fresh") {
 							t.Errorf("the caller's new remember cookie alone on %s: %q", other, got)
 						}
@@ -221,7 +221,7 @@ func TestLogoutOtherDevices(t *testing.T) {
 			// The remember cookie copied before logs in nowhere.
 			for _, base := range []string{a.gin, a.flask} {
 				cl := newClient(t)
-				cl.cookies["remember_token"] = oldRemember
+				cl.SetCookie("remember_token", oldRemember)
 				if got := privateLine(t, cl, base); got != "" {
 					t.Errorf("the old remember cookie on %s: %q, want logged out", base, got)
 				}
@@ -255,11 +255,11 @@ func sameStateAfterRevoke(t *testing.T, a apps) {
 	for _, base := range []string{a.gin, a.flask} {
 		cl := newClient(t)
 		logIn(t, cl, base, trickyName, true, "")
-		delete(cl.cookies, "session")
+		cl.SetCookie("session", "")
 		cl.get(base + "/private")
-		oldID := decode(base, cl.cookies["session"])["_user_id"]
+		oldID := decode(base, cl.Cookie("session"))["_user_id"]
 		r := pressLogoutOthers(t, cl, base)
-		s := decode(base, r.setCookie["session"])
+		s := decode(base, r.CookieValue(t, "session"))
 		id, _ := s["_user_id"].(string)
 		name, tok, _ := strings.Cut(strings.TrimPrefix(id, trickyName), ":")
 		if name != "" || !validToken(tok) || id == oldID {
@@ -267,7 +267,8 @@ func sameStateAfterRevoke(t *testing.T, a apps) {
 		}
 		s["_user_id"] = "NAME:TOKEN" // each app drew its own token
 		sessions = append(sessions, s)
-		rc := strings.Replace(r.rawCookie["remember_token"], tok, "TOKEN", 1)
+		rc, _ := r.Cookie(t, "remember_token")
+		rc = strings.Replace(rc, tok, "TOKEN", 1)
 		remembers = append(remembers, digestRE.ReplaceAllString(expiresRE.ReplaceAllString(rc, "Expires=..."), "|DIGEST"))
 	}
 	sameSession(t, sessions[0], sessions[1])

@@ -6,12 +6,11 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/ginflask/flasksession/internal/exampletest"
 	"github.com/ginflask/flasksession/internal/flaskoracle"
+	"github.com/ginflask/flasksession/internal/webtest"
 )
 
 // testKey is the SECRET_KEY both apps get in the tests.
@@ -61,68 +60,49 @@ func startApps(t *testing.T, protection string) apps {
 	return apps{gin: startGin(t, protection, dir), flask: startFlask(t, protection, dir)}
 }
 
-// client is one browser: a User-Agent and cookies kept as the servers
-// wrote them (Go's cookiejar drops the octal escapes Werkzeug writes),
-// shared by both apps as browsers share cookies across ports.
+// client is one browser (User-Agent accounts-test/1.0) with cookies kept
+// as the servers wrote them, shared by both apps as browsers share
+// cookies across ports; redirects are not followed.
 type client struct {
-	t       *testing.T
-	agent   string
-	cookies map[string]string
-	http    *http.Client
+	*webtest.Client
+	t *testing.T
 }
 
 func newClient(t *testing.T) *client {
-	return &client{t: t, agent: "accounts-test/1.0", cookies: map[string]string{}, http: exampletest.HTTPClient(nil)}
+	c := webtest.NewHTTP(t)
+	c.Header.Set("User-Agent", "accounts-test/1.0")
+	return &client{c, t}
 }
 
 // response is one answer as the tests see it.
 type response struct {
-	status    int
-	body      string
-	location  string
-	setCookie map[string]string // name → value; "" for a deletion
-	rawCookie map[string]string // name → the whole Set-Cookie header
+	*webtest.Response
+	t *testing.T
 }
 
-// get and post send a request with the client's cookies, keep the cookies
-// the answer sets, and do not follow redirects.
-func (cl *client) get(u string) response { return cl.do("GET", u, nil) }
+func (cl *client) get(u string) response { return response{cl.Get(u), cl.t} }
 
-func (cl *client) post(u string, form url.Values) response { return cl.do("POST", u, form) }
+func (cl *client) post(u string, form url.Values) response { return response{cl.Post(u, form), cl.t} }
 
-func (cl *client) do(method, u string, form url.Values) response {
-	cl.t.Helper()
-	req := exampletest.NewRequest(cl.t, method, u, form)
-	req.Header.Set("User-Agent", cl.agent)
-	var pairs []string
-	for _, k := range slices.Sorted(maps.Keys(cl.cookies)) {
-		pairs = append(pairs, k+"="+cl.cookies[k])
+// setCookie is the value r sets for the cookie name, "" for a deletion;
+// ok is false when r does not set it.
+func (r response) setCookie(name string) (value string, ok bool) {
+	r.t.Helper()
+	raw, ok := r.Cookie(r.t, name)
+	if !ok || webtest.IsDeletion(raw) {
+		return "", ok
 	}
-	if len(pairs) > 0 {
-		req.Header.Set("Cookie", strings.Join(pairs, "; "))
-	}
-	resp, b := exampletest.Fetch(cl.t, cl.http, req)
-	r := response{status: resp.StatusCode, body: b, location: resp.Header.Get("Location"), setCookie: map[string]string{}, rawCookie: map[string]string{}}
-	for _, sc := range resp.Header.Values("Set-Cookie") {
-		name, rest, _ := strings.Cut(sc, "=")
-		value, attrs, _ := strings.Cut(rest, ";")
-		if strings.Contains(attrs, "Max-Age=0") {
-			value = ""
-			delete(cl.cookies, name)
-		} else {
-			cl.cookies[name] = value
-		}
-		r.setCookie[name] = value
-		r.rawCookie[name] = sc
-	}
-	return r
+	return r.CookieValue(r.t, name), true
 }
+
+// setCookies lists every Set-Cookie header of r.
+func (r response) setCookies() []string { return r.Header.Values("Set-Cookie") }
 
 var tokenRE = regexp.MustCompile(`<input type="hidden" name="csrf_token" value="([^"]*)">`)
 
 // token is the CSRF token of the page's form, "" if none.
 func (r response) token() string {
-	m := tokenRE.FindStringSubmatch(r.body)
+	m := tokenRE.FindStringSubmatch(r.Body)
 	if m == nil {
 		return ""
 	}
@@ -134,8 +114,8 @@ func (r response) token() string {
 func (cl *client) loginToken(base string) string {
 	cl.t.Helper()
 	r := cl.get(base + "/login")
-	if r.status != http.StatusOK || r.token() == "" {
-		cl.t.Fatalf("GET %s/login: %d, no CSRF token in the form:\n%s", base, r.status, r.body)
+	if r.Status != http.StatusOK || r.token() == "" {
+		cl.t.Fatalf("GET %s/login: %d, no CSRF token in the form:\n%s", base, r.Status, r.Body)
 	}
 	return r.token()
 }
@@ -144,8 +124,8 @@ func (cl *client) loginToken(base string) string {
 func (cl *client) pageToken(base, path string) string {
 	cl.t.Helper()
 	r := cl.get(base + path)
-	if r.status != http.StatusOK || r.token() == "" {
-		cl.t.Fatalf("GET %s%s: %d, no CSRF token in the form:\n%s", base, path, r.status, r.body)
+	if r.Status != http.StatusOK || r.token() == "" {
+		cl.t.Fatalf("GET %s%s: %d, no CSRF token in the form:\n%s", base, path, r.Status, r.Body)
 	}
 	return r.token()
 }
@@ -155,8 +135,8 @@ func (cl *client) pageToken(base, path string) string {
 func (cl *client) logout(base string) response {
 	cl.t.Helper()
 	r := cl.post(base+"/logout", url.Values{"csrf_token": {cl.pageToken(base, "/logout")}})
-	if r.status != http.StatusFound || r.location != "/" {
-		cl.t.Errorf("POST %s/logout: %d %q, want 302 /", base, r.status, r.location)
+	if r.Status != http.StatusFound || r.Location() != "/" {
+		cl.t.Errorf("POST %s/logout: %d %q, want 302 /", base, r.Status, r.Location())
 	}
 	return r
 }
@@ -171,7 +151,7 @@ func (cl *client) postForm(base, path string, form url.Values) response {
 }
 
 // line is the page's status line, as the HTML has it (escaped).
-func (r response) line() string { return exampletest.StatusLine(r.body) }
+func (r response) line() string { return exampletest.StatusLine(r.Body) }
 
 // flashes lists the page's flashed messages as "category: message".
-func (r response) flashes() []string { return exampletest.Flashes(r.body) }
+func (r response) flashes() []string { return exampletest.Flashes(r.Body) }

@@ -2,31 +2,31 @@ package main
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/ginflask/flasksession"
-	"github.com/ginflask/flasksession/internal/exampletest"
+	"github.com/ginflask/flasksession/internal/webtest"
 )
 
 // apiCall sends method base+path with the bearer token (none when ""),
 // and body as JSON when not "", and returns the answer.
 func apiCall(t *testing.T, method, base, path, token, body string) response {
 	t.Helper()
-	req := exampletest.NewRequest(t, method, base+path, nil)
-	if body != "" {
-		req.Body = io.NopCloser(strings.NewReader(body))
-		req.ContentLength = int64(len(body))
+	c := webtest.NewHTTP(t)
+	var req *http.Request
+	if body == "" {
+		req = c.Request(method, base+path, nil)
+	} else {
+		req = c.Request(method, base+path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, b := exampletest.Fetch(t, exampletest.HTTPClient(nil), req)
-	return response{status: resp.StatusCode, body: b}
+	return response{c.Send(req), t}
 }
 
 // apiTokens logs name in through base's /api/login and returns its access
@@ -38,8 +38,8 @@ func apiTokens(t *testing.T, base, name string) (access, refresh string) {
 		Access  string `json:"access_token"`
 		Refresh string `json:"refresh_token"`
 	}
-	if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &v) != nil || v.Access == "" || v.Refresh == "" {
-		t.Fatalf("POST %s/api/login: %d %s", base, r.status, r.body)
+	if r.Status != http.StatusOK || json.Unmarshal([]byte(r.Body), &v) != nil || v.Access == "" || v.Refresh == "" {
+		t.Fatalf("POST %s/api/login: %d %s", base, r.Status, r.Body)
 	}
 	return v.Access, v.Refresh
 }
@@ -49,8 +49,8 @@ func apiTokens(t *testing.T, base, name string) (access, refresh string) {
 func bothSay(t *testing.T, a apps, method, path, token string, status int, body string) {
 	t.Helper()
 	for _, base := range []string{a.gin, a.flask} {
-		if r := apiCall(t, method, base, path, token, ""); r.status != status || r.body != body {
-			t.Errorf("%s %s%s: %d %q, want %d %q", method, base, path, r.status, r.body, status, body)
+		if r := apiCall(t, method, base, path, token, ""); r.Status != status || r.Body != body {
+			t.Errorf("%s %s%s: %d %q, want %d %q", method, base, path, r.Status, r.Body, status, body)
 		}
 	}
 }
@@ -69,8 +69,8 @@ func TestJWTTwins(t *testing.T) {
 	for _, body := range []string{`{}`, `{"username": ""}`, `{"username": 7}`, `not json`, `[]`} {
 		for _, base := range []string{a.gin, a.flask} {
 			r := apiCall(t, "POST", base, "/api/login", "", body)
-			if r.status != http.StatusBadRequest || r.body != "{\"msg\":\"Missing username\"}\n" {
-				t.Errorf("POST %s/api/login %s: %d %q", base, body, r.status, r.body)
+			if r.Status != http.StatusBadRequest || r.Body != "{\"msg\":\"Missing username\"}\n" {
+				t.Errorf("POST %s/api/login %s: %d %q", base, body, r.Status, r.Body)
 			}
 		}
 	}
@@ -93,8 +93,8 @@ func TestJWTTwins(t *testing.T) {
 		var v struct {
 			Access string `json:"access_token"`
 		}
-		if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &v) != nil || v.Access == "" || strings.Contains(r.body, "refresh_token") {
-			t.Fatalf("POST %s/api/refresh with %s's refresh token: %d %s", other[base], base, r.status, r.body)
+		if r.Status != http.StatusOK || json.Unmarshal([]byte(r.Body), &v) != nil || v.Access == "" || strings.Contains(r.Body, "refresh_token") {
+			t.Fatalf("POST %s/api/refresh with %s's refresh token: %d %s", other[base], base, r.Status, r.Body)
 		}
 		bothSay(t, a, "GET", "/api/whoami", v.Access, http.StatusOK, whoami)
 
@@ -104,8 +104,8 @@ func TestJWTTwins(t *testing.T) {
 
 		// Logging out on the other app revokes the token on both; the
 		// refreshed access token still works.
-		if r := apiCall(t, "POST", other[base], "/api/logout", access, ""); r.status != http.StatusOK || r.body != "{\"msg\":\"Token revoked\"}\n" {
-			t.Errorf("POST %s/api/logout: %d %q", other[base], r.status, r.body)
+		if r := apiCall(t, "POST", other[base], "/api/logout", access, ""); r.Status != http.StatusOK || r.Body != "{\"msg\":\"Token revoked\"}\n" {
+			t.Errorf("POST %s/api/logout: %d %q", other[base], r.Status, r.Body)
 		}
 		revoked := "{\"msg\":\"Token has been revoked\"}\n"
 		bothSay(t, a, "GET", "/api/whoami", access, http.StatusUnauthorized, revoked)
@@ -113,8 +113,8 @@ func TestJWTTwins(t *testing.T) {
 		bothSay(t, a, "GET", "/api/whoami", v.Access, http.StatusOK, whoami)
 
 		// Logging out on the same app.
-		if r := apiCall(t, "POST", base, "/api/logout", v.Access, ""); r.status != http.StatusOK || r.body != "{\"msg\":\"Token revoked\"}\n" {
-			t.Errorf("POST %s/api/logout: %d %q", base, r.status, r.body)
+		if r := apiCall(t, "POST", base, "/api/logout", v.Access, ""); r.Status != http.StatusOK || r.Body != "{\"msg\":\"Token revoked\"}\n" {
+			t.Errorf("POST %s/api/logout: %d %q", base, r.Status, r.Body)
 		}
 		bothSay(t, a, "GET", "/api/whoami", v.Access, http.StatusUnauthorized, revoked)
 	}
@@ -130,8 +130,8 @@ func TestJWTUnicodeName(t *testing.T) {
 		var v struct {
 			Access string `json:"access_token"`
 		}
-		if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &v) != nil {
-			t.Fatalf("POST %s/api/login: %d %s", base, r.status, r.body)
+		if r.Status != http.StatusOK || json.Unmarshal([]byte(r.Body), &v) != nil {
+			t.Fatalf("POST %s/api/login: %d %s", base, r.Status, r.Body)
 		}
 		bothSay(t, a, "GET", "/api/whoami", v.Access, http.StatusOK, "{\"user\":\"Zo\\u00eb <&> \\ud83d\\ude00 \\u2028\"}\n")
 	}

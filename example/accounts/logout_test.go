@@ -29,42 +29,42 @@ func TestLogoutIsPost(t *testing.T) {
 			}
 
 			r := cl.get(base + "/logout")
-			if r.status != http.StatusOK || r.line() != "Log out alice?" || r.token() == "" {
-				t.Errorf("GET /logout: %d %q, token %q; want the confirm page with its form", r.status, r.line(), r.token())
+			if r.Status != http.StatusOK || r.line() != "Log out alice?" || r.token() == "" {
+				t.Errorf("GET /logout: %d %q, token %q; want the confirm page with its form", r.Status, r.line(), r.token())
 			}
-			if _, ok := r.setCookie["remember_token"]; ok {
-				t.Errorf("GET /logout touched the remember cookie: %v", r.rawCookie)
+			if _, ok := r.setCookie("remember_token"); ok {
+				t.Errorf("GET /logout touched the remember cookie: %v", r.setCookies())
 			}
 			stillIn("GET /logout")
 
 			for _, path := range []string{"/logout", "/logout-others"} {
 				r := cl.post(base+path, url.Values{})
-				if r.status != http.StatusBadRequest || r.body != csrf.Reason(csrf.ErrTokenMissing) {
-					t.Errorf("POST %s without a token: %d %q, want 400 %q", path, r.status, r.body, csrf.Reason(csrf.ErrTokenMissing))
+				if r.Status != http.StatusBadRequest || r.Body != csrf.Reason(csrf.ErrTokenMissing) {
+					t.Errorf("POST %s without a token: %d %q, want 400 %q", path, r.Status, r.Body, csrf.Reason(csrf.ErrTokenMissing))
 				}
-				if len(r.setCookie) != 0 {
-					t.Errorf("POST %s without a token set cookies: %v", path, r.rawCookie)
+				if len(r.setCookies()) != 0 {
+					t.Errorf("POST %s without a token set cookies: %v", path, r.setCookies())
 				}
 				stillIn("POST " + path + " without a token")
 			}
 
 			r = cl.logout(base)
-			if v, ok := r.setCookie["remember_token"]; !ok || v != "" {
-				t.Errorf("the logout did not clear the remember cookie: %v", r.rawCookie)
+			if v, ok := r.setCookie("remember_token"); !ok || v != "" {
+				t.Errorf("the logout did not clear the remember cookie: %v", r.setCookies())
 			}
 			home := cl.get(base + "/")
 			if home.line() != "Hello, anonymous" || !slices.Equal(home.flashes(), []string{"message: Logged out."}) {
 				t.Errorf("after the logout: %q, flashes %q", home.line(), home.flashes())
 			}
-			if r := cl.get(base + "/logout"); r.status != http.StatusOK || r.line() != "Nobody is logged in." {
-				t.Errorf("GET /logout, logged out: %d %q", r.status, r.line())
+			if r := cl.get(base + "/logout"); r.Status != http.StatusOK || r.line() != "Nobody is logged in." {
+				t.Errorf("GET /logout, logged out: %d %q", r.Status, r.line())
 			}
 
 			// Anonymous, with a valid token: sent to log in, as
 			// @login_required does.
 			r = cl.post(base+"/logout-others", url.Values{"csrf_token": {cl.pageToken(base, "/logout")}})
-			if r.status != http.StatusFound || r.location != "/login?next=%2Flogout-others" {
-				t.Errorf("anonymous POST /logout-others: %d %q", r.status, r.location)
+			if r.Status != http.StatusFound || r.Location() != "/login?next=%2Flogout-others" {
+				t.Errorf("anonymous POST /logout-others: %d %q", r.Status, r.Location())
 			}
 		})
 	}

@@ -56,9 +56,9 @@ func TestCrossNext(t *testing.T) {
 		var got [2]string
 		for i, base := range []string{a.gin, a.flask} {
 			r := newClient(t).postForm(base, target, url.Values{"username": {"ada"}})
-			got[i] = r.location
-			if r.status != http.StatusFound || r.location != want {
-				t.Errorf("%s: POST %s: %d %q, want 302 %q", base, target, r.status, r.location, want)
+			got[i] = r.Location()
+			if r.Status != http.StatusFound || r.Location() != want {
+				t.Errorf("%s: POST %s: %d %q, want 302 %q", base, target, r.Status, r.Location(), want)
 			}
 		}
 		if got[0] != got[1] {

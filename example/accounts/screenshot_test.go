@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/ginflask/flasksession/internal/exampletest"
+	"github.com/ginflask/flasksession/internal/webtest"
 )
 
 // The window the screenshots are taken in, CSS pixels.
@@ -94,9 +95,9 @@ func sameStylesheet(t *testing.T, base string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, body := exampletest.Fetch(t, exampletest.HTTPClient(nil), exampletest.NewRequest(t, "GET", base+"/static/style.css", nil))
-	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != http.StatusOK || !strings.HasPrefix(ct, "text/css") || body != string(want) {
-		t.Errorf("%s/static/style.css: %d %q, %d bytes; want 200 text/css, static/style.css (%d bytes)", base, resp.StatusCode, ct, len(body), len(want))
+	r := webtest.NewHTTP(t).Get(base + "/static/style.css")
+	if ct := r.Header.Get("Content-Type"); r.Status != http.StatusOK || !strings.HasPrefix(ct, "text/css") || r.Body != string(want) {
+		t.Errorf("%s/static/style.css: %d %q, %d bytes; want 200 text/css, static/style.css (%d bytes)", base, r.Status, ct, len(r.Body), len(want))
 	}
 }
 
