@@ -1,10 +1,6 @@
 package exampletest
 
 import (
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"slices"
 	"testing"
 )
@@ -28,28 +24,5 @@ func TestStatusLineFlashes(t *testing.T) {
 		if got := Flashes(tt.body); !slices.Equal(got, tt.flashes) {
 			t.Errorf("Flashes(%q) = %q, want %q", tt.body, got, tt.flashes)
 		}
-	}
-}
-
-// Fetch shows a redirect instead of following it, and a form post arrives
-// as a form.
-func TestFetch(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost {
-			io.WriteString(w, r.PostFormValue("name"))
-			return
-		}
-		http.Redirect(w, r, "/elsewhere", http.StatusFound)
-	}))
-	defer srv.Close()
-	client := HTTPClient(nil)
-
-	resp, _ := Fetch(t, client, NewRequest(t, http.MethodGet, srv.URL+"/", nil))
-	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/elsewhere" {
-		t.Errorf("GET: %d %q, want the redirect itself", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	resp, body := Fetch(t, client, NewRequest(t, http.MethodPost, srv.URL+"/", url.Values{"name": {"a&b c"}}))
-	if resp.StatusCode != http.StatusOK || body != "a&b c" {
-		t.Errorf("POST: %d %q, want 200 %q", resp.StatusCode, body, "a&b c")
 	}
 }
