@@ -3,10 +3,8 @@ package redisstore_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/big"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -23,6 +21,7 @@ import (
 	"github.com/ginflask/flasksession/internal/flaskoracle"
 	"github.com/ginflask/flasksession/internal/realtest"
 	"github.com/ginflask/flasksession/internal/redistest"
+	"github.com/ginflask/flasksession/internal/webtest"
 	"github.com/ginflask/flasksession/redisstore"
 	"github.com/ginflask/flasksession/taggedjson"
 )
@@ -157,7 +156,7 @@ type twins struct {
 	t           *testing.T
 	flask, gin  string
 	redis       *redistest.Server
-	browser     *http.Client
+	browser     *webtest.Client // one browser on both apps
 	errs        chan error
 	goLoaded    chan struct{}
 	goRelease   chan struct{}
@@ -224,8 +223,7 @@ func startTwins(t *testing.T) *twins {
 	t.Cleanup(srv.Close)
 	tw.gin = srv.URL
 
-	jar, _ := cookiejar.New(nil)
-	tw.browser = &http.Client{Jar: jar}
+	tw.browser = webtest.NewHTTP(t)
 	return tw
 }
 
@@ -233,32 +231,15 @@ func startTwins(t *testing.T) *twins {
 // the body.
 func (tw *twins) do(method, base, path string) string {
 	tw.t.Helper()
-	req, err := http.NewRequest(method, base+path, nil)
-	if err != nil {
-		tw.t.Fatal(err)
+	r := tw.browser.Do(method, base+path, nil, nil)
+	if r.Status != http.StatusOK {
+		tw.t.Fatalf("%s %s%s: %d: %s", method, base, path, r.Status, r.Body)
 	}
-	resp, err := tw.browser.Do(req)
-	if err != nil {
-		tw.t.Fatalf("%s %s%s: %v", method, base, path, err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		tw.t.Fatalf("%s %s%s: %s: %s", method, base, path, resp.Status, body)
-	}
-	return string(body)
+	return r.Body
 }
 
 // cookie is the browser's session cookie value.
-func (tw *twins) cookie() string {
-	u, _ := url.Parse(tw.gin)
-	for _, c := range tw.browser.Jar.Cookies(u) {
-		if c.Name == flasksession.DefaultCookieName {
-			return c.Value
-		}
-	}
-	return ""
-}
+func (tw *twins) cookie() string { return tw.browser.Cookie(flasksession.DefaultCookieName) }
 
 // The Set-Cookie of a login is Flask-Session's, byte for byte but for
 // the ID (and the signature over it) and the second of Expires.
@@ -267,12 +248,7 @@ func TestFlaskSessionLiveSetCookie(t *testing.T) {
 	for _, path := range []string{"/login?user=ann", "/login?user=ann&permanent=1"} {
 		var got [2]string
 		for i, base := range []string{tw.flask, tw.gin} {
-			resp, err := http.Post(base+path, "", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			raw := resp.Header.Get("Set-Cookie")
+			raw := webtest.NewHTTP(t).Post(base+path, nil).Header.Get("Set-Cookie")
 			c, err := http.ParseSetCookie(raw)
 			if err != nil {
 				t.Fatalf("%s%s: Set-Cookie %q: %v", base, path, raw, err)
@@ -312,7 +288,7 @@ func TestFlaskSessionLiveValues(t *testing.T) {
 		}
 	}
 
-	tw.browser.Jar, _ = cookiejar.New(nil) // a new visitor
+	tw.browser.ClearCookies() // a new visitor
 	tw.do(http.MethodPost, tw.gin, "/set-values")
 	var fromGo map[string]string
 	if err := json.Unmarshal([]byte(tw.do(http.MethodGet, tw.flask, "/values")), &fromGo); err != nil {
@@ -353,15 +329,14 @@ func TestFlaskSessionLiveGuarantees(t *testing.T) {
 
 	t.Run("Flask-Session adopts a chosen ID", func(t *testing.T) {
 		chosen := "0b9d6d3e-6c5a-4a57-9d6e-0f4ed0a4d2c1"
-		u, _ := url.Parse(tw.flask)
-		tw.browser.Jar, _ = cookiejar.New(nil)
-		tw.browser.Jar.SetCookies(u, []*http.Cookie{{Name: "session", Value: signID(t, chosen)}})
+		tw.browser.ClearCookies()
+		tw.browser.SetCookie("session", signID(t, chosen))
 		tw.do(http.MethodPost, tw.flask, "/login?user=victim")
 		if n, _ := rdb.Exists(ctx, "session:"+chosen).Result(); n != 1 {
 			t.Errorf("Flask-Session did not save under the client's ID (0.3.2 adopts it; did its behaviour change?)")
 		}
-		tw.browser.Jar, _ = cookiejar.New(nil)
-		tw.browser.Jar.SetCookies(u, []*http.Cookie{{Name: "session", Value: signID(t, "1c9d6d3e-6c5a-4a57-9d6e-0f4ed0a4d2c1")}})
+		tw.browser.ClearCookies()
+		tw.browser.SetCookie("session", signID(t, "1c9d6d3e-6c5a-4a57-9d6e-0f4ed0a4d2c1"))
 		tw.do(http.MethodPost, tw.gin, "/login?user=victim")
 		if n, _ := rdb.Exists(ctx, "session:1c9d6d3e-6c5a-4a57-9d6e-0f4ed0a4d2c1").Result(); n != 0 {
 			t.Errorf("the Go side saved under the client's ID")
@@ -369,7 +344,7 @@ func TestFlaskSessionLiveGuarantees(t *testing.T) {
 	})
 
 	t.Run("a slow Flask request undoes a Go logout", func(t *testing.T) {
-		tw.browser.Jar, _ = cookiejar.New(nil)
+		tw.browser.ClearCookies()
 		tw.do(http.MethodPost, tw.gin, "/login?user=alice")
 		stolen := tw.cookie()
 		loaded := filepath.Join(tw.flaskGateAt, "loaded")
@@ -377,11 +352,9 @@ func TestFlaskSessionLiveGuarantees(t *testing.T) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			req, _ := http.NewRequest(http.MethodPost, tw.flask+"/slow?loaded="+url.QueryEscape(loaded)+"&release="+url.QueryEscape(release), nil)
-			req.AddCookie(&http.Cookie{Name: "session", Value: stolen})
-			if resp, err := http.DefaultClient.Do(req); err == nil {
-				resp.Body.Close()
-			}
+			thief := webtest.NewHTTP(t)
+			thief.SetCookie("session", stolen)
+			thief.Post(tw.flask+"/slow?loaded="+url.QueryEscape(loaded)+"&release="+url.QueryEscape(release), nil)
 		}()
 		waitFile(t, loaded)
 		tw.do(http.MethodPost, tw.gin, "/logout")
@@ -398,18 +371,16 @@ func TestFlaskSessionLiveGuarantees(t *testing.T) {
 	})
 
 	t.Run("a slow Go request never undoes a Flask logout", func(t *testing.T) {
-		tw.browser.Jar, _ = cookiejar.New(nil)
+		tw.browser.ClearCookies()
 		tw.do(http.MethodPost, tw.flask, "/login?user=bob")
 		stolen := tw.cookie()
 		tw.goLoaded, tw.goRelease = make(chan struct{}), make(chan struct{})
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			req, _ := http.NewRequest(http.MethodPost, tw.gin+"/slow", nil)
-			req.AddCookie(&http.Cookie{Name: "session", Value: stolen})
-			if resp, err := http.DefaultClient.Do(req); err == nil {
-				resp.Body.Close()
-			}
+			thief := webtest.NewHTTP(t)
+			thief.SetCookie("session", stolen)
+			thief.Post(tw.gin+"/slow", nil)
 		}()
 		<-tw.goLoaded
 		tw.do(http.MethodPost, tw.flask, "/logout") // Flask-Session deletes the emptied record
@@ -436,15 +407,9 @@ func signID(t *testing.T, id string) string {
 
 func whoami(t *testing.T, base, cookie string) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, base+"/whoami", nil)
-	req.AddCookie(&http.Cookie{Name: "session", Value: cookie})
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return string(b)
+	c := webtest.NewHTTP(t)
+	c.SetCookie("session", cookie)
+	return c.Get(base + "/whoami").Body
 }
 
 func waitFile(t *testing.T, path string) {
