@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -16,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
 	"github.com/ginflask/flasksession/internal/pgtest"
+	"github.com/ginflask/flasksession/internal/webtest"
 	"github.com/ginflask/flasksession/pgstore"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -25,14 +25,15 @@ import (
 // matched with the errors it caused.
 type failoverApp struct {
 	*gin.Engine
+	t    testing.TB
 	n    atomic.Int64
 	mu   sync.Mutex
 	errs map[string][]error
 }
 
-func newFailoverApp(store flasksession.Store) *failoverApp {
+func newFailoverApp(t testing.TB, store flasksession.Store) *failoverApp {
 	gin.SetMode(gin.TestMode)
-	a := &failoverApp{Engine: gin.New(), errs: map[string][]error{}}
+	a := &failoverApp{Engine: gin.New(), t: t, errs: map[string][]error{}}
 	a.Use(flasksession.New(flasksession.Config{
 		SecretKey: []byte("failover test key, 32 bytes long"),
 		Store:     store,
@@ -56,37 +57,29 @@ func newFailoverApp(store flasksession.Store) *failoverApp {
 	return a
 }
 
-// do sends a request and returns the response and the errors the
-// ErrorHandler saw for it.
-func (a *failoverApp) do(method, target, cookie string) (*http.Response, string, []error) {
+// do sends a request with the session cookie value (none if "") and
+// returns the response, the session cookie the browser holds after it,
+// and the errors the ErrorHandler saw for it.
+func (a *failoverApp) do(method, target, cookie string) (r *webtest.Response, after string, errs []error) {
 	id := strconv.FormatInt(a.n.Add(1), 10)
-	req := httptest.NewRequest(method, target, nil)
-	req.Header.Set("X-Req", id)
-	if cookie != "" {
-		req.Header.Set("Cookie", cookie)
-	}
-	w := httptest.NewRecorder()
-	a.ServeHTTP(w, req)
+	c := webtest.New(a.t, a)
+	c.SetCookie("session", cookie)
+	r = c.Do(method, target, nil, http.Header{"X-Req": {id}})
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return w.Result(), w.Body.String(), a.errs[id]
+	return r, c.Cookie("session"), a.errs[id]
 }
 
-// login logs user in and returns the session cookie ("" if none was
-// set), and the errors.
+// login logs user in and returns the session cookie's value ("" if none
+// was set), and the errors.
 func (a *failoverApp) login(user string) (string, []error) {
-	resp, _, errs := a.do("POST", "/login?user="+user, "")
-	for _, c := range resp.Cookies() {
-		if c.Name == "session" && c.Value != "" {
-			return c.Name + "=" + c.Value, errs
-		}
-	}
-	return "", errs
+	_, cookie, errs := a.do("POST", "/login?user="+user, "")
+	return cookie, errs
 }
 
 func (a *failoverApp) whoami(cookie string) (string, []error) {
-	_, body, errs := a.do("GET", "/whoami", cookie)
-	return body, errs
+	r, _, errs := a.do("GET", "/whoami", cookie)
+	return r.Body, errs
 }
 
 // storeFailed reports whether errs holds an ErrStore: the request failed
@@ -130,7 +123,7 @@ func TestFailover(t *testing.T) {
 	if err := pgstore.CreateTable(t.Context(), pool); err != nil {
 		t.Fatal(err)
 	}
-	app := newFailoverApp(pgstore.New(pool, pgstore.WithTimeout(3*time.Second)))
+	app := newFailoverApp(t, pgstore.New(pool, pgstore.WithTimeout(3*time.Second)))
 
 	var (
 		mu    sync.Mutex
