@@ -128,10 +128,10 @@ func newCookieBackend(cfg *Config, f *cookieFormat) (*cookieBackend, error) {
 // than maxAge.
 func newCodec(cfg *Config, maxAge time.Duration) (*cookiecodec.Codec, error) {
 	return cookiecodec.New(cookiecodec.Config{
-		SecretKey: cfg.SecretKey,
+		SecretKey:          cfg.SecretKey,
 		SecretKeyFallbacks: cfg.SecretKeyFallbacks,
-		MaxAge:    maxAge,
-		MaxSize:   cfg.MaxSessionSize,
+		MaxAge:             maxAge,
+		MaxSize:            cfg.MaxSessionSize,
 	})
 }
 
