@@ -12,10 +12,10 @@ package webtest
 import (
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Client is one browser. Its methods fail the test on a transport error.
@@ -47,9 +47,10 @@ func NewHTTP(t testing.TB) *Client {
 	return &Client{
 		t:      t,
 		Header: http.Header{},
-		http: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		}},
+		http: &http.Client{
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+			Timeout:       time.Minute, // a guard against a hung server, not a timing assertion
+		},
 		cookies: map[string]string{},
 	}
 }
@@ -79,48 +80,14 @@ func (c *Client) Do(method, target string, form url.Values, hdr http.Header) *Re
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	var req *http.Request
-	if c.Handler != nil {
-		req = httptest.NewRequest(method, target, body)
-		if c.RemoteAddr != "" {
-			req.RemoteAddr = c.RemoteAddr
-		}
-	} else {
-		var err error
-		if req, err = http.NewRequest(method, target, body); err != nil {
-			c.t.Fatalf("%s %s: %v", method, target, err)
-		}
-	}
+	req := c.Request(method, target, body)
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	for k, vs := range c.Header {
-		req.Header[k] = vs
-	}
-	if ch := c.CookieHeader(); ch != "" {
-		req.Header.Set("Cookie", ch)
 	}
 	for k, vs := range hdr {
 		req.Header[k] = vs
 	}
-	var resp *http.Response
-	if c.Handler != nil {
-		rec := httptest.NewRecorder()
-		c.Handler.ServeHTTP(rec, req)
-		resp = rec.Result()
-	} else {
-		var err error
-		if resp, err = c.http.Do(req); err != nil {
-			c.t.Fatalf("%s %s: %v", method, target, err)
-		}
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		c.t.Fatalf("%s %s: reading the body: %v", method, target, err)
-	}
-	c.keep(resp.Header)
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: string(b)}
+	return c.Send(req)
 }
 
 // keep stores the cookies a response sets.
