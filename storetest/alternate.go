@@ -11,9 +11,16 @@ import (
 // Alternate returns a Store that sends each call to the next of two
 // stores, in turn: two instances over one backend (two processes on one
 // directory, two adapters on one Redis), for running the suites across
-// instances, as a load balancer spreads requests.
+// instances, as a load balancer spreads requests. When both stores are
+// ExpiryReaders, so is the result.
 func Alternate(a, b flasksession.Store) flasksession.Store {
-	return &alternate{s: [2]flasksession.Store{a, b}}
+	alt := &alternate{s: [2]flasksession.Store{a, b}}
+	ra, okA := a.(flasksession.ExpiryReader)
+	rb, okB := b.(flasksession.ExpiryReader)
+	if okA && okB {
+		return &alternateExpiry{alt, [2]flasksession.ExpiryReader{ra, rb}}
+	}
+	return alt
 }
 
 type alternate struct {
@@ -40,3 +47,12 @@ func (a *alternate) Touch(ctx context.Context, id string, expiry time.Time) erro
 }
 
 func (a *alternate) Delete(ctx context.Context, id string) error { return a.next().Delete(ctx, id) }
+
+type alternateExpiry struct {
+	*alternate
+	r [2]flasksession.ExpiryReader
+}
+
+func (a *alternateExpiry) Expiry(ctx context.Context, id string) (time.Time, bool, error) {
+	return a.r[a.n.Add(1)%2].Expiry(ctx, id)
+}
