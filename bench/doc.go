@@ -2,7 +2,9 @@
 // net/http user would otherwise pick (gin-contrib/sessions, gorilla/sessions,
 // alexedwards/scs), with Flask itself, and with the limit (the work a Flask
 // cookie session cannot avoid, done by hand: limit_test.go), on the same
-// five scenarios.
+// five scenarios. BenchmarkPlain (limit_plain_test.go) times the limit's
+// work as a plain function on the Cookie header's value, with nothing
+// around it.
 //
 // It is its own module so that the library's users never download the peers.
 // Run everything, interleaved, and print the tables with

@@ -82,13 +82,22 @@ func newLimit(secret []byte) *limit {
 // Cookie headers, without allocating.
 func limitCookie(h http.Header) (string, bool) {
 	for _, line := range h["Cookie"] {
-		for line != "" {
-			var part string
-			part, line, _ = strings.Cut(line, ";")
-			k, v, _ := strings.Cut(part, "=")
-			if strings.TrimSpace(k) == cookieName {
-				return strings.TrimSpace(v), true
-			}
+		if v, ok := limitCookieIn(line); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// limitCookieIn returns the value of the first "session" cookie in one
+// Cookie header's value, without allocating.
+func limitCookieIn(line string) (string, bool) {
+	for line != "" {
+		var part string
+		part, line, _ = strings.Cut(line, ";")
+		k, v, _ := strings.Cut(part, "=")
+		if strings.TrimSpace(k) == cookieName {
+			return strings.TrimSpace(v), true
 		}
 	}
 	return "", false
@@ -153,6 +162,12 @@ func (l *limit) decode(s *limitScratch, value string, now int64) ([]byte, error)
 // map when there is no valid cookie (Flask's rule for bad cookies).
 func (l *limit) load(h http.Header, now int64) map[string]any {
 	value, ok := limitCookie(h)
+	return l.loadValue(value, ok, now)
+}
+
+// loadValue is load on the session cookie's value; ok is false when the
+// request has no session cookie.
+func (l *limit) loadValue(value string, ok bool, now int64) map[string]any {
 	if !ok {
 		return map[string]any{}
 	}
@@ -175,6 +190,12 @@ func (l *limit) load(h http.Header, now int64) map[string]any {
 // permanent is verified.
 func (l *limit) permanent(h http.Header, now int64) bool {
 	value, ok := limitCookie(h)
+	return l.permanentValue(value, ok, now)
+}
+
+// permanentValue is permanent on the session cookie's value; ok is false
+// when the request has no session cookie.
+func (l *limit) permanentValue(value string, ok bool, now int64) bool {
 	if !ok {
 		return false
 	}
@@ -202,14 +223,26 @@ func (l *limit) permanent(h http.Header, now int64) bool {
 // save encodes m as Flask does, signs it at now and sets the Set-Cookie
 // and Vary headers.
 func (l *limit) save(h http.Header, m map[string]any, now int64) error {
+	v, err := l.setCookie(m, now)
+	if err != nil {
+		return err
+	}
+	h["Set-Cookie"] = []string{v}
+	h["Vary"] = limitVary[:1:1]
+	return nil
+}
+
+// setCookie encodes m as Flask does, signs it at now and returns the
+// Set-Cookie header's value: one allocation, the string.
+func (l *limit) setCookie(m map[string]any, now int64) (string, error) {
 	if p, _ := m["_permanent"].(bool); p {
-		return errLimitPermanent
+		return "", errLimitPermanent
 	}
 	s := l.scratch.Get().(*limitScratch)
 	defer l.scratch.Put(s)
 	js, err := appendSession(s.out[:0], m)
 	if err != nil {
-		return err
+		return "", err
 	}
 	s.out = js
 	b := append(s.in[:0], cookieName+"="...)
@@ -217,9 +250,7 @@ func (l *limit) save(h http.Header, m map[string]any, now int64) error {
 	b = l.appendSignature(s, b, len(cookieName)+1, now)
 	b = append(b, limitAttrs...)
 	s.in = b
-	h["Set-Cookie"] = []string{string(b)}
-	h["Vary"] = limitVary[:1:1]
-	return nil
+	return string(b), nil
 }
 
 // appendSignature appends the timestamp now and the signature of

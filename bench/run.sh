@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole comparison and prints the tables:
 #   - Go benchmarks of whole requests (flasksession, gin-contrib/sessions,
-#     gorilla/sessions, scs; bare gin and net/http baselines),
+#     gorilla/sessions, scs, the limit; bare gin and net/http baselines)
+#     and of the plain limit (the limit's work as a plain function),
 #   - Flask 3.1 on the same scenarios (python3, WSGI in process),
 #   - a load test of the example app against the same app without a session
 #     (wrk over 127.0.0.1),
@@ -66,7 +67,6 @@ fi
 # The machine, for the docs.
 {
 	echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
-	echo "commit: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores"
 	echo "go: $(go version | cut -d' ' -f3-)"
 	[ "$FLASK" = 0 ] || echo "python: $(python3 -c 'import sys, importlib.metadata as m; print(sys.version.split()[0], "flask", m.version("flask"), "werkzeug", m.version("werkzeug"))')"
@@ -79,7 +79,7 @@ fi
 
 for round in $(seq 1 "$ROUNDS"); do
 	say "round $round/$ROUNDS: Go"
-	(cd "$BENCH" && "$BIN/bench.test" -test.run '^$' -test.bench '^Benchmark(Gin|NetHTTP)$' -test.benchmem \
+	(cd "$BENCH" && "$BIN/bench.test" -test.run '^$' -test.bench '^Benchmark(Gin|NetHTTP|Plain)$' -test.benchmem \
 		-test.benchtime "$BENCHTIME" -test.count 1) | grep -E '^(Benchmark|goos|goarch|pkg|cpu)' >>"$RAW"
 	if [ "$FLASK" = 1 ]; then
 		say "round $round/$ROUNDS: Flask"

@@ -3,11 +3,14 @@
 // each subject's per-request overhead over its bare baseline, the ratios of
 // each peer's overhead to flasksession's, flasksession's overhead as a
 // multiple of the limit's (the same work done by hand, bench/limit_test.go),
+// flasksession against the limit in a whole request and against the same
+// work called as a plain function (BenchmarkPlain, limit_plain_test.go),
 // the goals with met or not met, and the load test as ratios to the bare
 // app.
 //
 // Benchmarks are named Family/Scenario/Subject; a family's baseline is its
-// "bare" subject. The k-th result of a benchmark is paired with the k-th of
+// "bare" subject. The Plain family (the plain limit) has no baseline: its
+// times are compared with flasksession's overhead over bare gin. The k-th result of a benchmark is paired with the k-th of
 // its baseline (the same round), and the tables give medians over rounds.
 //
 // Given BenchmarkRedis's results alone (the Redis stores, which have no
@@ -152,7 +155,9 @@ var peers = subjects[2:]
 
 const (
 	fs    = "Gin/%s/flasksession"
+	bare  = "Gin/%s/bare"
 	limit = "Gin/%s/limit"
+	plain = "Plain/%s/limit"           // the limit as a plain function (BenchmarkPlain)
 	peer  = "Gin/%s/gincontrib-cookie" // the goals' peer
 )
 
@@ -185,6 +190,7 @@ func tables(w io.Writer, r results) {
 	overheadTable(w, r)
 	ratioTable(w, r)
 	limitTable(w, r)
+	twoLimitsTable(w, r)
 	goalTable(w, r)
 	loadTable(w, r)
 }
@@ -264,6 +270,47 @@ func limitTable(w io.Writer, r results) {
 	fmt.Fprintln(w)
 }
 
+// twoLimitsTable holds flasksession against both forms of the limit: the
+// limit as a gin handler in a whole request, and the same work as a plain
+// function (BenchmarkPlain), which has no router, middleware or header map
+// around it.
+func twoLimitsTable(w io.Writer, r results) {
+	var rows []string
+	for _, sc := range scenarios {
+		own, lim, pl := fmt.Sprintf(fs, sc), fmt.Sprintf(limit, sc), fmt.Sprintf(plain, sc)
+		if len(r[own]) == 0 || len(r[lim]) == 0 || len(r[pl]) == 0 {
+			continue
+		}
+		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s | %s |", sc,
+			num(median(r.values(fmt.Sprintf(bare, sc), "ns/op"))), num(median(r.values(lim, "ns/op"))),
+			num(median(r.values(own, "ns/op"))), num(median(r.values(pl, "ns/op"))),
+			spread2(r.timeRatios(own, lim)), spread2(r.ratios(own, lim, "ns/op")), spread2(r.plainRatios(own, pl))))
+	}
+	if len(rows) == 0 {
+		return
+	}
+	section(w, "### flasksession against the limit in a whole request and as a plain function",
+		"Per-round ratios, median [interquartile range]. Whole requests: flasksession's request ÷ the limit's, bare gin included in both. Overheads: the same less bare gin (the goal's ratio). Plain: flasksession's request less bare gin ÷ the plain limit, the same session work called as a function on the Cookie header's value, with no gin, header map or middleware; the difference between the last two columns is what a whole request adds to the session work, besides the router.",
+		"| scenario | bare gin ns | limit (gin) ns | flasksession ns | plain limit ns | whole ÷ whole | overhead ÷ limit's overhead | overhead ÷ plain limit |",
+		"|---|--:|--:|--:|--:|--:|--:|--:|")
+	fmt.Fprintln(w, strings.Join(rows, "\n"))
+	fmt.Fprintln(w)
+}
+
+// plainRatios returns, round by round, num's overhead (ns/op) divided by
+// den's ns/op, den being a plain function with no baseline.
+func (r results) plainRatios(num, den string) []float64 {
+	a, b := r.overheads(num, "ns/op"), r.values(den, "ns/op")
+	if len(a) != len(b) || len(a) == 0 {
+		return []float64{median(a) / median(b)}
+	}
+	out := make([]float64, len(a))
+	for i := range a {
+		out[i] = a[i] / b[i]
+	}
+	return out
+}
+
 // A goal bounds the median of a per-round ratio of overheads (ns/op):
 // at most bound, or with atLeast, at least bound.
 type goal struct {
@@ -273,7 +320,8 @@ type goal struct {
 	atLeast  bool
 }
 
-// goals are issue 9's first, then the earlier ones still held.
+// goals: against the limit, against flasksession's own ReadOnly, then
+// against gin-contrib/sessions.
 var goals = []goal{
 	{"ReadModifySave: flasksession's overhead ≤ 1.25x the limit's",
 		fmt.Sprintf(fs, "ReadModifySave"), fmt.Sprintf(limit, "ReadModifySave"), 1.25, false},

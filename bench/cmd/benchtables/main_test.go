@@ -117,3 +117,26 @@ func TestRedisTables(t *testing.T) {
 		})
 	}
 }
+
+// TestTwoLimitsTable: with the plain limit's results, flasksession is
+// given against both limits, round by round: whole requests, overheads
+// over bare gin, and the overhead over the plain limit's time.
+func TestTwoLimitsTable(t *testing.T) {
+	var in strings.Builder
+	for range 3 {
+		bench(&in, "Gin/ReadModifySave/bare", 100, 1)
+		bench(&in, "Gin/ReadModifySave/flasksession", 100+1300, 13)
+		bench(&in, "Gin/ReadModifySave/limit", 100+1000, 13)
+		bench(&in, "Plain/ReadModifySave/limit", 800, 11)
+	}
+	r, err := parse(strings.NewReader(in.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	tables(&out, r)
+	const want = "| ReadModifySave | 100 | 1100 | 1400 | 800 | 1.27x [1.27x – 1.27x] | 1.30x [1.30x – 1.30x] | 1.62x [1.62x – 1.62x] |\n"
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("want row %q in:\n%s", want, out.String())
+	}
+}
