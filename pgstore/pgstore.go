@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/internal/storecall"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -374,11 +375,8 @@ func nonNil(b []byte) []byte {
 // error in an *Error; the store's sentinels and pgx.ErrNoRows, answers
 // and not failures, pass through.
 func (s *Store) do(ctx context.Context, op string, call func(context.Context) error) error {
-	if d, ok := ctx.Deadline(); s.timeout > 0 && (!ok || time.Until(d) > s.timeout) {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.timeout)
-		defer cancel()
-	}
+	ctx, cancel := storecall.Bound(ctx, s.timeout)
+	defer cancel()
 	err := ctx.Err() // a request already cancelled sends nothing
 	if err == nil {
 		err = call(ctx)
@@ -387,22 +385,7 @@ func (s *Store) do(ctx context.Context, op string, call func(context.Context) er
 		errors.Is(err, flasksession.ErrConflict) || errors.Is(err, flasksession.ErrRecordExists) {
 		return err
 	}
-	if cerr := contextErr(ctx); cerr != nil && !errors.Is(err, cerr) {
-		err = fmt.Errorf("%w: %w", cerr, err)
-	}
-	return &Error{Op: op, Table: s.table, Err: err}
-}
-
-// contextErr is ctx.Err(), also when the deadline has passed but ctx's
-// timer has not fired yet.
-func contextErr(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
-		return context.DeadlineExceeded
-	}
-	return nil
+	return &Error{Op: op, Table: s.table, Err: storecall.Cause(ctx, err)}
 }
 
 // Error is a failed database call of a Store: the server unreachable,

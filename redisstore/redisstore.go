@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ginflask/flasksession"
+	"github.com/ginflask/flasksession/internal/storecall"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -261,11 +262,8 @@ func unixMilli(expiry time.Time) int64 {
 // do runs call bounded by the store's timeout and ctx, and wraps its error
 // in an *Error (redis.Nil, a reply and not a failure, passes through).
 func (s *Store) do(ctx context.Context, op string, call func(context.Context) error) error {
-	if d, ok := ctx.Deadline(); s.timeout > 0 && (!ok || time.Until(d) > s.timeout) {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.timeout)
-		defer cancel()
-	}
+	ctx, cancel := storecall.Bound(ctx, s.timeout)
+	defer cancel()
 	err := ctx.Err() // a request already cancelled sends nothing
 	switch {
 	case err != nil:
@@ -287,23 +285,7 @@ func (s *Store) do(ctx context.Context, op string, call func(context.Context) er
 	if err == nil || errors.Is(err, redis.Nil) {
 		return err
 	}
-	if cerr := contextErr(ctx); cerr != nil && !errors.Is(err, cerr) {
-		// A socket deadline taken from ctx fails as an i/o timeout: say why.
-		err = fmt.Errorf("%w: %w", cerr, err)
-	}
-	return &Error{Op: op, Prefix: s.prefix, Err: err}
-}
-
-// contextErr is ctx.Err(), also when the deadline has passed but ctx's
-// timer has not fired yet (the socket's deadline can come first).
-func contextErr(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
-		return context.DeadlineExceeded
-	}
-	return nil
+	return &Error{Op: op, Prefix: s.prefix, Err: storecall.Cause(ctx, err)}
 }
 
 // Error is a failed Redis call of a Store: Redis unreachable, timing out,
