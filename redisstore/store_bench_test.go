@@ -7,9 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-	"github.com/ginflask/flasksession"
-	"github.com/ginflask/flasksession/flaskrecord"
 	"github.com/ginflask/flasksession/internal/benchcase"
 	"github.com/ginflask/flasksession/internal/redistest"
 	"github.com/ginflask/flasksession/redisstore"
@@ -150,44 +147,10 @@ func BenchmarkStore(b *testing.B) {
 //
 //	go test -run '^$' -bench Request -benchmem ./redisstore
 func BenchmarkRequest(b *testing.B) {
-	gin.SetMode(gin.ReleaseMode)
-	defer gin.SetMode(gin.TestMode)
 	c := newClient(b, redistest.Start(b).Addr)
 	rt := &roundTrips{}
 	c.AddHook(rt)
-	store := redisstore.New(c)
-	records := []struct {
-		name string
-		fs   *flasksession.FlaskSession
-	}{
-		{"taggedjson", nil},
-		{"pickle", &flasksession.FlaskSession{Codec: flaskrecord.Codec{Format: flaskrecord.Pickle}, UseSigner: true}},
-		{"msgpack", &flasksession.FlaskSession{Codec: flaskrecord.Codec{Format: flaskrecord.MsgPack}, UseSigner: true}},
-	}
-	for _, sc := range benchcase.Scenarios() {
-		for _, permanent := range []bool{false, true} {
-			if permanent && !sc.Cookie {
-				continue
-			}
-			name := sc.Name
-			if permanent {
-				name += "Permanent"
-			}
-			for _, rec := range records {
-				b.Run(name+"/records="+rec.name, func(b *testing.B) {
-					cfg := flasksession.Config{SecretKey: benchcase.Key, Store: store, FlaskSession: rec.fs}
-					r := gin.New()
-					r.Use(flasksession.New(cfg))
-					r.GET("/", sc.Handler)
-					cookie := ""
-					if sc.Cookie {
-						cookie = benchcase.Seed(b, cfg, permanent)
-					}
-					rt.take()
-					benchcase.Run(b, r, cookie, sc.Saves || permanent)
-					b.ReportMetric(float64(len(rt.take()))/float64(b.N), "roundtrips/op")
-				})
-			}
-		}
-	}
+	benchcase.RunStore(b, redisstore.New(c),
+		func(*testing.B) { rt.take() },
+		func(b *testing.B) { b.ReportMetric(float64(len(rt.take()))/float64(b.N), "roundtrips/op") })
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/ginflask/flasksession"
 	"github.com/ginflask/flasksession/flaskcookie"
+	"github.com/ginflask/flasksession/flaskrecord"
 )
 
 // Key is the secret key of the benchmarks' cookie sessions.
@@ -64,6 +65,55 @@ func Seed(tb testing.TB, cfg flasksession.Config, permanent bool) string {
 	}
 	tb.Fatalf("seeding sent no session cookie: %v", w.Header())
 	return ""
+}
+
+// RunStore benchmarks each scenario on a server-side store, permanent and
+// not (where the request carries a session), with each record format:
+// the middleware's own (tagged JSON) and Config.FlaskSession's pickles
+// and msgpack. Each runs as b.Run(scenario + "/records=" + format);
+// before and after, if not nil, run around the timed part, for a store's
+// own metrics (round trips).
+func RunStore(b *testing.B, store flasksession.Store, before, after func(b *testing.B)) {
+	gin.SetMode(gin.ReleaseMode)
+	defer gin.SetMode(gin.TestMode)
+	records := []struct {
+		name string
+		fs   *flasksession.FlaskSession
+	}{
+		{"taggedjson", nil},
+		{"pickle", &flasksession.FlaskSession{Codec: flaskrecord.Codec{Format: flaskrecord.Pickle}, UseSigner: true}},
+		{"msgpack", &flasksession.FlaskSession{Codec: flaskrecord.Codec{Format: flaskrecord.MsgPack}, UseSigner: true}},
+	}
+	for _, sc := range Scenarios() {
+		for _, permanent := range []bool{false, true} {
+			if permanent && !sc.Cookie {
+				continue
+			}
+			name := sc.Name
+			if permanent {
+				name += "Permanent"
+			}
+			for _, rec := range records {
+				b.Run(name+"/records="+rec.name, func(b *testing.B) {
+					cfg := flasksession.Config{SecretKey: Key, Store: store, FlaskSession: rec.fs}
+					r := gin.New()
+					r.Use(flasksession.New(cfg))
+					r.GET("/", sc.Handler)
+					cookie := ""
+					if sc.Cookie {
+						cookie = Seed(b, cfg, permanent)
+					}
+					if before != nil {
+						before(b)
+					}
+					Run(b, r, cookie, sc.Saves || permanent)
+					if after != nil {
+						after(b)
+					}
+				})
+			}
+		}
+	}
 }
 
 // Scenario is one kind of request, with the session and without it.
