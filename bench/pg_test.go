@@ -94,7 +94,7 @@ func BenchmarkPostgres(b *testing.B) {
 	gin.SetMode(gin.ReleaseMode)
 	srv := startPostgres(b)
 	counters := map[string]*statements{}
-	subjects := pgSubjects(srv.addr)
+	subjects := pgSubjects(srv.Addr())
 	for i, sub := range subjects {
 		counters[sub.name] = newStatements(b, srv, pgDatabases[i])
 	}
@@ -137,7 +137,7 @@ type pgCost struct {
 func TestPostgresSubjects(t *testing.T) {
 	gin.SetMode(gin.ReleaseMode)
 	srv := startPostgres(t)
-	wire := newWireCounter(t, srv.addr)
+	wire := newWireCounter(t, srv.Addr())
 	subjects := pgSubjects(wire.addr())
 	costs := map[string]map[scenario]pgCost{}
 	for i, sub := range subjects {

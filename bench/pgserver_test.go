@@ -5,184 +5,44 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
-	"strconv"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/ginflask/flasksession/internal/pgtest"
 	"github.com/ginflask/flasksession/internal/realtest"
-	"github.com/ginflask/flasksession/internal/testserver"
 	"github.com/jackc/pgx/v5"
 )
-
-// pgServer is a throwaway PostgreSQL 15 for BenchmarkPostgres and
-// TestPostgresSubjects: internal/pgtest's start-up (a fresh directory, a
-// free loopback port, trust authentication, fsync off, run as the user
-// postgres when the tests run as root, stopped by PID), plus what pgtest
-// has no option for: pg_stat_statements preloaded, which counts the
-// statements each request costs on the server.
-type pgServer struct {
-	addr string // 127.0.0.1:port
-	cmd  *exec.Cmd
-	out  *testserver.Output
-	done chan struct{}
-}
 
 // pgDatabases are the databases startPostgres makes, one a subject: each
 // subject's statements are told apart in pg_stat_statements by database.
 var pgDatabases = []string{"flasksession", "scs", "gincontrib"}
 
-// startPostgres runs a server for tb and stops it in tb.Cleanup; it skips
-// tb, or fails it under FLASKSESSION_REQUIRE_REAL=1, when PostgreSQL or
-// its pg_stat_statements is not installed.
-func startPostgres(tb testing.TB) *pgServer {
+// startPostgres runs a throwaway PostgreSQL 15 (internal/pgtest) with
+// pg_stat_statements preloaded, which counts the statements each request
+// costs on the server, and a database per subject. It skips tb, or fails
+// it under FLASKSESSION_REQUIRE_REAL=1, when PostgreSQL or its
+// pg_stat_statements is not installed.
+func startPostgres(tb testing.TB) *pgtest.Server {
 	tb.Helper()
-	bin := os.Getenv("PGTEST_BINDIR")
-	if bin == "" {
-		bin = "/usr/lib/postgresql/15/bin"
+	// Debian's layout: the server's lib directory beside its bin.
+	if lib := "/usr/lib/postgresql/15/lib/pg_stat_statements.so"; os.Getenv("PGTEST_BINDIR") == "" && !exists(lib) {
+		realtest.Missing(tb, "PostgreSQL's pg_stat_statements is not installed: no %s (Debian: apt-get install postgresql-15)", lib)
 	}
-	for _, p := range []string{"initdb", "postgres"} {
-		if _, err := os.Stat(filepath.Join(bin, p)); err != nil {
-			realtest.Missing(tb, "PostgreSQL 15 is not installed: no %s (Debian: apt-get install postgresql-15)", filepath.Join(bin, p))
-		}
-	}
-	// Debian's layout: bin and lib side by side.
-	if lib := filepath.Join(filepath.Dir(bin), "lib", "pg_stat_statements.so"); !exists(lib) {
-		realtest.Missing(tb, "PostgreSQL's pg_stat_statements is not installed: no %s", lib)
-	}
-	var cred *syscall.Credential
-	if os.Geteuid() == 0 {
-		// PostgreSQL refuses to run as root.
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			realtest.Missing(tb, "the tests run as root and there is no user postgres to run PostgreSQL as: %v", err)
-		}
-		uid, _ := strconv.ParseUint(u.Uid, 10, 32)
-		gid, _ := strconv.ParseUint(u.Gid, 10, 32)
-		cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}
-	}
-	// Not tb.TempDir: its parents are private to the user running the
-	// tests, and the server may run as another.
-	dir, err := os.MkdirTemp("", "bench-pg-")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { os.RemoveAll(dir) })
-	if cred != nil {
-		if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	command := func(prog string, args ...string) *exec.Cmd {
-		cmd := exec.Command(filepath.Join(bin, prog), args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "LC_ALL=C")
-		if cred != nil {
-			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-			cmd.Env = append(cmd.Env, "HOME="+dir, "USER=postgres")
-		}
-		return cmd
-	}
-	data := filepath.Join(dir, "data")
-	if out, err := command("initdb", "-D", data, "-U", "postgres", "--auth=trust",
-		"--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions").CombinedOutput(); err != nil {
-		tb.Fatalf("initdb: %v\n%s", err, out)
-	}
-
-	port, err := testserver.FreePort()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s := &pgServer{addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), out: &testserver.Output{}, done: make(chan struct{})}
-	s.cmd = command("postgres", "-D", data, "-p", strconv.Itoa(port),
-		"-c", "listen_addresses=127.0.0.1",
-		"-c", "unix_socket_directories="+dir,
-		"-c", "max_connections=200",
-		"-c", "shared_buffers=64MB",
-		"-c", "logging_collector=off",
-		"-c", "log_min_messages=warning",
-		// As pgtest: no fsync, so a commit costs what the store does,
-		// not this machine's disk.
-		"-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off",
-		"-c", "shared_preload_libraries=pg_stat_statements",
-		"-c", "pg_stat_statements.track=top",
-		"-c", "pg_stat_statements.max=10000",
-	)
-	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
-	if err := s.cmd.Start(); err != nil {
-		tb.Fatalf("starting postgres: %v", err)
-	}
-	go func() {
-		_ = s.cmd.Wait()
-		close(s.done)
-	}()
-	tb.Cleanup(s.stop)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		err := s.ping()
-		if err == nil {
-			break
-		}
-		select {
-		case <-s.done:
-			tb.Fatalf("postgres on %s exited at start:\n%s", s.addr, s.out)
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("postgres on %s did not accept connections within a minute (%v):\n%s", s.addr, err, s.out)
-		}
-	}
-	s.exec(tb, "CREATE EXTENSION pg_stat_statements")
+	s := pgtest.StartOpts(tb, pgtest.Options{Settings: []string{
+		"shared_preload_libraries=pg_stat_statements",
+		"pg_stat_statements.track=top",
+		"pg_stat_statements.max=10000",
+	}})
+	s.Exec(tb, "CREATE EXTENSION pg_stat_statements")
 	for _, db := range pgDatabases {
-		s.exec(tb, "CREATE DATABASE "+db)
+		s.Exec(tb, "CREATE DATABASE "+db)
 	}
 	return s
 }
 
-// stop shuts the server down (SIGINT to its PID: fast shutdown) and waits
-// for it; SIGKILL after 30 s.
-func (s *pgServer) stop() {
-	_ = s.cmd.Process.Signal(syscall.SIGINT)
-	select {
-	case <-s.done:
-	case <-time.After(30 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.done
-	}
-}
-
-// url is database db on the server at addr (the server's, or a proxy's).
+// pgURL is database db on the server at addr (the server's, or a proxy's).
 func pgURL(addr, db string) string {
 	return "postgres://postgres@" + addr + "/" + db + "?sslmode=disable&connect_timeout=5"
-}
-
-func (s *pgServer) ping() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	c, err := pgx.Connect(ctx, pgURL(s.addr, "postgres"))
-	if err != nil {
-		return err
-	}
-	defer c.Close(ctx)
-	return c.Ping(ctx)
-}
-
-// exec runs sql on the database postgres.
-func (s *pgServer) exec(tb testing.TB, sql string) {
-	tb.Helper()
-	ctx := context.Background()
-	c, err := pgx.Connect(ctx, pgURL(s.addr, "postgres"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer c.Close(ctx)
-	if _, err := c.Exec(ctx, sql); err != nil {
-		tb.Fatalf("%s: %v", sql, err)
-	}
 }
 
 func exists(path string) bool {
@@ -198,10 +58,10 @@ type statements struct {
 	db string
 }
 
-func newStatements(tb testing.TB, s *pgServer, db string) *statements {
+func newStatements(tb testing.TB, s *pgtest.Server, db string) *statements {
 	tb.Helper()
 	ctx := context.Background()
-	c, err := pgx.Connect(ctx, pgURL(s.addr, "postgres"))
+	c, err := pgx.Connect(ctx, s.URL("postgres"))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -50,6 +50,9 @@ type Options struct {
 	// crash must lose nothing that was committed. Off (the default) is
 	// faster, and a killed process still loses nothing the OS has.
 	Durable bool
+	// Settings are more server settings, "name=value" as postgres -c
+	// takes them ("shared_preload_libraries=pg_stat_statements").
+	Settings []string
 }
 
 // Server is a running PostgreSQL server.
@@ -61,13 +64,14 @@ type Server struct {
 	// Unix socket is in Dir.
 	Dir string
 
-	cred    *syscall.Credential // nil when the tests do not run as root
-	bin     string
-	cmd     *exec.Cmd
-	out     *testserver.Output
-	done    chan struct{} // closed when the postmaster has exited
-	once    sync.Once
-	durable bool
+	cred     *syscall.Credential // nil when the tests do not run as root
+	bin      string
+	cmd      *exec.Cmd
+	out      *testserver.Output
+	done     chan struct{} // closed when the postmaster has exited
+	once     sync.Once
+	durable  bool
+	settings []string // Options.Settings
 }
 
 // Start runs a PostgreSQL server for tb and stops it in tb.Cleanup. It
@@ -94,7 +98,7 @@ func StartOpts(tb testing.TB, o Options) *Server {
 // primary.SyncReplication.
 func StartReplica(tb testing.TB, primary *Server) *Server {
 	tb.Helper()
-	s := prepare(tb, Options{Durable: primary.durable})
+	s := prepare(tb, Options{Durable: primary.durable, Settings: primary.settings})
 	s.run(tb, "pg_basebackup", "-h", primary.Host, "-p", strconv.Itoa(primary.Port), "-U", "postgres",
 		"-D", s.data(), "-R", "-X", "stream", "--no-sync", "-c", "fast")
 	s.launch(tb)
@@ -114,7 +118,7 @@ func prepare(tb testing.TB, o Options) *Server {
 			realtest.Missing(tb, "PostgreSQL 15 is not installed: no %s (Debian: apt-get install postgresql-15)", filepath.Join(bin, p))
 		}
 	}
-	s := &Server{Host: "127.0.0.1", bin: bin, durable: o.Durable}
+	s := &Server{Host: "127.0.0.1", bin: bin, durable: o.Durable, settings: o.Settings}
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
@@ -199,6 +203,9 @@ func (s *Server) start() error {
 	}
 	if !s.durable {
 		args = append(args, "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off")
+	}
+	for _, kv := range s.settings {
+		args = append(args, "-c", kv)
 	}
 	s.out = &testserver.Output{}
 	s.done = make(chan struct{})
