@@ -98,8 +98,8 @@ type Config struct {
 	MaxCookieSize int
 
 	// MaxSessionSize is the largest session, as Flask's JSON, the cookie
-	// store saves or loads. Zero means 128 KiB (flaskcookie.DefaultMaxSize), far more than fits in a
-	// cookie unless compressed. A cookie that decodes to more is refused
+	// store saves or loads. Zero means 128 KiB (flaskcookie.DefaultMaxSize),
+	// far more than fits in a cookie unless compressed. A cookie that decodes to more is refused
 	// before it is parsed, so a small signed cookie cannot make a request
 	// allocate much; a larger session is not saved (ErrCookieTooLarge), so
 	// the middleware never sends a cookie it would refuse.
@@ -181,9 +181,9 @@ type FlaskSession struct {
 	// Flask-Session mint. Set it as the Flask app does: each side refuses
 	// the other's cookie otherwise.
 	//
-	// The cookie's attributes are Config's. Flask-Session 0.3
-	// sends no SameSite: CookieSameSite http.SameSiteDefaultMode makes
-	// the two Set-Cookie headers identical; the default, Lax, is safer.
+	// The cookie's attributes are Config's. Flask-Session 0.3 sends no
+	// SameSite: CookieSameSite http.SameSiteDefaultMode makes the two
+	// Set-Cookie headers identical; the default, Lax, is safer.
 	UseSigner bool
 }
 

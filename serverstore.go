@@ -106,13 +106,6 @@ func (b *serverBackend) mayRefresh(cookie string) bool {
 	return b.records != nil || markedPermanent(cookie)
 }
 
-// verifiedID returns the ID in the request's cookie, and whether it is
-// marked permanent, if its signature verifies with one of the keys.
-func (st *serverState) verifiedID(req *http.Request) (id string, permanent bool, err error) {
-	raw, _ := readCookie(req.Header, st.b.format.cookieName)
-	return st.verify(raw)
-}
-
 // markedPermanent reports whether a cookie value, unverified, carries the
 // permanent mark before its signature.
 func markedPermanent(cookie string) bool {
@@ -120,8 +113,9 @@ func markedPermanent(cookie string) bool {
 	return i >= 0 && strings.HasSuffix(cookie[:i], permanentSuffix)
 }
 
-// verify returns the ID in a cookie value, as verifiedID. permanent is
-// the cookie's mark, never set for Flask-Session's IDs.
+// verify returns the ID in a cookie value, and whether it is marked
+// permanent (never for Flask-Session's IDs), if its signature verifies
+// with one of the keys.
 func (st *serverState) verify(raw string) (id string, permanent bool, err error) {
 	if raw == "" {
 		return "", false, nil
@@ -161,9 +155,9 @@ func isMintedID(id string) bool {
 	return true
 }
 
-// find reads the record of the request's verified ID.
-func (st *serverState) find(req *http.Request) ([]byte, error) {
-	id, _, err := st.verifiedID(req)
+// find reads the record of the ID in the request's cookie value raw.
+func (st *serverState) find(req *http.Request, raw string) ([]byte, error) {
+	id, _, err := st.verify(raw)
 	if id == "" {
 		return nil, err
 	}
@@ -183,7 +177,13 @@ func (st *serverState) find(req *http.Request) ([]byte, error) {
 }
 
 func (st *serverState) load(req *http.Request, _ time.Time) (map[string]any, error) {
-	data, err := st.find(req)
+	raw, _ := readCookie(req.Header, st.b.format.cookieName)
+	return st.loadCookie(req, raw)
+}
+
+// loadCookie is load for the cookie value raw.
+func (st *serverState) loadCookie(req *http.Request, raw string) (map[string]any, error) {
+	data, err := st.find(req, raw)
 	if data == nil {
 		return nil, err
 	}
@@ -202,7 +202,7 @@ func (st *serverState) load(req *http.Request, _ time.Time) (map[string]any, err
 // does not say: its record is read first (Find, then Touch).
 func (st *serverState) refresh(req *http.Request, cookie string, now, expires time.Time) (string, error) {
 	if st.b.records != nil {
-		values, err := st.load(req, now)
+		values, err := st.loadCookie(req, cookie)
 		if !cookiecodec.Permanent(values) {
 			return "", err
 		}
