@@ -3,7 +3,6 @@ package webtest
 import (
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -13,38 +12,26 @@ import (
 // Request carries what Do would send, and Send keeps the cookies, in
 // process and by HTTP.
 func TestRequestSend(t *testing.T) {
-	srv := httptest.NewServer(handler())
-	t.Cleanup(srv.Close)
-	for _, tt := range []struct {
-		name string
-		c    *Client
-		base string
-	}{
-		{"in process", New(t, handler()), ""},
-		{"HTTP", NewHTTP(t), srv.URL},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			c := tt.c
-			c.Header.Set("User-Agent", "webtest/1")
-			c.RemoteAddr = "192.0.2.1:41000"
-			c.Send(c.Request(http.MethodGet, tt.base+"/set", nil))
-			if got := c.CookieHeader(); got != `a=1; b="x\054y"` {
-				t.Errorf("after Send, CookieHeader() = %q", got)
-			}
-			if got := c.Cookies(); !maps.Equal(got, map[string]string{"a": "1", "b": `"x\054y"`}) {
-				t.Errorf("Cookies() = %q", got)
-			}
-			req := c.Request(http.MethodPost, tt.base+"/echo", strings.NewReader("f=v"))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			want := `a=1; b="x\054y"|v|webtest/1|`
-			if tt.c.Handler != nil {
-				want += "192.0.2.1:41000"
-			}
-			if r := c.Send(req); !strings.HasPrefix(r.Body, want) || tt.c.Handler != nil && r.Body != want {
-				t.Errorf("echo = %q, want %q", r.Body, want)
-			}
-		})
-	}
+	eachMode(t, func(t *testing.T, c *Client, base string) {
+		c.Header.Set("User-Agent", "webtest/1")
+		c.RemoteAddr = "192.0.2.1:41000"
+		c.Send(c.Request(http.MethodGet, base+"/set", nil))
+		if got := c.CookieHeader(); got != `a=1; b="x\054y"` {
+			t.Errorf("after Send, CookieHeader() = %q", got)
+		}
+		if got := c.Cookies(); !maps.Equal(got, map[string]string{"a": "1", "b": `"x\054y"`}) {
+			t.Errorf("Cookies() = %q", got)
+		}
+		req := c.Request(http.MethodPost, base+"/echo", strings.NewReader("f=v"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		want := `a=1; b="x\054y"|v|webtest/1|`
+		if c.Handler != nil {
+			want += "192.0.2.1:41000"
+		}
+		if r := c.Send(req); !strings.HasPrefix(r.Body, want) || c.Handler != nil && r.Body != want {
+			t.Errorf("echo = %q, want %q", r.Body, want)
+		}
+	})
 }
 
 func TestSignedID(t *testing.T) {

@@ -24,7 +24,9 @@ func handler() http.Handler {
 	return mux
 }
 
-func TestClient(t *testing.T) {
+// eachMode runs f with a Client in process and one by HTTP, with the
+// base URL to put before paths.
+func eachMode(t *testing.T, f func(t *testing.T, c *Client, base string)) {
 	srv := httptest.NewServer(handler())
 	t.Cleanup(srv.Close)
 	for _, tt := range []struct {
@@ -35,27 +37,30 @@ func TestClient(t *testing.T) {
 		{"in process", New(t, handler()), ""},
 		{"HTTP", NewHTTP(t), srv.URL},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			c := tt.c
-			c.Header.Set("User-Agent", "webtest/1")
-			r := c.Get(tt.base + "/set")
-			if v := r.CookieValue(t, "b"); v != `"x\054y"` {
-				t.Errorf("CookieValue(b) = %q, want the value as written", v)
-			}
-			if got := c.CookieHeader(); got != `a=1; b="x\054y"` {
-				t.Errorf("CookieHeader() = %q", got)
-			}
-			r = c.Get(tt.base + "/del")
-			if raw, _ := r.Cookie(t, "a"); !IsDeletion(raw) || c.Cookie("a") != "" {
-				t.Errorf("after %q the client holds a=%q", raw, c.Cookie("a"))
-			}
-			r = c.Post(tt.base+"/echo", url.Values{"f": {"v"}})
-			if want := `b="x\054y"|v|webtest/1|`; len(r.Body) < len(want) || r.Body[:len(want)] != want {
-				t.Errorf("echo = %q, want it to start %q", r.Body, want)
-			}
-			if r := c.Get(tt.base + "/go"); r.Status != http.StatusFound || r.Location() != "/echo" {
-				t.Errorf("redirect: %d %q, want 302 /echo, not followed", r.Status, r.Location())
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { f(t, tt.c, tt.base) })
 	}
+}
+
+func TestClient(t *testing.T) {
+	eachMode(t, func(t *testing.T, c *Client, base string) {
+		c.Header.Set("User-Agent", "webtest/1")
+		r := c.Get(base + "/set")
+		if v := r.CookieValue(t, "b"); v != `"x\054y"` {
+			t.Errorf("CookieValue(b) = %q, want the value as written", v)
+		}
+		if got := c.CookieHeader(); got != `a=1; b="x\054y"` {
+			t.Errorf("CookieHeader() = %q", got)
+		}
+		r = c.Get(base + "/del")
+		if raw, _ := r.Cookie(t, "a"); !IsDeletion(raw) || c.Cookie("a") != "" {
+			t.Errorf("after %q the client holds a=%q", raw, c.Cookie("a"))
+		}
+		r = c.Post(base+"/echo", url.Values{"f": {"v"}})
+		if want := `b="x\054y"|v|webtest/1|`; len(r.Body) < len(want) || r.Body[:len(want)] != want {
+			t.Errorf("echo = %q, want it to start %q", r.Body, want)
+		}
+		if r := c.Get(base + "/go"); r.Status != http.StatusFound || r.Location() != "/echo" {
+			t.Errorf("redirect: %d %q, want 302 /echo, not followed", r.Status, r.Location())
+		}
+	})
 }
