@@ -27,7 +27,7 @@ import (
 
 // debianFlask is Debian's Flask 2.2 with python3-python-flask-jwt-extended
 // (Flask-JWT-Extended 4.4.4, PyJWT 2.6).
-var debianFlask = flaskoracle.Python{Name: "flask2.2", Path: "/usr/bin/python3", Flask: "2.2"}
+var debianFlask = flaskoracle.Debian
 
 const liveKey = "flaskjwt-live-key-0123456789abcdef"
 

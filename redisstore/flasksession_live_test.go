@@ -32,7 +32,7 @@ import (
 // what Flask-Session itself does to the guarantees.
 
 // debianFlask has python3-flask-session and python3-redis.
-var debianFlask = flaskoracle.Python{Name: "flask2.2", Path: "/usr/bin/python3", Flask: "2.2"}
+var debianFlask = flaskoracle.Debian
 
 const liveKey = "a secret key both apps share, 32+"
 

@@ -35,7 +35,7 @@ func startGin(t *testing.T, protection, tokensDir string) string {
 func blocklistDir(tokensDir string) string { return filepath.Join(tokensDir, "blocklist") }
 
 // debianFlask is Debian's Flask 2.2 with Flask-Login 0.6.2.
-var debianFlask = flaskoracle.Python{Name: "flask2.2", Path: "/usr/bin/python3", Flask: "2.2"}
+var debianFlask = flaskoracle.Debian
 
 // flaskModules are what flask_app.py imports beyond Flask.
 var flaskModules = []exampletest.PythonModule{

@@ -151,7 +151,7 @@ var tokenRE = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
 // sees the user, from the session cookie and from the remember cookie.
 func TestLoginProgram(t *testing.T) {
 	const key = "doctest-secret-key-0123456789abcdef"
-	py := flaskoracle.Python{Name: "flask2.2", Path: "/usr/bin/python3", Flask: "2.2"}
+	py := flaskoracle.Debian
 	in := flaskoracle.Require(t, py)
 	if out, err := exec.Command(in.Path, "-c", "import flask_login").CombinedOutput(); err != nil {
 		realtest.Missing(t, "flask_login is not importable under %s (Debian: apt-get install python3-flask-login): %v: %s", in.Path, err, out)

@@ -50,15 +50,17 @@ type Python struct {
 	Flask string
 }
 
+// Debian is Debian 12's Flask 2.2 under /usr/bin/python3, beside which
+// Debian's Flask extensions (Flask-Login, Flask-WTF, Flask-Session,
+// Flask-JWT-Extended) are installed.
+var Debian = Python{Name: "flask2.2", Path: "/usr/bin/python3", Flask: "2.2"}
+
 // Pythons returns the two Flask witnesses of this project: Flask 3.1 under
 // `python3` from PATH (pyenv on the dev machine) and Debian's Flask 2.2
 // under /usr/bin/python3. Start, StartApp and Require check each one's
 // Flask version.
 func Pythons() []Python {
-	return []Python{
-		{Name: "flask3.1", Path: "python3", Flask: "3.1"},
-		{Name: "flask2.2", Path: "/usr/bin/python3", Flask: "2.2"},
-	}
+	return []Python{{Name: "flask3.1", Path: "python3", Flask: "3.1"}, Debian}
 }
 
 // checkFlask reports whether version (such as "3.1.3") is py's release.
