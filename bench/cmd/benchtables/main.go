@@ -117,15 +117,7 @@ func (r results) overheads(name, unit string) []float64 {
 
 // ratios returns, round by round, num's overhead divided by den's.
 func (r results) ratios(num, den, unit string) []float64 {
-	a, b := r.overheads(num, unit), r.overheads(den, unit)
-	if len(a) != len(b) {
-		return []float64{median(a) / median(b)}
-	}
-	out := make([]float64, len(a))
-	for i := range a {
-		out[i] = a[i] / b[i]
-	}
-	return out
+	return perRound(r.overheads(num, unit), r.overheads(den, unit))
 }
 
 func split(name string) (family, scenario, subject string) {
@@ -300,15 +292,7 @@ func twoLimitsTable(w io.Writer, r results) {
 // plainRatios returns, round by round, num's overhead (ns/op) divided by
 // den's ns/op, den being a plain function with no baseline.
 func (r results) plainRatios(num, den string) []float64 {
-	a, b := r.overheads(num, "ns/op"), r.values(den, "ns/op")
-	if len(a) != len(b) || len(a) == 0 {
-		return []float64{median(a) / median(b)}
-	}
-	out := make([]float64, len(a))
-	for i := range a {
-		out[i] = a[i] / b[i]
-	}
-	return out
+	return perRound(r.overheads(num, "ns/op"), r.values(den, "ns/op"))
 }
 
 // A goal bounds the median of a per-round ratio of overheads (ns/op):
@@ -422,7 +406,12 @@ func redisTables(w io.Writer, r results) {
 
 // timeRatios returns, round by round, num's ns/op divided by den's.
 func (r results) timeRatios(num, den string) []float64 {
-	a, b := r.values(num, "ns/op"), r.values(den, "ns/op")
+	return perRound(r.values(num, "ns/op"), r.values(den, "ns/op"))
+}
+
+// perRound divides a by b round by round, or, when the rounds do not
+// pair up, their medians.
+func perRound(a, b []float64) []float64 {
 	if len(a) != len(b) || len(a) == 0 {
 		return []float64{median(a) / median(b)}
 	}
